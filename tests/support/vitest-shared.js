@@ -1,0 +1,17 @@
+// Test options every package's vitest.config.ts shares.
+// With DCK_REPORT_DIR set (tests/run-all.mjs sets it) each package also writes a JSON
+// report there, which the runner sums into the closing "N passed, N failed" line.
+import { basename, dirname, join } from 'node:path';
+
+/** @param {string} packageDir */
+export function sharedTestOptions(packageDir) {
+  const reportDir = process.env.DCK_REPORT_DIR;
+  const name = `${basename(dirname(packageDir))}-${basename(packageDir)}`;
+  return {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    reporters: reportDir ? ['default', 'json'] : ['default'],
+    ...(reportDir ? { outputFile: { json: join(reportDir, `vitest-${name}.json`) } } : {}),
+  };
+}
