@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+// The whole test suite: `npm test`.
+// 1. prepares the test bed (Docker engine + base image, goss, Terraform providers),
+// 2. builds every package, 3. runs every project's `test` task and every library's `check`
+// through moon (continuing past failures so every suite reports), 4. sums the vitest and bats
+// reports into one closing line: "N passed, N failed, N skipped".
+// A project whose test task left no report counts as one failure ("did not report").
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const reportDir = join(root, '.reports');
+const started = Date.now();
+const seconds = (ms) => `${(ms / 1000).toFixed(1)}s`;
+const log = (msg) => process.stderr.write(`[test] ${msg}\n`);
+
+function step(title, command, args, options = {}) {
+  const t0 = Date.now();
+  log(`${title}: ${command} ${args.join(' ')}`);
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', ...options });
+  log(`${title}: ${result.status === 0 ? 'ok' : `exit ${result.status ?? result.signal}`} (${seconds(Date.now() - t0)})`);
+  return result.status === 0;
+}
+
+rmSync(reportDir, { recursive: true, force: true });
+mkdirSync(reportDir, { recursive: true });
+const env = { ...process.env, DCK_REPORT_DIR: reportDir, MOON_ON_FAILURE: 'continue', FORCE_COLOR: process.env.FORCE_COLOR ?? '0' };
+
+const problems = [];
+if (!step('test bed', 'bash', ['tests/testbed/setup.sh'], { env })) problems.push('test bed set-up failed');
+if (!step('build', 'npx', ['moon', 'run', ':build'], { env })) problems.push('build failed');
+const checksOk = step('checks', 'npx', ['moon', 'run', ':check', ':typecheck', 'root:lint'], { env });
+if (!checksOk) problems.push('checks (publint/attw, typecheck, lint) failed');
+const testsOk = step('tests', 'npx', ['moon', 'run', ':test'], { env });
+
+// Sum the reports.
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const reported = new Set();
+for (const file of readdirSync(reportDir).sort()) {
+  const path = join(reportDir, file);
+  if (file.startsWith('vitest-') && file.endsWith('.json')) {
+    const r = JSON.parse(readFileSync(path, 'utf8'));
+    passed += r.numPassedTests;
+    failed += r.numFailedTests;
+    skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+    // A suite that failed to load counts as a failure even with no failed test in it.
+    failed += (r.testResults ?? []).filter((s) => s.status === 'failed' && s.assertionResults.length === 0).length;
+    reported.add(file.slice('vitest-'.length, -'.json'.length));
+  } else if (file.startsWith('bats-') && file.endsWith('.tap')) {
+    for (const line of readFileSync(path, 'utf8').split('\n')) {
+      if (/^ok \d+.*# skip/i.test(line)) skipped++;
+      else if (/^ok \d+/.test(line)) passed++;
+      else if (/^not ok \d+/.test(line)) failed++;
+    }
+  }
+}
+// Every project with a test task must have reported.
+const projects = ['libs', 'apps'].flatMap((dir) => readdirSync(join(root, dir)).map((name) => `${dir}/${name}`)).concat(['tests']);
+for (const dir of projects) {
+  const name = dir.replaceAll('/', '-');
+  if (!reported.has(name) && existsSync(join(root, dir, 'package.json'))) {
+    problems.push(`${dir}: its vitest suite did not report`);
+    failed++;
+  }
+}
+if (!testsOk && failed === 0) problems.push('a test task failed without a failing test in the reports');
+
+for (const p of problems) log(`problem: ${p}`);
+log(`total ${seconds(Date.now() - started)}`);
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exitCode = problems.length === 0 && failed === 0 && testsOk ? 0 : 1;

@@ -1,0 +1,45 @@
+// Test-side access to the test bed scripts (tests/testbed/*.sh). Each script is idempotent and
+// prints its result (a path, or nothing) on stdout; this module runs it and returns that.
+import { execFileSync } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const testbedDir = join(repoRoot, 'tests/testbed');
+
+/** Runs tests/testbed/NAME.sh and returns its trimmed stdout (its log goes to stderr). */
+export function runTestbed(name: string): string {
+  return execFileSync('bash', [join(testbedDir, `${name}.sh`)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 16 * 1024 * 1024,
+  }).trim();
+}
+
+/** Makes sure the Docker engine answers and local/debian:bookworm exists. */
+export function ensureDocker(): void {
+  runTestbed('docker');
+}
+
+/** Path of the goss v0.4.9 binary. */
+export function gossPath(): string {
+  return runTestbed('goss');
+}
+
+/** Path of a Terraform CLI config that installs coder/coder and hashicorp/kubernetes from the local mirror. */
+export function terraformCliConfig(): string {
+  return runTestbed('terraform-providers');
+}
+
+/** A free TCP port on 127.0.0.1 (for servers that cannot report the port they bound to). */
+export async function freeLoopbackPort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return await new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
