@@ -7,7 +7,7 @@
 // A project whose test task left no report counts as one failure ("did not report").
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join, resolve, dirname } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -24,6 +24,7 @@ function step(title, command, args, options = {}) {
   return result.status === 0;
 }
 
+if (!existsSync(join(root, 'node_modules/.bin/moon')) && !step('npm ci', 'npm', ['ci', '--no-audit', '--no-fund'])) process.exit(1);
 rmSync(reportDir, { recursive: true, force: true });
 mkdirSync(reportDir, { recursive: true });
 const env = { ...process.env, DCK_REPORT_DIR: reportDir, MOON_ON_FAILURE: 'continue', FORCE_COLOR: process.env.FORCE_COLOR ?? '0' };
