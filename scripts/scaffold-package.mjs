@@ -1,6 +1,6 @@
 // One-off scaffold used to lay down a package with the repo's conventions.
 // Usage: node scripts/scaffold-package.mjs <libs|apps>/<dir> <npm-name> <layer> "<one sentence>" [bin]
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const [dir, name, layer, sentence, bin] = process.argv.slice(2);
@@ -34,8 +34,21 @@ const pkg = {
   ...(isLib ? { publishConfig: { access: 'public' } } : {}),
 };
 write('package.json', JSON.stringify(pkg, null, 2) + '\n');
-write('tsconfig.json', JSON.stringify({ extends: '../../tsconfig.base.json', compilerOptions: { rootDir: '.', noEmit: true }, include: ['src', 'test', 'bench', '*.config.ts'] }, null, 2) + '\n');
-write('tsup.config.ts', `import { defineConfig } from 'tsup';
+write(
+  'tsconfig.json',
+  JSON.stringify(
+    {
+      extends: '../../tsconfig.base.json',
+      compilerOptions: { rootDir: '.', noEmit: true },
+      include: ['src', 'test', 'bench', '*.config.ts'],
+    },
+    null,
+    2,
+  ) + '\n',
+);
+write(
+  'tsup.config.ts',
+  `import { defineConfig } from 'tsup';
 
 export default defineConfig({
   entry: ['src/index.ts'${bin ? ", 'src/cli.ts'" : ''}],
@@ -45,23 +58,32 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
 });
-`);
-write('vitest.config.ts', `import { defineConfig } from 'vitest/config';
+`,
+);
+write(
+  'vitest.config.ts',
+  `import { defineConfig } from 'vitest/config';
 import { sharedTestOptions } from '../../tests/support/vitest-shared.js';
 
 export default defineConfig({ test: sharedTestOptions(import.meta.dirname) });
-`);
-write('moon.yml', `$schema: '../../.moon/cache/schemas/project.json'
+`,
+);
+write(
+  'moon.yml',
+  `$schema: '../../.moon/cache/schemas/project.json'
 language: 'typescript'
 layer: '${layer}'
 project:
   title: '${name}'
   description: '${sentence}'
-`);
+`,
+);
 write('CHANGELOG.md', `# ${name}\n`);
 write('src/index.ts', `export { packageName } from './package-info.js';\n`);
 write('src/package-info.ts', `/** The npm name of this package. */\nexport const packageName = '${name}';\n`);
-write('test/package-info.test.ts', `import { describe, expect, it } from 'vitest';
+write(
+  'test/package-info.test.ts',
+  `import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { packageName } from '../src/index.js';
 
@@ -71,5 +93,6 @@ describe('package-info', () => {
     expect(packageName).toBe(pkg.name);
   });
 });
-`);
+`,
+);
 write('README.md', `# ${name}\n\n${sentence}\n\n> Status: scaffold. The real content comes with its issue.\n`);

@@ -92,7 +92,13 @@ afterAll(() => {
 });
 
 describe('publishing to a local npm registry', () => {
-  const npmEnv = () => ({ ...process.env, npm_config_userconfig: npmrc, npm_config_registry: registry, npm_config_audit: 'false', npm_config_fund: 'false' });
+  const npmEnv = () => ({
+    ...process.env,
+    npm_config_userconfig: npmrc,
+    npm_config_registry: registry,
+    npm_config_audit: 'false',
+    npm_config_fund: 'false',
+  });
 
   it('publishes every library with changeset publish', () => {
     for (const { dir } of libs) expect(existsSync(join(dir, 'dist/index.js')), `${dir} is built`).toBe(true);
@@ -117,7 +123,10 @@ describe('publishing to a local npm registry', () => {
     writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
     // Only our scope comes from the local registry; everything else from the npm registry.
     const host = registry.replace(/^http:/, '');
-    const userrc = readFileSync(npmrc, 'utf8').split('\n').find((l) => l.startsWith(host)) ?? '';
+    const userrc =
+      readFileSync(npmrc, 'utf8')
+        .split('\n')
+        .find((l) => l.startsWith(host)) ?? '';
     writeFileSync(join(consumer, '.npmrc'), `@devcontainer-kit:registry=${registry}\n${userrc}\n`);
     const env = { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false' };
     execFileSync('npm', ['install', '--no-package-lock', ...libs.map(({ pkg }) => `${pkg.name}@${pkg.version}`)], {
@@ -133,16 +142,26 @@ describe('publishing to a local npm registry', () => {
     }
 
     // ESM import of every entry point, at run time.
-    const script = libs.map(({ pkg }, i) => `import * as m${i} from '${pkg.name}';\nif (Object.keys(m${i}).length === 0) throw new Error('${pkg.name}: no exports');`).join('\n');
+    const script = libs
+      .map(
+        ({ pkg }, i) =>
+          `import * as m${i} from '${pkg.name}';\nif (Object.keys(m${i}).length === 0) throw new Error('${pkg.name}: no exports');`,
+      )
+      .join('\n');
     writeFileSync(join(consumer, 'import-all.mjs'), `${script}\nconsole.log('imported ${libs.length}');\n`);
     expect(execFileSync('node', ['import-all.mjs'], { cwd: consumer, encoding: 'utf8' }).trim()).toBe(`imported ${libs.length}`);
 
     // Types: every entry point resolves with its declarations under NodeNext.
-    const ts = libs.map(({ pkg }, i) => `import * as m${i} from '${pkg.name}';\nexport const k${i}: string[] = Object.keys(m${i});`).join('\n');
+    const ts = libs
+      .map(({ pkg }, i) => `import * as m${i} from '${pkg.name}';\nexport const k${i}: string[] = Object.keys(m${i});`)
+      .join('\n');
     writeFileSync(join(consumer, 'index.ts'), `${ts}\n`);
     writeFileSync(
       join(consumer, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, types: [] }, files: ['index.ts'] }),
+      JSON.stringify({
+        compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, types: [] },
+        files: ['index.ts'],
+      }),
     );
     const tsc = spawnTsc(consumer);
     expect(tsc.output, tsc.output).toBe('');

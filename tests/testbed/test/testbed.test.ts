@@ -21,7 +21,9 @@ describe('test bed', () => {
     const again = spawnSync('bash', [join(import.meta.dirname, '../docker.sh')], { encoding: 'utf8' });
     expect(again.status).toBe(0);
     expect(again.stderr).toMatch(/ready, local\/debian:bookworm present/);
-    const os = execFileSync('docker', ['run', '--rm', '--network=host', 'local/debian:bookworm', 'cat', '/etc/os-release'], { encoding: 'utf8' });
+    const os = execFileSync('docker', ['run', '--rm', '--network=host', 'local/debian:bookworm', 'cat', '/etc/os-release'], {
+      encoding: 'utf8',
+    });
     expect(os).toMatch(/VERSION_CODENAME=bookworm/);
   });
 
@@ -55,7 +57,10 @@ resource "kubernetes_config_map_v1" "probe" {
 
   it('rejects an invalid attribute through the real kubernetes provider schema', () => {
     const rc = terraformCliConfig();
-    writeFileSync(join(work, 'main.tf'), `resource "kubernetes_config_map_v1" "bad" {\n  metadata { name = "x" }\n  no_such_attribute = 1\n}\n`);
+    writeFileSync(
+      join(work, 'main.tf'),
+      `resource "kubernetes_config_map_v1" "bad" {\n  metadata { name = "x" }\n  no_such_attribute = 1\n}\n`,
+    );
     const env = { ...process.env, TF_CLI_CONFIG_FILE: rc, CHECKPOINT_DISABLE: '1' };
     execFileSync('terraform', ['init', '-backend=false', '-input=false', '-no-color'], { cwd: work, env, stdio: 'pipe' });
     const res = spawnSync('terraform', ['validate', '-json'], { cwd: work, env, encoding: 'utf8' });
