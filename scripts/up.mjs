@@ -15,8 +15,8 @@ const run = (cmd, args, env = process.env) => spawnSync(cmd, args, { cwd: root, 
 const say = (msg) => process.stderr.write(`[up] ${msg}\n`);
 
 if (!existsSync(join(root, 'node_modules/.bin/moon'))) {
-  say('installing npm dependencies (npm ci)');
-  if (run('npm', ['ci', '--no-audit', '--no-fund']) !== 0) process.exit(1);
+  say('installing npm dependencies (npm install)');
+  if (run('npm', ['install', '--no-audit', '--no-fund']) !== 0) process.exit(1);
 }
 const env = { ...process.env };
 if (!env.DCK_BASE_IMAGE) {

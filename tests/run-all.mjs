@@ -24,7 +24,7 @@ function step(title, command, args, options = {}) {
   return result.status === 0;
 }
 
-if (!existsSync(join(root, 'node_modules/.bin/moon')) && !step('npm ci', 'npm', ['ci', '--no-audit', '--no-fund'])) process.exit(1);
+if (!existsSync(join(root, 'node_modules/.bin/moon')) && !step('npm install', 'npm', ['install', '--no-audit', '--no-fund'])) process.exit(1);
 rmSync(reportDir, { recursive: true, force: true });
 mkdirSync(reportDir, { recursive: true });
 const env = { ...process.env, DCK_REPORT_DIR: reportDir, MOON_ON_FAILURE: 'continue', FORCE_COLOR: process.env.FORCE_COLOR ?? '0' };
