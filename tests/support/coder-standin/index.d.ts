@@ -1,0 +1,117 @@
+// Types for the loopback Coder stand-in (index.js). See README.md next to this file.
+
+export declare const EXTERNAL_LOG_SOURCE_ID: '3b579bf4-1ed8-4b99-87a8-e9a1e3410410';
+/** coderd's per-agent log limit: 1 MiB of output bytes, counted before truncation. */
+export declare const LOGS_LIMIT_BYTES: 1048576;
+/** coderd truncates each stored output to this many characters. */
+export declare const MAX_OUTPUT_CHARS: 1024;
+export declare const MAX_DISPLAY_NAME_CHARS: 127;
+export declare const LOG_LEVELS: readonly ['trace', 'debug', 'info', 'warn', 'error'];
+
+export type StandinLogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+export type StandinEndpoint = 'logs' | 'log-source' | 'manifest' | 'buildinfo' | 'bin';
+
+/**
+ * Faults to inject. Counted faults are consumed one per matching request, in the order
+ * reset → stall → 429 → 5xx (so `{ resets: 2, serverErrors: 3 }` fails five requests in a row).
+ * `setFaults` replaces the whole set and restarts the clocks/counters.
+ */
+export interface CoderStandinFaults {
+  /** Answer the next N matching requests with `serverErrorStatus` (a 5xx burst). */
+  serverErrors?: number;
+  /** Default 500. */
+  serverErrorStatus?: number;
+  /** Answer the next N matching requests with 429 (and `Retry-After`). */
+  tooManyRequests?: number;
+  /** Retry-After seconds on 429 answers. Default 1. */
+  retryAfterSeconds?: number;
+  /** Destroy the socket of the next N matching requests without answering (connection reset). */
+  resets?: number;
+  /** Hold the next N matching requests for `stallMs` before handling them normally. If the client gives up meanwhile, nothing is stored (like coderd's cancelled request context). */
+  stalls?: number;
+  /** Default 10 000 ms. */
+  stallMs?: number;
+  /** Answer every authenticated matching request with 401 (or `unauthorizedStatus`) for this many ms from now. */
+  unauthorizedForMs?: number;
+  unauthorizedStatus?: 401 | 403;
+  /** Only every Nth matching request consumes a counted fault (default 1: consecutive). */
+  every?: number;
+  /** Endpoints the faults apply to. Default ['logs', 'log-source']. */
+  endpoints?: StandinEndpoint[];
+}
+
+export interface CoderStandinOptions {
+  /** The agent token to accept. Default: a random UUID. */
+  agentToken?: string;
+  faults?: CoderStandinFaults;
+  /** Files served at GET /bin/coder-linux-amd64 and /bin/coder-linux-arm64 (404 when absent). */
+  agentBinaries?: { amd64?: string; arm64?: string };
+  /** Port to listen on, on 127.0.0.1. Default 0 (ephemeral). */
+  port?: number;
+  /** Per-agent log limit in bytes. Default 1 MiB (coderd's). Lower it only to speed tests up. */
+  logsLimitBytes?: number;
+}
+
+export interface StoredLog {
+  id: number;
+  /** The server's own timestamp (the client's created_at is ignored, as in coderd). */
+  created_at: string;
+  /** As stored: truncated to 1024 characters. */
+  output: string;
+  level: StandinLogLevel;
+  log_source_id: string;
+}
+
+export interface StoredLogSource {
+  id: string;
+  display_name: string;
+  icon: string;
+  created_at: string;
+}
+
+export interface RecordedRequest {
+  at: string;
+  method: string;
+  path: string;
+  /** 0 when no answer was sent (reset, or the client left during a stall). */
+  status: number;
+  /** Lower-cased header names; never header values (so never the token). */
+  headerNames: string[];
+  fault?: 'reset' | 'stall' | 'tooMany' | 'serverError' | 'unauthorized' | undefined;
+  sourceId?: string;
+  logCount?: number;
+}
+
+export interface AgentCall {
+  at: string;
+  method: string;
+  path: string;
+  userAgent: string;
+}
+
+export interface CoderStandinStats {
+  /** Bytes of output counted against the agent's limit so far. */
+  logsLength: number;
+  logsOverflowed: boolean;
+  logCount: number;
+  requestCount: number;
+}
+
+export interface CoderStandin {
+  /** `http://127.0.0.1:PORT/` (with a trailing slash). */
+  url: string;
+  port: number;
+  agentToken: string;
+  sources(): StoredLogSource[];
+  /** What was stored, in order; only one source's logs when `sourceId` is given. */
+  logs(sourceId?: string): StoredLog[];
+  requests(): RecordedRequest[];
+  /** Manifest calls (the fake agent proves it runs with the right URL and token). */
+  agentCalls(): AgentCall[];
+  stats(): CoderStandinStats;
+  setFaults(faults: CoderStandinFaults): void;
+  setAgentBinaries(bins: { amd64?: string; arm64?: string }): void;
+  close(): Promise<void>;
+}
+
+export declare function startCoderStandin(options?: CoderStandinOptions): Promise<CoderStandin>;
