@@ -1,0 +1,45 @@
+#!/usr/bin/env bats
+# The test bed scripts' contract: result on stdout only, progress on stderr, clear errors.
+# Real parts: the scripts themselves, the Docker client, goss, Terraform.
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+  bats_load_library bats-support
+  bats_load_library bats-assert
+  TESTBED="$BATS_TEST_DIRNAME/.."
+}
+
+@test "goss.sh prints only the binary's path on stdout" {
+  run --separate-stderr bash "$TESTBED/goss.sh"
+  assert_success
+  assert_output --regexp '^/.*/bin/goss$'
+  [[ "$stderr" == *"goss v0.4.9"* ]]
+}
+
+@test "terraform-providers.sh writes a CLI config whose mirror holds both providers" {
+  run --separate-stderr bash "$TESTBED/terraform-providers.sh"
+  assert_success
+  rc="$output"
+  [ -f "$rc" ]
+  mirror=$(sed -n 's/^ *path *= *"\(.*\)"/\1/p' "$rc")
+  [ -x "$(ls "$mirror"/registry.terraform.io/coder/coder/*/linux_amd64/terraform-provider-coder_v* | head -1)" ]
+  [ -x "$(ls "$mirror"/registry.terraform.io/hashicorp/kubernetes/*/linux_amd64/terraform-provider-kubernetes_v* | head -1)" ]
+}
+
+@test "docker.sh names the daemon it cannot reach and what to do" {
+  DOCKER_HOST=unix:///nonexistent/dck-no-daemon.sock run --separate-stderr bash "$TESTBED/docker.sh"
+  assert_failure
+  [[ "$stderr" == *"DOCKER_HOST=unix:///nonexistent/dck-no-daemon.sock does not answer"* ]]
+  [[ "$stderr" == *"unset DOCKER_HOST"* ]]
+}
+
+@test "the cache directory follows DCK_CACHE" {
+  tmp=$(mktemp -d)
+  # A fresh cache has no goss: the script would build one; only check where it would put it.
+  DCK_CACHE="$tmp" run bash -c "source '$TESTBED/lib.sh'; echo \"\$DCK_CACHE\""
+  assert_success
+  assert_output "$tmp"
+  [ -d "$tmp" ]
+  rm -rf "$tmp"
+}
