@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Packs the fixture VS Code extensions in tests/support/fixtures/extensions/<name>/ into .vsix
+# files with @vscode/vsce (a devDependency of builder-runner), into a cache directory named by
+# a content hash of the fixtures, and reuses it when present.
+# stdout: the directory holding the .vsix files (<publisher>.<name>-<version>.vsix).
+source "$(dirname "$0")/lib.sh"
+
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+fixtures="$repo/tests/support/fixtures/extensions"
+vsce="$repo/node_modules/.bin/vsce"
+[ -x "$vsce" ] || die "$vsce is missing: run npm install at the repository root"
+
+hash=$(cd "$fixtures" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
+out="$DCK_CACHE/vsix/$hash"
+if [ -f "$out/.complete" ]; then
+  done_msg "reusing $out"
+  echo "$out"
+  exit 0
+fi
+
+rm -rf "$out.tmp"; mkdir -p "$out.tmp"
+for dir in "$fixtures"/*/; do
+  id=$(node -e 'const p=require(process.argv[1]); console.log(`${p.publisher}.${p.name}-${p.version}`)' "$dir/package.json")
+  say "vsce package $id"
+  (cd "$dir" && "$vsce" package --no-dependencies --allow-missing-repository --skip-license \
+      --out "$out.tmp/$id.vsix" >&2 </dev/null)
+done
+touch "$out.tmp/.complete"
+rm -rf "$out"; mv "$out.tmp" "$out"
+done_msg "packed $(ls "$out"/*.vsix | wc -l) extensions into $out"
+echo "$out"
