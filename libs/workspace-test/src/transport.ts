@@ -1,0 +1,102 @@
+// Thin shells that run a shell script inside a workspace: docker exec, kubectl exec, coder ssh.
+// Files are copied by streaming them to `cat` over the same channel, so every transport needs
+// only `sh` and `cat` in the target (no tar, no docker cp, no scp).
+import { type CommandResult, type CommandRunner, runCommand } from './command.js';
+import { shellQuote } from './gossfile.js';
+import { type Target, formatTarget, parseTarget } from './target.js';
+
+export interface ExecOptions {
+  /** Text or a file for the script's stdin. */
+  input?: string;
+  inputFile?: string;
+  /**
+   * Environment for the script. docker: passed as `-e NAME` with the value taken from the docker
+   * client's own environment (never on a command line). kubectl/coder: not supported (the session's own environment applies).
+   */
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+export interface Transport {
+  readonly target: Target;
+  /** `docker:…`, `kubectl:…`, `coder:…`. */
+  readonly name: string;
+  /** The argv (program first) that would run `script`; for logs and errors. */
+  argv(script: string, options?: ExecOptions): string[];
+  exec(script: string, options?: ExecOptions): Promise<CommandResult>;
+}
+
+export interface TransportOptions {
+  /** Run as this user. docker: `docker exec -u`; kubectl: `su` inside the container when it runs as another user; coder: the agent's user (ignored). */
+  user?: string;
+  /** Program names or paths (defaults: docker, kubectl, coder from PATH). */
+  docker?: string;
+  kubectl?: string;
+  coder?: string;
+  /** kubectl: `--context`. */
+  kubeContext?: string;
+  runner?: CommandRunner;
+}
+
+/** Wraps a script so it runs as `user` when the session is someone else (needs root and `su` there). */
+function asUser(script: string, user: string | undefined): string {
+  if (!user) return script;
+  const u = shellQuote(user);
+  return `if [ "$(id -un)" = ${u} ]; then sh -c ${shellQuote(script)}; else su -s /bin/sh ${u} -c ${shellQuote(script)}; fi`;
+}
+
+export function createTransport(targetSpec: string | Target, options: TransportOptions = {}): Transport {
+  const target = typeof targetSpec === 'string' ? parseTarget(targetSpec) : targetSpec;
+  const runner = options.runner ?? runCommand;
+  const name = formatTarget(target);
+
+  const argv = (script: string, exec: ExecOptions = {}): string[] => {
+    if (target.kind === 'docker') {
+      const envFlags = Object.keys(exec.env ?? {}).flatMap((k) => ['-e', k]);
+      return [
+        options.docker ?? 'docker',
+        'exec',
+        '-i',
+        ...(options.user ? ['-u', options.user] : []),
+        ...envFlags,
+        target.container,
+        'sh',
+        '-c',
+        script,
+      ];
+    }
+    if (target.kind === 'kubectl') {
+      return [
+        options.kubectl ?? 'kubectl',
+        ...(options.kubeContext ? ['--context', options.kubeContext] : []),
+        'exec',
+        '-i',
+        '-n',
+        target.namespace,
+        target.pod,
+        ...(target.container ? ['-c', target.container] : []),
+        '--',
+        'sh',
+        '-c',
+        asUser(script, options.user),
+      ];
+    }
+    // coder ssh joins the remote command like ssh does and runs it in the user's shell: one quoted argument.
+    return [options.coder ?? 'coder', 'ssh', target.workspace, '--', `sh -c ${shellQuote(script)}`];
+  };
+
+  return {
+    target,
+    name,
+    argv,
+    async exec(script, exec = {}) {
+      const [file, ...args] = argv(script, exec);
+      return runner(file as string, args, {
+        ...(exec.input !== undefined ? { input: exec.input } : {}),
+        ...(exec.inputFile !== undefined ? { inputFile: exec.inputFile } : {}),
+        ...(target.kind === 'docker' && exec.env ? { env: exec.env } : {}),
+        ...(exec.timeoutMs ? { timeoutMs: exec.timeoutMs } : {}),
+      });
+    },
+  };
+}
