@@ -70,8 +70,11 @@ export function describeResult(raw: GossRawResult): string {
 /** Parses goss's JSON output (format json) into a ValidateResult. */
 export function parseGossResults(json: string, target: string): ValidateResult {
   let doc: { results?: GossRawResult[]; summary?: Record<string, number> };
+  // With --retry-timeout goss prints one JSON document per attempt, one per line: the last one counts.
+  const documents = json.split('\n').filter((line) => line.trimStart().startsWith('{'));
+  const last = documents.length > 1 ? (documents.at(-1) as string) : json;
   try {
-    doc = JSON.parse(json);
+    doc = JSON.parse(last);
   } catch (error) {
     throw new WorkspaceTestError('GOSS_OUTPUT_INVALID', `goss output is not JSON: ${json.slice(0, 200)}`, { cause: error, target });
   }

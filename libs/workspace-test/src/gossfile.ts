@@ -220,7 +220,8 @@ export function gossfileFor(config: DevcontainerConfig, options: GossfileOptions
     commands['lifecycle no error'] = {
       exec: `cat ${file}`,
       'exit-status': 0,
-      stdout: { or: [{ 'match-regexp': '"lastError"\\s*:\\s*null' }, { not: { 'contain-substring': '"lastError"' } }] },
+      // null and absent both mean no error (gjson: "null" and "" after @tostr).
+      stdout: { gjson: { 'lastError|@tostr': { or: ['null', ''] } } },
       title: `no lastError in ${shownFile}`,
       meta: meta('lifecycle'),
     };
