@@ -1,6 +1,64 @@
 #!/usr/bin/env node
-import { packageName } from './package-info.js';
+// coder-logstream [options] -- <command> [args...]   |   coder-logstream [options] < file
+import { readFileSync } from 'node:fs';
+import { defineCommand, runMain } from 'citty';
+import { ENV_FALLBACKS, type LogstreamFlags, resolveLogstreamOptions } from './cli-options.js';
+import { runLogstream } from './logstream-command.js';
 
-// Scaffold entry point: the commands arrive with this package's issue.
-process.stderr.write(`coder-logstream (${packageName}): no commands yet\n`);
-process.exitCode = 2;
+const argv = process.argv.slice(2);
+const dashes = argv.indexOf('--');
+const flagArgs = dashes === -1 ? argv : argv.slice(0, dashes);
+const command = dashes === -1 ? [] : argv.slice(dashes + 1);
+
+const env = (k: keyof LogstreamFlags) => ` (env ${ENV_FALLBACKS[k]})`;
+const main = defineCommand({
+  meta: {
+    name: 'coder-logstream',
+    description: "Run a command (after --) or read stdin, echo its output unchanged and stream it to the Coder agent's logs.",
+  },
+  args: {
+    'agent-url': { type: 'string', description: `Coder URL${env('agent-url')}` },
+    'agent-token': {
+      type: 'string',
+      description: `Agent token; prefer the environment or --agent-token-file${env('agent-token')}`,
+    },
+    'agent-token-file': { type: 'string', description: `File holding the agent token${env('agent-token-file')}` },
+    'source-name': { type: 'string', description: `Log source name shown in Coder (default: the command's name)${env('source-name')}` },
+    'source-id': { type: 'string', description: `Log source UUID (default: derived from the name)${env('source-id')}` },
+    icon: { type: 'string', description: `Log source icon path or URL${env('icon')}` },
+    'flush-interval': { type: 'string', description: `Batch interval, e.g. 1s or 500ms (default 1s)${env('flush-interval')}` },
+    'flush-timeout': {
+      type: 'string',
+      description: `Time to flush after the command ends or a signal (default 10s)${env('flush-timeout')}`,
+    },
+    budget: { type: 'string', description: `Bytes of the agent's 1 MiB this may use (default 896KiB)${env('budget')}` },
+    'log-file': { type: 'string', description: `Full local log (default $TMPDIR/coder-logstream-<source>.log)${env('log-file')}` },
+    'level-from-json': {
+      type: 'boolean',
+      description: `Take levels from devcontainer CLI --log-format json events${env('level-from-json')}`,
+    },
+    'stderr-level': { type: 'string', description: `Level for stderr lines (default error)${env('stderr-level')}` },
+  },
+  async run({ args }) {
+    const flags = args as unknown as LogstreamFlags;
+    const { options, problems } = resolveLogstreamOptions({
+      flags,
+      env: process.env,
+      command,
+      readFile: (p) => readFileSync(p, 'utf8'),
+    });
+    if (problems.length > 0) {
+      for (const p of problems) process.stderr.write(`coder-logstream: ${p}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.exitCode = await runLogstream(options, {
+      stdin: process.stdin,
+      stdout: process.stdout,
+      stderr: process.stderr,
+      signals: process,
+    });
+  },
+});
+
+await runMain(main, { rawArgs: flagArgs });

@@ -1,0 +1,132 @@
+import type { LogLevel } from './types.js';
+
+/** Default share of Coder's 1 MiB per-agent limit (the agent's own scripts use the rest). */
+export const DEFAULT_BUDGET_BYTES = 896 * 1024;
+/** Fraction of the budget after which trace/debug/info lines are held back. */
+export const QUIET_FRACTION = 0.75;
+/** Fraction of the budget reserved for the tail and summary sent on close. */
+export const TAIL_FRACTION = 0.1;
+
+export type BudgetDecision = 'send' | 'hold';
+
+const LOW_LEVELS: ReadonlySet<LogLevel> = new Set(['trace', 'debug', 'info']);
+
+/**
+ * The byte budget shared by every stream of one client (Coder's limit is per agent).
+ * Below 75 % everything is sent; from 75 % only warn/error; the last `tailBytes` are kept
+ * for the tail lines and summary that `close()` sends.
+ */
+export class ByteBudget {
+  readonly totalBytes: number;
+  readonly quietAtBytes: number;
+  readonly tailBytes: number;
+  private usedBytes = 0;
+
+  constructor({ totalBytes, tailBytes }: { totalBytes: number; tailBytes?: number }) {
+    this.totalBytes = Math.max(0, Math.floor(totalBytes));
+    this.tailBytes = Math.floor(tailBytes ?? this.totalBytes * TAIL_FRACTION);
+    this.quietAtBytes = Math.floor(this.totalBytes * QUIET_FRACTION);
+  }
+
+  get used(): number {
+    return this.usedBytes;
+  }
+
+  /** True once low levels are held back. */
+  get quiet(): boolean {
+    return this.usedBytes >= this.quietAtBytes;
+  }
+
+  /** Decide for one line of `bytes` and count it when sent. */
+  admit(level: LogLevel, bytes: number): BudgetDecision {
+    if (this.usedBytes + bytes > this.totalBytes - this.tailBytes) return 'hold';
+    if (this.usedBytes >= this.quietAtBytes && LOW_LEVELS.has(level)) return 'hold';
+    this.usedBytes += bytes;
+    return 'send';
+  }
+
+  /** Bytes still available, tail reserve included (what close() may spend). */
+  get remaining(): number {
+    return Math.max(0, this.totalBytes - this.usedBytes);
+  }
+
+  /** Spend from the remaining budget (tail and summary on close); false when it does not fit. */
+  spend(bytes: number): boolean {
+    if (this.usedBytes + bytes > this.totalBytes) return false;
+    this.usedBytes += bytes;
+    return true;
+  }
+}
+
+export interface HeldLine {
+  output: string;
+  level: LogLevel;
+  bytes: number;
+  createdAt: string;
+}
+
+/**
+ * The most recent held-back lines, at most `maxBytes` of output: what close() sends as the
+ * tail. Lines pushed out of it are counted as not shown.
+ */
+export class TailBuffer {
+  private items: HeldLine[] = [];
+  private head = 0;
+  private bytes = 0;
+  /** Lines held back and pushed out of the tail (never shown in Coder). */
+  evictedLines = 0;
+  evictedBytes = 0;
+
+  constructor(private readonly maxBytes: number) {}
+
+  push(line: HeldLine): void {
+    this.items.push(line);
+    this.bytes += line.bytes;
+    while (this.bytes > this.maxBytes && this.head < this.items.length) {
+      const old = this.items[this.head++] as HeldLine;
+      this.bytes -= old.bytes;
+      this.evictedLines++;
+      this.evictedBytes += old.bytes;
+    }
+    if (this.head > 4096 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  get size(): number {
+    return this.items.length - this.head;
+  }
+
+  get heldBytes(): number {
+    return this.bytes;
+  }
+
+  /** Take the newest lines fitting in `budgetBytes` (in order); the rest count as evicted. */
+  takeNewest(budgetBytes: number): HeldLine[] {
+    const live = this.items.slice(this.head);
+    let used = 0;
+    let from = live.length;
+    while (from > 0) {
+      const candidate = live[from - 1] as HeldLine;
+      if (used + candidate.bytes > budgetBytes) break;
+      used += candidate.bytes;
+      from--;
+    }
+    for (let i = 0; i < from; i++) {
+      this.evictedLines++;
+      this.evictedBytes += (live[i] as HeldLine).bytes;
+    }
+    this.items = [];
+    this.head = 0;
+    this.bytes = 0;
+    return live.slice(from);
+  }
+}
+
+/** The summary line sent in place of what was held back. */
+export function formatSummaryLine({ lines, bytes, logFile }: { lines: number; bytes: number; logFile: string }): string {
+  const kib = bytes / 1024;
+  const size = kib >= 10 ? Math.round(kib).toString() : kib.toFixed(1);
+  return `${lines} lines / ${size} KiB not shown in Coder; full log: ${logFile}`;
+}

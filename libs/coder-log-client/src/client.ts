@@ -1,0 +1,193 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BackoffOptions } from './backoff.js';
+import { ByteBudget, DEFAULT_BUDGET_BYTES } from './budget.js';
+import { CoderLogClientError } from './errors.js';
+import { LocalLogFile } from './local-log-file.js';
+import { createLogSource, type LogSourceOptions } from './log-source.js';
+import { CoderLogStream, type StopReason, type StreamContext } from './log-stream.js';
+import { createUndiciTransport } from './transport.js';
+import type { CoderLogWarning, LogStream, LogStreamStats, LogTransport } from './types.js';
+
+export interface CoderLogClientOptions {
+  /** The Coder deployment URL the agent uses (CODER_AGENT_URL), e.g. `https://coder.example.com/`. */
+  agentUrl: string;
+  /** The agent token (CODER_AGENT_TOKEN). Sent only in the Coder-Session-Token header. */
+  agentToken: string;
+  /** Bytes of output this client may use of the agent's 1 MiB. Default 896 KiB. */
+  budgetBytes?: number;
+  /** Bytes kept for the tail and summary sent on close. Default 10 % of the budget. */
+  tailBytes?: number;
+  /** The full local log. Default `$TMPDIR/coder-log-client-<pid>.log`. */
+  logFile?: string;
+  /** Batch interval. Default 1000 ms. */
+  flushIntervalMs?: number;
+  /** Per-request timeout. Default 15 000 ms. */
+  fetchTimeoutMs?: number;
+  /** A batch is sent early once it holds this many bytes of output. Default 256 KiB. */
+  batchMaxBytes?: number;
+  /** ... or this many lines. Default 2000. */
+  batchMaxLines?: number;
+  /** How long 401/403 answers are retried before shipping stops. Default 60 000 ms. */
+  authGraceMs?: number;
+  /** Retry backoff (base 250 ms, cap 5 000 ms). */
+  backoff?: BackoffOptions;
+  /** Local problem reports (never thrown). */
+  onWarning?: (warning: CoderLogWarning) => void;
+  /** Replace the HTTP layer (tests). */
+  transport?: LogTransport;
+  /** Clock for the 401/403 grace period (tests). Default Date.now. */
+  now?: () => number;
+}
+
+export interface CoderLogClient {
+  createLogStream(options: LogSourceOptions): Promise<LogStream>;
+  /** Close every stream (tail + summary, then drain within `timeoutMs`, default 10 s) and the connections. */
+  close(options?: { timeoutMs?: number }): Promise<void>;
+  readonly logFile: string;
+  readonly stats: LogStreamStats & { budgetBytes: number };
+}
+
+/** One client per agent: the byte budget and the local log file are shared by its streams. */
+export function createCoderLogClient(options: CoderLogClientOptions): CoderLogClient {
+  validateOptions(options);
+  const logFilePath = options.logFile ?? join(tmpdir(), `coder-log-client-${process.pid}.log`);
+  const streams = new Map<string, CoderLogStream>();
+  const openStreams = new Set<CoderLogStream>();
+  const warnedOnce = new Set<string>();
+  let stopped: StopReason | undefined;
+
+  const warn = (warning: CoderLogWarning, stream?: CoderLogStream) => {
+    if (warning.code !== 'BAD_REQUEST' && warning.code !== 'FLUSH_TIMEOUT') {
+      if (warnedOnce.has(warning.code)) return;
+      warnedOnce.add(warning.code);
+    }
+    options.onWarning?.(warning);
+    stream?.emit('warning', warning);
+  };
+  const file = new LocalLogFile(logFilePath, (err) =>
+    warn({
+      code: 'LOG_FILE_ERROR',
+      message: `cannot write the local log ${logFilePath}: ${err instanceof Error ? err.message : String(err)}`,
+    }),
+  );
+  let lastMs = -1;
+  let lastIso = '';
+  const budget = new ByteBudget({
+    totalBytes: options.budgetBytes ?? DEFAULT_BUDGET_BYTES,
+    ...(options.tailBytes === undefined ? {} : { tailBytes: options.tailBytes }),
+  });
+  const ctx: StreamContext = {
+    budget,
+    transport:
+      options.transport ??
+      createUndiciTransport({
+        agentUrl: options.agentUrl,
+        agentToken: options.agentToken,
+        ...(options.fetchTimeoutMs === undefined ? {} : { fetchTimeoutMs: options.fetchTimeoutMs }),
+      }),
+    file,
+    flushIntervalMs: options.flushIntervalMs ?? 1000,
+    batchMaxBytes: options.batchMaxBytes ?? 256 * 1024,
+    batchMaxLines: options.batchMaxLines ?? 2000,
+    authGraceMs: options.authGraceMs ?? 60_000,
+    backoff: options.backoff ?? {},
+    summaryReserveBytes: 512,
+    now: options.now ?? Date.now,
+    isoNow: () => {
+      const ms = Date.now();
+      if (ms !== lastMs) {
+        lastMs = ms;
+        lastIso = new Date(ms).toISOString();
+      }
+      return lastIso;
+    },
+    otherOpenStreams: (self) => openStreams.size - (openStreams.has(self) ? 1 : 0),
+    auth: { failingSince: undefined },
+    warn,
+    stopAll: (reason, detail) => {
+      if (stopped) return;
+      stopped = reason;
+      for (const s of streams.values()) s.stopShipping(reason);
+      warn(
+        reason === 'overflow'
+          ? {
+              code: 'OVERFLOWED',
+              status: detail.status,
+              message: `Coder's log limit for this agent is full (${detail.status} ${detail.message}); no more lines are sent. Full log: ${logFilePath}`,
+            }
+          : {
+              code: 'UNAUTHORIZED',
+              status: detail.status,
+              message: `Coder refused the agent token for ${Math.round(ctx.authGraceMs / 1000)} s (${detail.status} ${detail.message}); no more lines are sent. Full log: ${logFilePath}`,
+            },
+      );
+    },
+  };
+
+  let closing: Promise<void> | undefined;
+  return {
+    logFile: logFilePath,
+    async createLogStream(sourceOptions) {
+      if (closing) throw new CoderLogClientError('CLOSED', 'createLogStream called after close()');
+      const source = createLogSource(sourceOptions);
+      const existing = streams.get(source.id);
+      if (existing) return existing;
+      const stream = new CoderLogStream(source, ctx);
+      streams.set(source.id, stream);
+      openStreams.add(stream);
+      if (stopped) stream.stopShipping(stopped);
+      // Registration happens in the stream's send loop, so a slow or absent Coder never blocks here.
+      return stream;
+    },
+    close(closeOptions = {}) {
+      closing ??= (async () => {
+        const all = [...openStreams];
+        const done = all.map((s) => {
+          const p = s.close(closeOptions);
+          openStreams.delete(s);
+          return p;
+        });
+        await Promise.all(done);
+        file.close();
+        await ctx.transport.close();
+      })();
+      return closing;
+    },
+    get stats() {
+      const total = { sent: 0, dropped: 0, retried: 0, bytesUsed: 0, overflowed: stopped === 'overflow' };
+      for (const s of streams.values()) {
+        const st = s.stats;
+        total.sent += st.sent;
+        total.dropped += st.dropped;
+        total.retried += st.retried;
+        total.bytesUsed += st.bytesUsed;
+      }
+      return { ...total, budgetBytes: budget.totalBytes };
+    },
+  };
+}
+
+function validateOptions(options: CoderLogClientOptions): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(options.agentUrl);
+  } catch (cause) {
+    throw new CoderLogClientError('INVALID_OPTIONS', 'agentUrl is not a URL', { cause, field: 'agentUrl' });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new CoderLogClientError('INVALID_OPTIONS', `agentUrl must be http(s), got ${url.protocol}`, {
+      field: 'agentUrl',
+    });
+  }
+  if (typeof options.agentToken !== 'string' || options.agentToken.trim() === '') {
+    // Never echo the token.
+    throw new CoderLogClientError('INVALID_OPTIONS', 'agentToken is empty', { field: 'agentToken' });
+  }
+  for (const key of ['budgetBytes', 'flushIntervalMs', 'fetchTimeoutMs', 'batchMaxBytes', 'batchMaxLines'] as const) {
+    const v = options[key];
+    if (v !== undefined && (!Number.isFinite(v) || v <= 0)) {
+      throw new CoderLogClientError('INVALID_OPTIONS', `${key} must be a positive number`, { field: key });
+    }
+  }
+}

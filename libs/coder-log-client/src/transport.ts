@@ -1,0 +1,59 @@
+import { Pool } from 'undici';
+import type { LogTransport, TransportResponse } from './types.js';
+
+export interface UndiciTransportOptions {
+  agentUrl: string;
+  agentToken: string;
+  /** Per-request timeout for headers and body, default 15 000 ms. */
+  fetchTimeoutMs?: number;
+  userAgent?: string;
+}
+
+const LOGS_PATH = 'api/v2/workspaceagents/me/logs';
+const SOURCE_PATH = 'api/v2/workspaceagents/me/log-source';
+
+/**
+ * The agent log API over one keep-alive undici Pool. The token travels only in the
+ * Coder-Session-Token header; it is never part of an error message.
+ */
+export function createUndiciTransport(options: UndiciTransportOptions): LogTransport {
+  const base = new URL(options.agentUrl.endsWith('/') ? options.agentUrl : `${options.agentUrl}/`);
+  const pool = new Pool(base.origin, {
+    connections: 4,
+    pipelining: 1,
+    keepAliveTimeout: 10_000,
+    connect: { timeout: 10_000 },
+  });
+  const timeout = options.fetchTimeoutMs ?? 15_000;
+  const headers = {
+    'content-type': 'application/json',
+    accept: 'application/json',
+    'coder-session-token': options.agentToken,
+    'user-agent': options.userAgent ?? 'devcontainer-kit-coder-log-client',
+  };
+
+  async function send(method: 'POST' | 'PATCH', path: string, body: string, signal: AbortSignal) {
+    const res = await pool.request({
+      method,
+      path: new URL(path, base).pathname,
+      headers,
+      body,
+      signal,
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+    });
+    const text = await res.body.text();
+    const result: TransportResponse = { status: res.statusCode, body: text };
+    const retryAfter = Number(res.headers['retry-after']);
+    if (Number.isFinite(retryAfter) && retryAfter >= 0) result.retryAfterSeconds = retryAfter;
+    return result;
+  }
+
+  return {
+    postLogSource: (body, signal) => send('POST', SOURCE_PATH, body, signal),
+    patchLogs: (body, signal) => send('PATCH', LOGS_PATH, body, signal),
+    close: async () => {
+      await pool.destroy();
+    },
+  };
+}
