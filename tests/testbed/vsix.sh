@@ -23,9 +23,9 @@ for dir in "$fixtures"/*/; do
   id=$(node -e 'const p=require(process.argv[1]); console.log(`${p.publisher}.${p.name}-${p.version}`)' "$dir/package.json")
   say "vsce package $id"
   (cd "$dir" && "$vsce" package --no-dependencies --allow-missing-repository --skip-license \
-      --out "$out.tmp/$id.vsix" >&2 </dev/null)
+      --out "$out.tmp/$id.vsix" >"$out.tmp.log" 2>&1 </dev/null) || { cat "$out.tmp.log" >&2; die "vsce package $id failed (log above)"; }
 done
 touch "$out.tmp/.complete"
-rm -rf "$out"; mv "$out.tmp" "$out"
+rm -rf "$out" "$out.tmp.log"; mv "$out.tmp" "$out"
 done_msg "packed $(ls "$out"/*.vsix | wc -l) extensions into $out"
 echo "$out"
