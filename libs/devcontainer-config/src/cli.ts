@@ -1,6 +1,9 @@
 #!/usr/bin/env node
-import { packageName } from './package-info.js';
+import { runCli } from './cli-main.js';
 
-// Scaffold entry point: the commands arrive with this package's issue.
-process.stderr.write(`devcontainer-config (${packageName}): no commands yet\n`);
-process.exitCode = 2;
+process.exitCode = await runCli(process.argv.slice(2), {
+  stdout: (s) => process.stdout.write(s),
+  stderr: (s) => process.stderr.write(s),
+  cwd: process.cwd(),
+  env: process.env,
+});

@@ -1,0 +1,145 @@
+import type { ParseResult } from './parse.js';
+import type { DevcontainerConfig } from './types.js';
+import { findVariables } from './variables.js';
+
+/** How devcontainer-kit on Kubernetes treats a property. */
+export type ComplianceStatus = 'honoured' | 'caveat' | 'ignored';
+
+export interface ComplianceRule {
+  property: string;
+  status: ComplianceStatus;
+  /** The caveat, or why it is ignored (empty when simply honoured). */
+  note: string;
+  /** envbuilder's published status for the same property, for comparison. */
+  envbuilder: 'supported' | 'partial' | 'unsupported' | 'n/a';
+}
+
+const r = (property: string, status: ComplianceStatus, note: string, envbuilder: ComplianceRule['envbuilder']): ComplianceRule => ({ property, status, note, envbuilder });
+
+const DIND = 'applied by the Docker daemon inside the workspace pod (the pod itself must be privileged to run it)';
+
+/**
+ * The whole spec, property by property. devcontainer-kit runs the official devcontainer CLI (`devcontainer up`)
+ * in the workspace pod against a Docker daemon in that pod; the Coder agent then runs inside the dev container.
+ */
+export const COMPLIANCE_TABLE: readonly ComplianceRule[] = [
+  r('name', 'honoured', 'shown in the build log and status file only', 'unsupported'),
+  r('image', 'honoured', 'pulled by the pod\'s Docker daemon: the registry must be reachable from the cluster', 'supported'),
+  r('build.dockerfile', 'honoured', '', 'supported'),
+  r('build.context', 'honoured', '', 'supported'),
+  r('build.args', 'honoured', '', 'supported'),
+  r('build.target', 'honoured', '', 'supported'),
+  r('build.cacheFrom', 'caveat', 'used as --cache-from; without buildx the CLI cannot export cache (--cache-to is ignored)', 'supported'),
+  r('build.options', 'caveat', 'passed to `docker build` in the pod; options needing buildx fail (no buildx in the builder)', 'unsupported'),
+  r('dockerFile', 'honoured', 'deprecated alias of build.dockerfile', 'supported'),
+  r('context', 'honoured', 'deprecated alias of build.context', 'supported'),
+  r('appPort', 'caveat', 'published on the pod\'s network, not on your machine: reach it with Coder port forwarding', 'unsupported'),
+  r('runArgs', 'caveat', `${DIND}; --network and --device refer to that daemon's host, the pod`, 'n/a'),
+  r('workspaceMount', 'caveat', 'the source is a path in the pod (the cloned repository on the workspace volume), not on your machine', 'unsupported'),
+  r('workspaceFolder', 'honoured', '', 'unsupported'),
+  r('dockerComposeFile', 'caveat', 'needs the compose plugin in the builder image; every service runs inside the workspace pod', 'unsupported'),
+  r('service', 'honoured', 'with dockerComposeFile', 'unsupported'),
+  r('runServices', 'honoured', 'with dockerComposeFile', 'unsupported'),
+  r('features', 'caveat', 'OCI features are fetched from their registry: it must be reachable from the cluster; local features always work', 'supported'),
+  r('overrideFeatureInstallOrder', 'honoured', '', 'partial'),
+  r('forwardPorts', 'caveat', 'not forwarded to your machine automatically: use `coder port-forward` or a Coder app', 'unsupported'),
+  r('portsAttributes', 'ignored', 'VS Code port-forwarding UI settings; Coder does not read them', 'unsupported'),
+  r('otherPortsAttributes', 'ignored', 'VS Code port-forwarding UI settings; Coder does not read them', 'unsupported'),
+  r('containerEnv', 'honoured', '', 'supported'),
+  r('remoteEnv', 'honoured', 'applied to lifecycle commands and to the Coder agent the builder starts', 'supported'),
+  r('containerUser', 'honoured', '', 'supported'),
+  r('remoteUser', 'honoured', 'the Coder agent runs as this user', 'supported'),
+  r('updateRemoteUserUID', 'ignored', 'there is no local user to match: the workspace lives on a pod volume (and the CLI skips UID matching when run as root)', 'unsupported'),
+  r('userEnvProbe', 'honoured', '', 'unsupported'),
+  r('overrideCommand', 'honoured', '', 'unsupported'),
+  r('shutdownAction', 'ignored', 'Coder stops a workspace by deleting its pod; the container stops with it', 'unsupported'),
+  r('init', 'caveat', DIND, 'unsupported'),
+  r('privileged', 'caveat', DIND, 'unsupported'),
+  r('capAdd', 'caveat', DIND, 'unsupported'),
+  r('securityOpt', 'caveat', DIND, 'unsupported'),
+  r('mounts', 'caveat', 'bind sources are paths in the pod; volumes live in the pod\'s Docker data directory (kept only if that is a persistent volume)', 'unsupported'),
+  r('hostRequirements', 'ignored', 'not enforced: the pod\'s CPU, memory, storage and GPU come from the Coder template\'s resources', 'unsupported'),
+  r('secrets', 'ignored', 'a tool-specific prompt for secrets; use Coder parameters or external auth instead', 'n/a'),
+  r('customizations.vscode.extensions', 'caveat', 'installed into code-server when the template enables it, from Open VSX (not the VS Code Marketplace)', 'partial'),
+  r('customizations.vscode.settings', 'caveat', 'written as code-server machine settings when the template enables it', 'partial'),
+  r('customizations.coder', 'honoured', 'read by devcontainer-kit (apps, scripts, display apps)', 'n/a'),
+  r('customizations.*', 'ignored', 'settings of other tools', 'partial'),
+  r('initializeCommand', 'caveat', 'runs in the builder container in the pod (the "host" here), not on your machine', 'unsupported'),
+  r('onCreateCommand', 'honoured', 'output streamed to the Coder build log', 'supported'),
+  r('updateContentCommand', 'honoured', 'output streamed to the Coder build log', 'supported'),
+  r('postCreateCommand', 'honoured', 'output streamed to the Coder build log', 'supported'),
+  r('postStartCommand', 'honoured', 'runs on every workspace start (a new pod is a new start)', 'supported'),
+  r('postAttachCommand', 'caveat', 'runs once when `devcontainer up` finishes, not on every IDE attach', 'unsupported'),
+  r('waitFor', 'caveat', 'the builder waits for `devcontainer up` to finish all hooks before the agent connects; waitFor does not shorten that', 'unsupported'),
+  r('$schema', 'ignored', 'for editors only', 'n/a'),
+  r('extensions', 'caveat', 'deprecated: treated as customizations.vscode.extensions', 'n/a'),
+  r('settings', 'caveat', 'deprecated: treated as customizations.vscode.settings', 'n/a'),
+  r('devPort', 'ignored', 'deprecated and unused by every tool', 'n/a'),
+  r('${localEnv}', 'caveat', '"local" is the builder\'s environment in the pod (set by the Coder template), not your machine', 'supported'),
+  r('${containerEnv}', 'honoured', 'in remoteEnv', 'supported'),
+  r('${localWorkspaceFolder}', 'caveat', 'the path of the cloned repository inside the pod', 'supported'),
+  r('${localWorkspaceFolderBasename}', 'honoured', '', 'supported'),
+  r('${containerWorkspaceFolder}', 'honoured', '', 'supported'),
+  r('${containerWorkspaceFolderBasename}', 'honoured', '', 'supported'),
+  r('${devcontainerId}', 'honoured', 'computed by the devcontainer CLI from the container\'s id labels (stable across rebuilds of the same workspace)', 'unsupported'),
+];
+
+const BY_PROPERTY = new Map(COMPLIANCE_TABLE.map((x) => [x.property, x]));
+
+export interface ComplianceEntry {
+  property: string;
+  status: ComplianceStatus | 'unknown';
+  note: string;
+  line: number;
+  column: number;
+}
+
+export interface ComplianceReport {
+  file: string;
+  entries: ComplianceEntry[];
+  counts: Record<ComplianceStatus | 'unknown', number>;
+}
+
+/** Every property (and variable) a config uses, with how devcontainer-kit on Kubernetes treats it. Nothing is silently dropped. */
+export function complianceReport(parsed: ParseResult): ComplianceReport {
+  const entries: ComplianceEntry[] = [];
+  const config = (parsed.config ?? {}) as DevcontainerConfig;
+  const push = (property: string, path: (string | number)[], rule = BY_PROPERTY.get(property)) => {
+    const loc = parsed.positions.key(path) ?? parsed.positions.nearest(path);
+    entries.push(
+      rule
+        ? { property, status: rule.status, note: rule.note, line: loc.line, column: loc.column }
+        : { property, status: 'unknown', note: 'not in the devcontainer.json spec: no tool reads it', line: loc.line, column: loc.column },
+    );
+  };
+  for (const [key, value] of Object.entries(config)) {
+    if (key === 'build' && value !== null && typeof value === 'object') {
+      for (const sub of Object.keys(value)) push(`build.${sub}`, ['build', sub]);
+    } else if (key === 'customizations' && value !== null && typeof value === 'object') {
+      for (const [tool, v] of Object.entries(value)) {
+        if (tool === 'vscode' && v !== null && typeof v === 'object') {
+          for (const sub of Object.keys(v)) {
+            const p = `customizations.vscode.${sub}`;
+            push(p, ['customizations', 'vscode', sub], BY_PROPERTY.get(p) ?? { property: p, status: 'ignored', note: 'VS Code-only setting', envbuilder: 'n/a' });
+          }
+        } else if (tool === 'coder') push('customizations.coder', ['customizations', 'coder']);
+        else push(`customizations.${tool}`, ['customizations', tool], BY_PROPERTY.get('customizations.*'));
+      }
+    } else push(key, [key]);
+  }
+  const vars = new Map<string, (string | number)[]>();
+  const walk = (v: unknown, path: (string | number)[]) => {
+    if (typeof v === 'string') {
+      for (const ref of findVariables(v)) {
+        const name = ref.name === 'env' ? 'localEnv' : ref.name;
+        if (!vars.has(name)) vars.set(name, path);
+      }
+    } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]));
+    else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, [...path, k]);
+  };
+  walk(config, []);
+  for (const [name, path] of vars) push(`\${${name}}`, path);
+  const counts = { honoured: 0, caveat: 0, ignored: 0, unknown: 0 };
+  for (const e of entries) counts[e.status]++;
+  return { file: parsed.file, entries, counts };
+}

@@ -1,0 +1,127 @@
+import { type Node, type ParseError, findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode } from 'jsonc-parser';
+import { LineIndex } from './source-text.js';
+import type { DevcontainerConfig, JsonPath, Problem, ProblemCode, Severity, SourceLocation } from './types.js';
+
+export type { Node as JsonNode } from 'jsonc-parser';
+
+export interface ParseOptions {
+  /** The file name used in problems (default `devcontainer.json`). */
+  file?: string;
+}
+
+/** Source positions of every value (and property key) of a parsed document. */
+export interface SourcePositions {
+  /** Where the value at `path` starts; undefined when there is no such value. */
+  get(path: JsonPath): SourceLocation | undefined;
+  /** Where the property key of `path` starts (falls back to the value). */
+  key(path: JsonPath): SourceLocation | undefined;
+  /** The closest existing value at or above `path` (the root when nothing matches). */
+  nearest(path: JsonPath): SourceLocation;
+  /** 1-based location of an offset. */
+  locate(offset: number, length?: number): SourceLocation;
+}
+
+export interface ParseResult {
+  file: string;
+  text: string;
+  /** The document as a plain object; undefined when the text has no JSON value at all. */
+  config: DevcontainerConfig | undefined;
+  /** Syntax problems (never dropped). */
+  problems: Problem[];
+  positions: SourcePositions;
+  /** The jsonc-parser syntax tree (for validators). */
+  tree: Node | undefined;
+}
+
+const PARSE_OPTIONS = { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true } as const;
+
+/** Parse a JSONC document, keeping positions and every syntax error. */
+export function parseJsonc(text: string, { file = 'devcontainer.json' }: ParseOptions = {}): ParseResult {
+  const errors: ParseError[] = [];
+  const tree = parseTree(text, errors, PARSE_OPTIONS);
+  const lines = new LineIndex(text);
+  const problems: Problem[] = [];
+  for (const e of errors) {
+    const loc = lines.locate(e.offset, e.length);
+    problems.push(mkProblem(file, loc, 'error', 'json-syntax', describeParseError(printParseErrorCode(e.error))));
+  }
+  let value: unknown;
+  if (tree === undefined) {
+    if (errors.length === 0) problems.push(mkProblem(file, lines.locate(0), 'error', 'empty-file', 'the file has no JSON value'));
+  } else value = getNodeValue(tree);
+  return {
+    file,
+    text,
+    config: value as DevcontainerConfig | undefined,
+    problems,
+    positions: createPositions(tree, lines),
+    tree,
+  };
+}
+
+/** Parse a devcontainer.json (JSONC). The config is undefined when the root is missing or not an object. */
+export function parseDevcontainer(text: string, options: ParseOptions = {}): ParseResult {
+  const result = parseJsonc(text, options);
+  if (result.tree !== undefined && result.tree.type !== 'object') {
+    result.problems.push(
+      mkProblem(result.file, result.positions.locate(result.tree.offset), 'error', 'root-not-object', `the top level must be an object, found ${nodeTypeName(result.tree)}`),
+    );
+    result.config = undefined;
+  }
+  return result;
+}
+
+function describeParseError(code: string): string {
+  const words: Record<string, string> = {
+    InvalidSymbol: 'invalid symbol',
+    InvalidNumberFormat: 'invalid number',
+    PropertyNameExpected: 'property name expected',
+    ValueExpected: 'value expected',
+    ColonExpected: 'colon expected',
+    CommaExpected: 'comma expected',
+    CloseBraceExpected: 'closing brace "}" expected',
+    CloseBracketExpected: 'closing bracket "]" expected',
+    EndOfFileExpected: 'end of file expected',
+    InvalidCommentToken: 'invalid comment',
+    UnexpectedEndOfComment: 'unterminated comment',
+    UnexpectedEndOfString: 'unterminated string',
+    UnexpectedEndOfNumber: 'unterminated number',
+    InvalidUnicode: 'invalid unicode escape',
+    InvalidEscapeCharacter: 'invalid escape character',
+    InvalidCharacter: 'invalid character',
+  };
+  return `${words[code] ?? code} (${code})`;
+}
+
+export function nodeTypeName(node: Node): string {
+  if (node.type === 'number') return Number.isInteger(node.value) ? 'integer' : 'number';
+  return node.type;
+}
+
+export function mkProblem(file: string, loc: SourceLocation, severity: Severity, code: ProblemCode, message: string): Problem {
+  return { code, severity, message, file, line: loc.line, column: loc.column };
+}
+
+function createPositions(tree: Node | undefined, lines: LineIndex): SourcePositions {
+  const find = (path: JsonPath): Node | undefined => (tree === undefined ? undefined : findNodeAtLocation(tree, path as (string | number)[]));
+  return {
+    get(path) {
+      const n = find(path);
+      return n === undefined ? undefined : lines.locate(n.offset, n.length);
+    },
+    key(path) {
+      const n = find(path);
+      if (n === undefined) return undefined;
+      const k = n.parent?.type === 'property' ? n.parent.children?.[0] : undefined;
+      return k === undefined ? lines.locate(n.offset, n.length) : lines.locate(k.offset, k.length);
+    },
+    nearest(path) {
+      for (let i = path.length; i >= 0; i--) {
+        const n = find(path.slice(0, i));
+        if (n !== undefined) return lines.locate(n.offset, n.length);
+      }
+      return lines.locate(0);
+    },
+    locate: (offset, length = 0) => lines.locate(offset, length),
+  };
+}

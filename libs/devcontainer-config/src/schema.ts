@@ -1,0 +1,169 @@
+import type { Node } from 'jsonc-parser';
+import { didYouMeanSuffix } from './did-you-mean.js';
+import { nodeTypeName } from './parse.js';
+import type { ProblemCode, Severity } from './types.js';
+
+/** A small, fast subset of JSON Schema, checked directly on the syntax tree (so every problem has a position). */
+export type Schema =
+  | { kind: 'any'; description?: string }
+  | { kind: 'string'; enum?: readonly string[]; pattern?: RegExp; format?: string; description?: string; deprecated?: string }
+  | { kind: 'boolean'; description?: string; deprecated?: string }
+  | { kind: 'number'; integer?: boolean; min?: number; max?: number; description?: string; deprecated?: string }
+  | { kind: 'null' }
+  | { kind: 'array'; items: Schema; description?: string; deprecated?: string }
+  | {
+      kind: 'object';
+      properties?: Record<string, Schema>;
+      /** Schema of properties not listed (undefined: unknown properties are warned about). */
+      additional?: Schema;
+      required?: readonly string[];
+      description?: string;
+      deprecated?: string;
+    }
+  | { kind: 'union'; of: readonly Schema[]; description?: string; deprecated?: string };
+
+export const S = {
+  any: (): Schema => ({ kind: 'any' }),
+  str: (o: Omit<Extract<Schema, { kind: 'string' }>, 'kind'> = {}): Schema => ({ kind: 'string', ...o }),
+  bool: (o: { deprecated?: string } = {}): Schema => ({ kind: 'boolean', ...o }),
+  int: (o: { min?: number; max?: number } = {}): Schema => ({ kind: 'number', integer: true, ...o }),
+  num: (): Schema => ({ kind: 'number' }),
+  nul: (): Schema => ({ kind: 'null' }),
+  arr: (items: Schema, o: { deprecated?: string } = {}): Schema => ({ kind: 'array', items, ...o }),
+  map: (values: Schema): Schema => ({ kind: 'object', properties: {}, additional: values }),
+  obj: (properties: Record<string, Schema>, o: { required?: readonly string[]; additional?: Schema } = {}): Schema => ({ kind: 'object', properties, ...o }),
+  union: (...of: Schema[]): Schema => ({ kind: 'union', of }),
+  deprecated: (s: Schema, note: string): Schema => ({ ...s, deprecated: note }) as Schema,
+};
+
+export interface SchemaIssue {
+  node: Node;
+  /** Report at the key of the property instead of its value. */
+  atKey?: boolean;
+  severity: Severity;
+  code: ProblemCode;
+  message: string;
+}
+
+export function describeSchema(s: Schema): string {
+  switch (s.kind) {
+    case 'any':
+      return 'any value';
+    case 'string':
+      return s.enum ? `one of ${s.enum.map((e) => JSON.stringify(e)).join(', ')}` : 'a string';
+    case 'boolean':
+      return 'a boolean';
+    case 'number':
+      return s.integer ? 'an integer' : 'a number';
+    case 'null':
+      return 'null';
+    case 'array':
+      return `an array of ${plural(s.items)}`;
+    case 'object':
+      return s.properties && Object.keys(s.properties).length > 0 ? 'an object' : s.additional ? `an object of ${plural(s.additional)}` : 'an object';
+    case 'union':
+      return uniq(s.of.map(describeSchema)).join(' or ');
+  }
+}
+
+function plural(s: Schema): string {
+  const d = describeSchema(s);
+  return d.replace(/^an? /, '').replace(/^(string|boolean|integer|number|object)\b/, '$1s').replace(/ or (string|boolean|integer|number|object)\b/g, ' or $1s').replace(/^array\b/, 'arrays');
+}
+
+function uniq(xs: string[]): string[] {
+  return [...new Set(xs)];
+}
+
+function kindOf(node: Node): Schema['kind'] {
+  return node.type as Schema['kind'];
+}
+
+function matchesKind(s: Schema, node: Node): boolean {
+  if (s.kind === 'any') return true;
+  if (s.kind === 'union') return s.of.some((x) => matchesKind(x, node));
+  if (s.kind === 'number') return node.type === 'number' && (!s.integer || Number.isInteger(node.value));
+  return s.kind === kindOf(node);
+}
+
+/** Check `node` against `schema`, appending issues. `path` is the JSON path of node (for messages). */
+export function checkNode(node: Node, schema: Schema, path: string, out: SchemaIssue[]): void {
+  if (schema.kind === 'union') {
+    const alt = schema.of.find((x) => matchesKind(x, node));
+    if (alt === undefined) {
+      out.push({ node, severity: 'error', code: 'type-mismatch', message: `${path} must be ${describeSchema(schema)}, found ${nodeTypeName(node)}` });
+      return;
+    }
+    checkNode(node, alt, path, out);
+    return;
+  }
+  if (schema.kind === 'any') return;
+  if (!matchesKind(schema, node)) {
+    out.push({ node, severity: 'error', code: 'type-mismatch', message: `${path} must be ${describeSchema(schema)}, found ${nodeTypeName(node)}` });
+    return;
+  }
+  switch (schema.kind) {
+    case 'string': {
+      const v = node.value as string;
+      if (schema.enum && !schema.enum.includes(v)) {
+        out.push({ node, severity: 'error', code: 'invalid-enum', message: `${path} must be ${describeSchema(schema)}, found ${JSON.stringify(v)}${didYouMeanSuffix(v, schema.enum)}` });
+      } else if (schema.pattern && !schema.pattern.test(v)) {
+        out.push({ node, severity: 'error', code: 'invalid-format', message: `${path} must be ${schema.format ?? `a string matching ${schema.pattern}`}, found ${JSON.stringify(v)}` });
+      }
+      return;
+    }
+    case 'number': {
+      const v = node.value as number;
+      if ((schema.min !== undefined && v < schema.min) || (schema.max !== undefined && v > schema.max)) {
+        const range = schema.max === undefined ? `>= ${schema.min}` : `between ${schema.min ?? '-∞'} and ${schema.max}`;
+        out.push({ node, severity: 'error', code: 'out-of-range', message: `${path} must be ${range}, found ${v}` });
+      }
+      return;
+    }
+    case 'array': {
+      const items = node.children ?? [];
+      for (let i = 0; i < items.length; i++) checkNode(items[i] as Node, schema.items, `${path}[${i}]`, out);
+      return;
+    }
+    case 'object': {
+      checkObject(node, schema, path, out);
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+function checkObject(node: Node, schema: Extract<Schema, { kind: 'object' }>, path: string, out: SchemaIssue[]): void {
+  const props = schema.properties ?? {};
+  const seen = new Set<string>();
+  for (const prop of node.children ?? []) {
+    const keyNode = prop.children?.[0];
+    const valueNode = prop.children?.[1];
+    if (keyNode === undefined) continue;
+    const key = keyNode.value as string;
+    const childPath = path === '' ? key : `${path}.${key}`;
+    if (seen.has(key)) {
+      out.push({ node: keyNode, severity: 'warning', code: 'duplicate-key', message: `duplicate property "${childPath}": the last one wins` });
+    }
+    seen.add(key);
+    if (valueNode === undefined) continue;
+    const sub = Object.hasOwn(props, key) ? props[key] : schema.additional;
+    if (sub === undefined) {
+      out.push({
+        node: keyNode,
+        severity: 'warning',
+        code: 'unknown-property',
+        message: `unknown property "${childPath}"${didYouMeanSuffix(key, Object.keys(props))}`,
+      });
+      continue;
+    }
+    if ('deprecated' in sub && sub.deprecated) {
+      out.push({ node: keyNode, severity: 'warning', code: 'deprecated-property', message: `"${childPath}" is deprecated: ${sub.deprecated}` });
+    }
+    checkNode(valueNode, sub, childPath, out);
+  }
+  for (const r of schema.required ?? []) {
+    if (!seen.has(r)) out.push({ node, severity: 'error', code: 'missing-required', message: `${path === '' ? 'the config' : path} is missing the required property "${r}"` });
+  }
+}

@@ -1,0 +1,31 @@
+import type { SourceLocation } from './types.js';
+
+/** Maps offsets to 1-based line/column with a binary search over line starts. */
+export class LineIndex {
+  private readonly starts: number[];
+
+  constructor(text: string) {
+    const starts = [0];
+    for (let i = 0; i < text.length; i++) {
+      const ch = text.charCodeAt(i);
+      if (ch === 10) starts.push(i + 1);
+      else if (ch === 13) {
+        if (text.charCodeAt(i + 1) === 10) i++;
+        starts.push(i + 1);
+      }
+    }
+    this.starts = starts;
+  }
+
+  locate(offset: number, length = 0): SourceLocation {
+    const starts = this.starts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((starts[mid] as number) <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { offset, length, line: lo + 1, column: offset - (starts[lo] as number) + 1 };
+  }
+}

@@ -1,0 +1,179 @@
+import { posix, win32 } from 'node:path';
+import { didYouMeanSuffix } from './did-you-mean.js';
+import type { DevcontainerConfig, ProblemCode, Severity } from './types.js';
+
+/** Variable names the spec defines (`${name}` or `${name:arg[:default]}`). */
+export const KNOWN_VARIABLES = [
+  'localEnv',
+  'containerEnv',
+  'localWorkspaceFolder',
+  'containerWorkspaceFolder',
+  'localWorkspaceFolderBasename',
+  'containerWorkspaceFolderBasename',
+  'devcontainerId',
+  // `env` is the devcontainer CLI's alias of localEnv.
+  'env',
+] as const;
+
+const VARIABLE_RE = /\$\{(.*?)\}/g;
+
+/** Top-level properties used to build the image: ${devcontainerId} is unknown at that time. */
+export const BUILD_TIME_PROPERTIES = new Set(['image', 'build', 'dockerFile', 'context', 'dockerComposeFile', 'features', 'overrideFeatureInstallOrder']);
+
+export interface VariableReference {
+  /** The whole `${...}`. */
+  text: string;
+  name: string;
+  args: string[];
+  /** Offset of `$` inside the string value. */
+  index: number;
+}
+
+/** Every `${...}` in a string. */
+export function findVariables(value: string): VariableReference[] {
+  const out: VariableReference[] = [];
+  if (!value.includes('${')) return out;
+  for (const m of value.matchAll(VARIABLE_RE)) {
+    const parts = (m[1] as string).split(':');
+    out.push({ text: m[0], name: parts[0] as string, args: parts.slice(1), index: m.index ?? 0 });
+  }
+  return out;
+}
+
+export interface VariableIssue {
+  severity: Severity;
+  code: ProblemCode;
+  message: string;
+}
+
+/** Check one variable reference found in the value of top-level property `topLevel`. */
+export function checkVariable(ref: VariableReference, topLevel: string): VariableIssue | undefined {
+  switch (ref.name) {
+    case 'localEnv':
+    case 'env':
+    case 'containerEnv':
+      if (ref.args.length === 0 || ref.args[0] === '') {
+        return { severity: 'error', code: 'invalid-variable', message: `${ref.text} needs a variable name: \${${ref.name}:NAME}` };
+      }
+      if (ref.args.length > 2) {
+        return {
+          severity: 'warning',
+          code: 'invalid-variable',
+          message: `${ref.text}: the default value ends at the first ":" (the rest, ":${ref.args.slice(2).join(':')}", is dropped)`,
+        };
+      }
+      if (ref.name === 'containerEnv' && topLevel !== 'remoteEnv') {
+        return {
+          severity: 'warning',
+          code: 'container-env-outside-remote-env',
+          message: `${ref.text} is only substituted in "remoteEnv" (found in "${topLevel}"; it stays literal there)`,
+        };
+      }
+      return undefined;
+    case 'devcontainerId':
+      if (BUILD_TIME_PROPERTIES.has(topLevel)) {
+        return {
+          severity: 'error',
+          code: 'devcontainer-id-at-build-time',
+          message: `\${devcontainerId} cannot be used in "${topLevel}": it is used to build the image, before the dev container's id exists`,
+        };
+      }
+      return undefined;
+    case 'localWorkspaceFolder':
+    case 'containerWorkspaceFolder':
+    case 'localWorkspaceFolderBasename':
+    case 'containerWorkspaceFolderBasename':
+      return undefined;
+    default:
+      return {
+        severity: 'warning',
+        code: 'unknown-variable',
+        message: `unknown variable ${ref.text}: it is left as written${didYouMeanSuffix(ref.name, KNOWN_VARIABLES)}`,
+      };
+  }
+}
+
+export interface SubstituteOptions {
+  config: DevcontainerConfig;
+  /** Absolute path of the workspace folder on the machine running the build. */
+  localWorkspaceFolder: string;
+  /** Default: the config's workspaceFolder (after local substitution) or `/workspaces/<basename>` (`/` for Compose). */
+  containerWorkspaceFolder?: string;
+  /** Local environment (default process.env). */
+  env?: Record<string, string | undefined>;
+  /** Environment inside the container: given → ${containerEnv:...} in remoteEnv is substituted; absent → left as written. */
+  containerEnv?: Record<string, string | undefined>;
+  /** Given → ${devcontainerId} is substituted (see computeDevcontainerId); absent → left as written. */
+  devcontainerId?: string;
+}
+
+/**
+ * Replace the spec's variables in every string value (not in keys), as the devcontainer CLI does:
+ * unknown variables stay as written; a missing `${localEnv:X}` without default becomes "".
+ */
+export function substituteVariables(options: SubstituteOptions): DevcontainerConfig {
+  const { config, localWorkspaceFolder } = options;
+  const env = options.env ?? process.env;
+  const isCompose = config.dockerComposeFile !== undefined;
+  const pathApi = localWorkspaceFolder.includes('\\') && !localWorkspaceFolder.includes('/') ? win32 : posix;
+  const localBase = pathApi.basename(localWorkspaceFolder);
+  const ctx: Ctx = { env, localWorkspaceFolder, localBase, containerEnv: options.containerEnv, devcontainerId: options.devcontainerId };
+  let cwf = options.containerWorkspaceFolder;
+  if (cwf === undefined) {
+    const wf = config.workspaceFolder;
+    cwf = typeof wf === 'string' ? replaceIn(wf, { ...ctx, containerWorkspaceFolder: undefined }, 'workspaceFolder') : isCompose ? '/' : `/workspaces/${localBase}`;
+  }
+  ctx.containerWorkspaceFolder = cwf;
+  const out: DevcontainerConfig = {};
+  for (const [key, value] of Object.entries(config)) out[key] = walk(value, ctx, key);
+  return out;
+}
+
+interface Ctx {
+  env: Record<string, string | undefined>;
+  localWorkspaceFolder: string;
+  localBase: string;
+  containerWorkspaceFolder?: string | undefined;
+  containerEnv: Record<string, string | undefined> | undefined;
+  devcontainerId: string | undefined;
+}
+
+function walk(value: unknown, ctx: Ctx, topLevel: string): unknown {
+  if (typeof value === 'string') return replaceIn(value, ctx, topLevel);
+  if (Array.isArray(value)) return value.map((v) => walk(v, ctx, topLevel));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = walk(v, ctx, topLevel);
+    return out;
+  }
+  return value;
+}
+
+function replaceIn(value: string, ctx: Ctx, topLevel: string): string {
+  if (!value.includes('${')) return value;
+  return value.replace(VARIABLE_RE, (whole, inner: string) => {
+    const [name, ...args] = inner.split(':');
+    switch (name) {
+      case 'localEnv':
+      case 'env':
+        if (!args[0]) return whole;
+        return ctx.env[args[0]] ?? args[1] ?? '';
+      case 'containerEnv':
+        if (!args[0] || ctx.containerEnv === undefined || topLevel !== 'remoteEnv') return whole;
+        return ctx.containerEnv[args[0]] ?? args[1] ?? '';
+      case 'localWorkspaceFolder':
+        return ctx.localWorkspaceFolder;
+      case 'localWorkspaceFolderBasename':
+        return ctx.localBase;
+      case 'containerWorkspaceFolder':
+        return ctx.containerWorkspaceFolder ?? whole;
+      case 'containerWorkspaceFolderBasename':
+        return ctx.containerWorkspaceFolder === undefined ? whole : posix.basename(ctx.containerWorkspaceFolder);
+      case 'devcontainerId':
+        return ctx.devcontainerId ?? whole;
+      default:
+        return whole;
+    }
+  });
+}
+
