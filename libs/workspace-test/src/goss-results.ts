@@ -2,7 +2,7 @@
 import { WorkspaceTestError } from './errors.js';
 import type { CheckKind, CheckResult, ValidateResult } from './types.js';
 
-const KINDS = new Set<CheckKind>(['user', 'workspace', 'env', 'mount', 'lifecycle', 'extensions', 'agent', 'custom']);
+const KINDS = new Set<CheckKind>(['user', 'workspace', 'env', 'mount', 'lifecycle', 'extensions', 'agent', 'coder', 'custom']);
 
 interface GossMatcherResult {
   actual?: unknown;

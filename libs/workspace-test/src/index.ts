@@ -39,3 +39,5 @@ export type {
   IdeServer,
   ValidateResult,
 } from './types.js';
+export { checkCoderWorkspace, evaluateCoderWorkspace } from './coder-outside.js';
+export type { CoderOutsideOptions } from './coder-outside.js';

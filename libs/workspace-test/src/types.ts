@@ -67,7 +67,7 @@ export interface IdeServer {
   paths: string[];
 }
 
-export type CheckKind = 'user' | 'workspace' | 'env' | 'mount' | 'lifecycle' | 'extensions' | 'agent' | 'custom';
+export type CheckKind = 'user' | 'workspace' | 'env' | 'mount' | 'lifecycle' | 'extensions' | 'agent' | 'coder' | 'custom';
 
 /** One goss result, reduced to what a person needs to act on it. */
 export interface CheckResult {
