@@ -1,4 +1,5 @@
 // Pure: derive goss checks from a devcontainer configuration, merge a user goss file in, render YAML.
+import { getExtensions } from '@devcontainer-kit/devcontainer-config';
 import { parse, stringify } from 'yaml';
 import { WorkspaceTestError } from './errors.js';
 import type { CheckKind, DevcontainerConfig, GossCommand, Gossfile, IdeServer } from './types.js';
@@ -62,26 +63,12 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Extensions of `customizations.vscode.extensions` (merged configs may hold several lists); a `-id` entry removes `id`. */
+/**
+ * Extensions of `customizations.vscode.extensions` of a plain or merged configuration (merged ones keep a list per
+ * metadata entry); a `-id` entry removes `id`. Delegates to devcontainer-config's getExtensions.
+ */
 export function extensionsOf(config: DevcontainerConfig): string[] {
-  const lists: unknown[] = [];
-  const customizations = config.customizations;
-  // A merged configuration keeps customizations per source as an array; a plain one is an object.
-  for (const c of Array.isArray(customizations) ? customizations : [customizations]) {
-    if (isRecord(c) && isRecord(c.vscode)) lists.push(c.vscode.extensions);
-    else if (isRecord(c) && Array.isArray(c.vscode)) for (const v of c.vscode) if (isRecord(v)) lists.push(v.extensions);
-  }
-  const result = new Map<string, string>();
-  for (const list of lists) {
-    if (!Array.isArray(list)) continue;
-    for (const entry of list) {
-      if (typeof entry !== 'string' || entry.trim() === '') continue;
-      const id = entry.trim();
-      if (id.startsWith('-')) result.delete(id.slice(1).toLowerCase());
-      else result.set(id.replace(/@.*$/, '').toLowerCase(), id);
-    }
-  }
-  return [...result.values()];
+  return getExtensions(config);
 }
 
 interface MountSpec {
@@ -119,6 +106,9 @@ function stringRecord(value: unknown): Record<string, string | null> {
 }
 
 function hasHook(config: DevcontainerConfig, hook: string): boolean {
+  // A merged configuration (mergeWithImageMetadata) keeps every source's hooks as `<hook>s`.
+  const merged = config[`${hook}s`];
+  if (Array.isArray(merged) && merged.some((v) => hasHook({ [hook]: v }, hook))) return true;
   const value = config[hook];
   if (value === undefined || value === null) return false;
   if (typeof value === 'string') return value.trim() !== '';

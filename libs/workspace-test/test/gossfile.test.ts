@@ -87,7 +87,7 @@ describe('gossfileFor', () => {
 
 describe('extensionsOf', () => {
   it('reads merged configurations that keep customizations per source', () => {
-    const merged = { customizations: [{ vscode: { extensions: ['a.b', 'c.d'] } }, { vscode: { extensions: ['-a.b', 'e.f'] } }] };
+    const merged = { customizations: { vscode: [{ extensions: ['a.b', 'c.d'] }, { extensions: ['-a.b', 'e.f'] }] } };
     expect(extensionsOf(merged)).toEqual(['c.d', 'e.f']);
     expect(extensionsOf({})).toEqual([]);
   });
@@ -107,5 +107,19 @@ describe('parseGossfile / mergeGossfiles / shellQuote', () => {
   it('quotes for sh', () => {
     expect(shellQuote('plain/path-1.2')).toBe('plain/path-1.2');
     expect(shellQuote("it's a $x")).toBe("'it'\\''s a $x'");
+  });
+});
+
+describe('with devcontainer-config merged configurations', () => {
+  it('derives hooks, env and extensions from mergeWithImageMetadata output', async () => {
+    const { mergeWithImageMetadata } = await import('@devcontainer-kit/devcontainer-config');
+    const merged = mergeWithImageMetadata(
+      { remoteUser: 'dev', workspaceFolder: '/workspaces/app', customizations: { vscode: { extensions: ['-a.b', 'e.f'] } } },
+      JSON.stringify([{ postCreateCommand: 'make', remoteEnv: { FROM_IMAGE: '1' }, customizations: { vscode: { extensions: ['a.b', 'c.d'] } } }]),
+    );
+    const g = gossfileFor(merged);
+    expect(g.command?.['lifecycle phase up']?.title).toContain('postCreateCommand');
+    expect(g.command?.['env FROM_IMAGE']?.stdout).toEqual({ equal: '1\n' });
+    expect(g.command?.['extensions code-server']?.stdout).toEqual(['/(?i)^c\\.d$/', '/(?i)^e\\.f$/']);
   });
 });
