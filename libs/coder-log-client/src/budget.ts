@@ -127,6 +127,6 @@ export class TailBuffer {
 /** The summary line sent in place of what was held back. */
 export function formatSummaryLine({ lines, bytes, logFile }: { lines: number; bytes: number; logFile: string }): string {
   const kib = bytes / 1024;
-  const size = kib >= 10 ? Math.round(kib).toString() : kib.toFixed(1);
+  const size = kib >= 10 ? Math.round(kib).toString() : bytes > 0 && kib < 0.1 ? '0.1' : kib.toFixed(1);
   return `${lines} lines / ${size} KiB not shown in Coder; full log: ${logFile}`;
 }

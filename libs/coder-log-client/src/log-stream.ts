@@ -83,7 +83,7 @@ export class CoderLogStream extends EventEmitter implements LogStream {
     this.displayName = source.display_name;
     this.ctx = ctx;
     this.tail = new TailBuffer(ctx.budget.tailBytes);
-    this.collapser = new RepeatCollapser((line, level) => this.emitLine(line, level));
+    this.collapser = new RepeatCollapser((line, level, at) => this.emitLine(line, level, at));
   }
 
   get stats(): LogStreamStats & { held: number; stopped: StopReason | undefined } {
@@ -103,7 +103,7 @@ export class CoderLogStream extends EventEmitter implements LogStream {
       return;
     }
     const lines = normaliseLine(line);
-    for (const l of lines) this.collapser.push(l, level);
+    for (const l of lines) this.collapser.push(l, level, at);
     this.scheduleTick();
   }
 
@@ -138,13 +138,12 @@ export class CoderLogStream extends EventEmitter implements LogStream {
   // --- pipeline -------------------------------------------------------------------------
 
   /** Called by the collapser with a final (normalised, collapsed) line. */
-  private emitLine(line: string, level: LogLevel): void {
+  private emitLine(line: string, level: LogLevel, at: string): void {
     if (this.stopped) {
       this.counters.dropped++;
       return;
     }
     const bytes = utf8Length(line);
-    const at = this.ctx.isoNow();
     if (this.ctx.budget.admit(level, bytes) === 'hold') {
       if (this.heldLines++ === 0) {
         this.ctx.warn(

@@ -1,7 +1,7 @@
 import type { LogLevel } from './types.js';
 
 /** Emitted lines, in order. */
-export type LineSink = (line: string, level: LogLevel) => void;
+export type LineSink = (line: string, level: LogLevel, at: string) => void;
 
 /**
  * Collapses runs of identical consecutive lines (same text and level) into one line with a
@@ -11,11 +11,13 @@ export type LineSink = (line: string, level: LogLevel) => void;
 export class RepeatCollapser {
   private line: string | undefined;
   private level: LogLevel = 'info';
+  private at = '';
   private count = 0;
 
   constructor(private readonly sink: LineSink) {}
 
-  push(line: string, level: LogLevel): void {
+  /** `at` is the time of the first line of a run (kept as the collapsed line's time). */
+  push(line: string, level: LogLevel, at = ''): void {
     if (this.count > 0 && line === this.line && level === this.level) {
       this.count++;
       return;
@@ -23,16 +25,17 @@ export class RepeatCollapser {
     this.release();
     this.line = line;
     this.level = level;
+    this.at = at;
     this.count = 1;
   }
 
   /** Emit the held line (if any). */
   release(): void {
     if (this.count === 0 || this.line === undefined) return;
-    const { line, level, count } = this;
+    const { line, level, count, at } = this;
     this.count = 0;
     this.line = undefined;
-    this.sink(count === 1 ? line : `${line} (repeated ${count} times)`, level);
+    this.sink(count === 1 ? line : `${line} (repeated ${count} times)`, level, at);
   }
 
   get holding(): boolean {
