@@ -65,7 +65,7 @@ const LAST_WINS = ['waitFor', 'remoteUser', 'containerUser', 'userEnvProbe', 'ov
  * Merge image metadata with devcontainer.json per the spec's merge logic: booleans (init, privileged) OR'd;
  * capAdd/securityOpt unioned; entrypoints and lifecycle hooks collected in order; mounts collected, the last one per
  * target wins; env maps and portsAttributes per key, last wins; forwardPorts unioned; hostRequirements maximum;
- * other single values last wins. The config's own entry comes last (highest precedence).
+ * (sizes in bytes, as the devcontainer CLI prints them); other single values last wins. The config's own entry comes last.
  */
 export function mergeWithImageMetadata(config: DevcontainerConfig, metadataLabel: unknown): MergedConfig {
   const entries: ImageMetadataEntry[] = [...parseImageMetadata(metadataLabel), pickMetadata(config)];
@@ -187,6 +187,11 @@ function mergeHostRequirements(entries: ImageMetadataEntry[]): MergedConfig['hos
       const rank = (g: unknown) => (g === true || (g !== null && typeof g === 'object') ? 2 : g === 'optional' ? 1 : 0);
       if (out.gpu === undefined || rank(r.gpu) > rank(out.gpu)) out.gpu = r.gpu as never;
     }
+  }
+  // Like the devcontainer CLI, sizes come out as a number of bytes (as a string).
+  for (const k of ['memory', 'storage'] as const) {
+    const bytes = out[k] === undefined ? undefined : parseSize(out[k]);
+    if (bytes !== undefined) out[k] = String(bytes);
   }
   return out;
 }
