@@ -106,6 +106,14 @@ export function parseGossResults(json: string, target: string): ValidateResult {
     }
     return check;
   });
+  // goss runs checks concurrently, so its order varies: report in a stable order.
+  checks.sort((a, b) =>
+    a.resourceType === b.resourceType
+      ? a.resourceId === b.resourceId
+        ? a.property.localeCompare(b.property)
+        : a.resourceId.localeCompare(b.resourceId)
+      : a.resourceType.localeCompare(b.resourceType),
+  );
   const failed = checks.filter((c) => !c.successful && !c.skipped).length;
   const skipped = checks.filter((c) => c.skipped).length;
   return {

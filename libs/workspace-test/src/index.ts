@@ -41,3 +41,5 @@ export type {
 } from './types.js';
 export { checkCoderWorkspace, evaluateCoderWorkspace } from './coder-outside.js';
 export type { CoderOutsideOptions } from './coder-outside.js';
+export { loadWorkspaceConfig } from './workspace-config.js';
+export type { LoadWorkspaceConfigOptions } from './workspace-config.js';
