@@ -114,6 +114,7 @@ export function validateFeatureManifest(text: string, { file = 'devcontainer-fea
       if (!r.ok) at(key, 'error', 'invalid-feature-reference', r.message);
     }
   }
+  problems.sort((a, b) => a.line - b.line || a.column - b.column);
   const ok = !problems.some((p) => p.severity === 'error');
   return { manifest: ok || parsed.config ? (parsed.config as FeatureManifest) : undefined, problems, parsed };
 }

@@ -76,12 +76,14 @@ function resourceAndTag(id: string): { resource: string; tag: string | undefined
 export function resolveFeatureOrder({ features, overrideFeatureInstallOrder = [], getManifest = () => undefined }: ResolveFeatureOrderOptions): FeatureOrderResult {
   const nodes: GraphNode[] = [];
   const issues: FeatureOrderIssue[] = [];
-  const find = (resource: string, options: Record<string, unknown>) => nodes.find((n) => n.resource === resource && sameOptions(n.options, options));
+  // Feature equality: same resource, same version (tag or digest) and same options.
+  const find = (resource: string, tag: string | undefined, options: Record<string, unknown>) =>
+    nodes.find((n) => n.resource === resource && n.tag === tag && sameOptions(n.options, options));
 
   const add = (id: string, value: unknown, userDefined: boolean, addedBy?: string): GraphNode => {
     const options = optionsOf(value);
     const { resource, tag } = resourceAndTag(id);
-    const existing = find(resource, options);
+    const existing = find(resource, tag, options);
     if (existing) return existing;
     const manifest = getManifest(id);
     const node: GraphNode = { id, resource, options, userDefined, metadataKnown: manifest !== undefined, tag, hard: [], softResources: [], priority: 0 };
