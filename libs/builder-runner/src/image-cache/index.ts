@@ -1,0 +1,12 @@
+export { CACHE_KEY_VERSION, canonicalJson, computeImageCacheKey, hashCacheKeyInputs } from './cache-key.js';
+export type { CacheKeyInput, ComputeImageCacheKeyOptions, ImageCacheKey } from './cache-key.js';
+export { parseDockerfileSources, splitInstructions } from './dockerfile-sources.js';
+export type { DockerfileSources } from './dockerfile-sources.js';
+export { ImageCacheError } from './errors.js';
+export type { ImageCacheErrorCode } from './errors.js';
+export { createPrebuiltOverrideConfig } from './override-config.js';
+export { isIgnored, parseDockerignore, patternToRegExp } from './patterns.js';
+export { devcontainerCliPath, prebuild } from './prebuild.js';
+export type { PrebuildOptions, PrebuildResult } from './prebuild.js';
+export { findPrebuiltImage, prebuiltImageName, registryBaseUrl, registryHasTag } from './registry.js';
+export type { CacheStatus, FindPrebuiltImageOptions, FindPrebuiltImageResult, RegistryImageOptions } from './registry.js';

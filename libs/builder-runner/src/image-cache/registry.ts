@@ -1,0 +1,103 @@
+// The prebuilt-image lookup: the registry's HTTP API v2 (a HEAD on the tag's manifest), then `docker pull`.
+import { execa } from 'execa';
+import { ImageCacheError } from './errors.js';
+
+export type CacheStatus = 'hit' | 'miss' | 'built';
+
+export interface RegistryImageOptions {
+  /** `host:port` of the registry, e.g. `127.0.0.1:5000`. */
+  registry: string;
+  /** Repository inside the registry, e.g. `acme/api-devcontainer`. */
+  repository: string;
+}
+
+/** Pure: `registry/repository:key`. */
+export function prebuiltImageName({ registry, repository, key }: RegistryImageOptions & { key: string }): string {
+  return `${registry}/${repository}:${key}`;
+}
+
+/** Pure: plain http for loopback registries (Docker's default insecure range), https otherwise. */
+export function registryBaseUrl(registry: string): string {
+  const host = registry.replace(/:\d+$/, '');
+  const loopback = host === 'localhost' || /^127\./.test(host) || host === '[::1]';
+  return `${loopback ? 'http' : 'https'}://${registry}`;
+}
+
+const MANIFEST_TYPES = [
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.oci.image.index.v1+json',
+].join(', ');
+
+/** Whether the registry has the tag (HEAD /v2/<repository>/manifests/<tag>). Anonymous access only. */
+export async function registryHasTag({
+  registry,
+  repository,
+  key,
+  timeoutMs = 10_000,
+}: RegistryImageOptions & { key: string; timeoutMs?: number }): Promise<{ exists: boolean; digest?: string }> {
+  const url = `${registryBaseUrl(registry)}/v2/${repository}/manifests/${key}`;
+  let response: Response;
+  try {
+    response = await fetch(url, { method: 'HEAD', headers: { accept: MANIFEST_TYPES }, signal: AbortSignal.timeout(timeoutMs) });
+  } catch (cause) {
+    throw new ImageCacheError('REGISTRY_UNREACHABLE', `registry ${registry} did not answer: ${(cause as Error).message}`, { subject: url, cause });
+  }
+  if (response.status === 200) {
+    const digest = response.headers.get('docker-content-digest');
+    return digest ? { exists: true, digest } : { exists: true };
+  }
+  if (response.status === 404) return { exists: false };
+  throw new ImageCacheError('REGISTRY_UNREACHABLE', `registry ${registry} answered HEAD ${url} with ${response.status}`, { subject: url });
+}
+
+export interface FindPrebuiltImageOptions extends RegistryImageOptions {
+  key: string;
+  /** Pull the image when the tag exists (default true). */
+  pull?: boolean;
+  /** DOCKER_HOST for the pull (default: the environment's). */
+  dockerHost?: string;
+  onLog?: (line: string, level: 'debug' | 'info' | 'warn') => void;
+}
+
+export interface FindPrebuiltImageResult {
+  status: 'hit' | 'miss';
+  image: string;
+  /** The manifest digest the registry reported, on a hit. */
+  digest?: string;
+  /** Why a lookup counted as a miss although it could not be made (registry down, pull failed). */
+  reason?: string;
+  durationMs: number;
+}
+
+/**
+ * Looks for `registry/repository:key` and pulls it on a hit. Never throws: a registry that does
+ * not answer or a failed pull is a miss with a reason (the caller builds as usual).
+ */
+export async function findPrebuiltImage(options: FindPrebuiltImageOptions): Promise<FindPrebuiltImageResult> {
+  const started = performance.now();
+  const image = prebuiltImageName(options);
+  const done = (r: Omit<FindPrebuiltImageResult, 'durationMs' | 'image'>): FindPrebuiltImageResult => {
+    const result = { image, ...r, durationMs: Math.round(performance.now() - started) };
+    options.onLog?.(`image cache ${result.status}: ${image}${result.reason ? ` (${result.reason})` : ''}`, result.reason ? 'warn' : 'info');
+    return result;
+  };
+  let found: { exists: boolean; digest?: string };
+  try {
+    found = await registryHasTag(options);
+  } catch (cause) {
+    return done({ status: 'miss', reason: (cause as Error).message });
+  }
+  if (!found.exists) return done({ status: 'miss' });
+  if (options.pull !== false) {
+    const r = await execa('docker', ['pull', '--quiet', image], {
+      reject: false,
+      all: true,
+      stdin: 'ignore',
+      env: options.dockerHost ? { DOCKER_HOST: options.dockerHost } : {},
+    });
+    if (r.exitCode !== 0) return done({ status: 'miss', reason: `docker pull failed: ${String(r.all).trim().split('\n').at(-1)}` });
+  }
+  return done(found.digest ? { status: 'hit', digest: found.digest } : { status: 'hit' });
+}
