@@ -63,11 +63,14 @@ export interface HeldLine {
   level: LogLevel;
   bytes: number;
   createdAt: string;
+  /** Already sent live (a warn/error line while quiet): kept only so the tail reads contiguously. */
+  sent?: boolean;
 }
 
 /**
- * The most recent held-back lines, at most `maxBytes` of output: what close() sends as the
- * tail. Lines pushed out of it are counted as not shown.
+ * The most recent lines once the budget started holding lines back, at most `maxBytes` of
+ * output: what close() sends as the tail. Held lines pushed out of it are counted as not shown;
+ * lines that were sent live are in it only so the tail is the contiguous end of the output.
  */
 export class TailBuffer {
   private items: HeldLine[] = [];
@@ -85,8 +88,7 @@ export class TailBuffer {
     while (this.bytes > this.maxBytes && this.head < this.items.length) {
       const old = this.items[this.head++] as HeldLine;
       this.bytes -= old.bytes;
-      this.evictedLines++;
-      this.evictedBytes += old.bytes;
+      this.count(old);
     }
     if (this.head > 4096 && this.head * 2 > this.items.length) {
       this.items = this.items.slice(this.head);
@@ -94,8 +96,21 @@ export class TailBuffer {
     }
   }
 
+  private count(line: HeldLine): void {
+    if (line.sent) return;
+    this.evictedLines++;
+    this.evictedBytes += line.bytes;
+  }
+
   get size(): number {
     return this.items.length - this.head;
+  }
+
+  /** Held (never sent) lines currently in the tail. */
+  get heldLines(): number {
+    let n = 0;
+    for (let i = this.head; i < this.items.length; i++) if (!(this.items[i] as HeldLine).sent) n++;
+    return n;
   }
 
   get heldBytes(): number {
@@ -113,10 +128,7 @@ export class TailBuffer {
       used += candidate.bytes;
       from--;
     }
-    for (let i = 0; i < from; i++) {
-      this.evictedLines++;
-      this.evictedBytes += (live[i] as HeldLine).bytes;
-    }
+    for (let i = 0; i < from; i++) this.count(live[i] as HeldLine);
     this.items = [];
     this.head = 0;
     this.bytes = 0;

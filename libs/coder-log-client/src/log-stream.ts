@@ -86,11 +86,11 @@ export class CoderLogStream extends EventEmitter implements LogStream {
     this.collapser = new RepeatCollapser((line, level, at) => this.emitLine(line, level, at));
   }
 
-  get stats(): LogStreamStats & { held: number; stopped: StopReason | undefined } {
+  get stats(): LogStreamStats {
     return {
       ...this.counters,
       overflowed: this.stopped === 'overflow',
-      held: this.tail.size,
+      held: this.tail.heldLines,
       stopped: this.stopped,
     };
   }
@@ -131,7 +131,7 @@ export class CoderLogStream extends EventEmitter implements LogStream {
     const pending = this.queue.length - this.head;
     this.counters.dropped += pending;
     this.settle(pending);
-    this.counters.dropped += this.tail.size;
+    this.counters.dropped += this.tail.heldLines;
     this.tail.takeNewest(0);
   }
 
@@ -159,6 +159,9 @@ export class CoderLogStream extends EventEmitter implements LogStream {
       return;
     }
     this.counters.bytesUsed += bytes;
+    // Once lines are held back, the tail also records what went out live, so the tail sent
+    // on close is the contiguous end of the output.
+    if (this.heldLines > 0) this.tail.push({ output: line, level, bytes, createdAt: at, sent: true });
     this.enqueue(line, level, at);
   }
 
@@ -412,7 +415,7 @@ export class CoderLogStream extends EventEmitter implements LogStream {
     const budget = this.ctx.budget;
     const reserve = this.ctx.summaryReserveBytes;
     const otherReserve = reserve * this.ctx.otherOpenStreams(this);
-    const heldSomething = this.tail.size > 0 || this.tail.evictedLines > 0 || this.refusedLines > 0;
+    const heldSomething = this.heldLines > 0 || this.refusedLines > 0;
     if (!heldSomething) return;
     const room = Math.max(0, budget.remaining - otherReserve - reserve);
     const tailLines = this.tail.takeNewest(room);
@@ -430,7 +433,7 @@ export class CoderLogStream extends EventEmitter implements LogStream {
     }
     for (const line of tailLines) {
       if (!budget.spend(line.bytes)) {
-        this.counters.dropped++;
+        if (!line.sent) this.counters.dropped++;
         continue;
       }
       this.counters.bytesUsed += line.bytes;

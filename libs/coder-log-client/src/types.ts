@@ -28,6 +28,10 @@ export interface LogStreamStats {
   bytesUsed: number;
   /** True once Coder answered 413 (the agent's 1 MiB is full): shipping stopped. */
   overflowed: boolean;
+  /** Lines currently held back by the budget (the tail candidates sent on close). */
+  held?: number;
+  /** Why shipping stopped, if it did. */
+  stopped?: 'overflow' | 'unauthorized' | 'source-refused' | undefined;
 }
 
 export type WarningCode =

@@ -20,7 +20,7 @@ describe('splitLine', () => {
     const pieces = splitLine(line);
     expect(pieces.map((p) => [...p].length)).toEqual([1024, 77]);
     expect(pieces.join('')).toBe(line);
-    for (const p of pieces) expect(p).toBe(p.toWellFormed());
+    for (const p of pieces) expect(p).not.toMatch(/^[\uDC00-\uDFFF]|[\uD800-\uDBFF]$/);
     // 600 emoji = 1200 UTF-16 units but only 600 characters: one piece.
     expect(splitLine('😀'.repeat(600))).toHaveLength(1);
   });

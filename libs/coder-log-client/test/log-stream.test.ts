@@ -33,8 +33,9 @@ function scriptedTransport(script: (call: Call, index: number) => Answer | undef
       }
       await Promise.resolve();
       if (a instanceof Error) throw a;
-      call.ok = a.status < 300;
-      return a as TransportResponse;
+      const response = a as TransportResponse;
+      call.ok = response.status < 300;
+      return response;
     } finally {
       inFlight--;
     }
