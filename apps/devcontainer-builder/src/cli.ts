@@ -1,6 +1,12 @@
 #!/usr/bin/env node
-import { packageName } from './package-info.js';
+import { defineCommand, runMain } from 'citty';
+import { statusCommand } from './commands/status.js';
+import { upCommand } from './commands/up.js';
+import { version } from './version.js';
 
-// Scaffold entry point: the commands arrive with this package's issue.
-process.stderr.write(`devcontainer-builder (${packageName}): no commands yet\n`);
-process.exitCode = 2;
+const main = defineCommand({
+  meta: { name: 'devcontainer-builder', version, description: 'Builds and starts a devcontainer workspace for Coder: clone, devcontainer up, agent, supervise.' },
+  subCommands: { up: upCommand, status: statusCommand },
+});
+
+await runMain(main);

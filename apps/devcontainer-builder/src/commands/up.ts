@@ -1,0 +1,70 @@
+import { BuilderError, createCoderPhaseLogs, createTerminalStreamPhaseLogs, parseSettings, runBuilder, settingDefinitions } from '@devcontainer-kit/builder-runner';
+import { type ArgsDef, defineCommand } from 'citty';
+
+type ArgDef = { type: 'string' | 'boolean'; description: string; default?: boolean };
+
+/** One flag per setting (secrets: a file name, never the value). */
+export const upArgs = Object.fromEntries(
+  settingDefinitions.map((d) => [d.flag, d.kind === 'bool' ? { type: 'boolean', description: `${d.description} [${d.env}]`, default: true } : { type: 'string', description: `${d.description} [${d.env}]` }]),
+) as Record<string, ArgDef> as ArgsDef;
+
+/** Runs `up`; returns the process exit code (the CLI entry sets it). */
+export async function runUp(flags: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const picked: Record<string, string | string[] | boolean | undefined> = {};
+  for (const d of settingDefinitions) {
+    const v = flags[d.flag];
+    if (d.kind === 'bool') {
+      // citty gives the default when the flag is absent: only an explicit --no-supervise counts.
+      if (v === false) picked[d.flag] = 'false';
+    } else if (typeof v === 'string' || Array.isArray(v)) picked[d.flag] = v as string | string[];
+  }
+  const { settings, problems } = parseSettings({ env, flags: picked });
+  if (!settings) {
+    for (const p of problems) process.stderr.write(`devcontainer-builder: ${p}\n`);
+    return 2;
+  }
+  const logs = settings.coder
+    ? createCoderPhaseLogs({
+        agentUrl: settings.coder.agentUrl,
+        agentToken: settings.coder.agentToken,
+        onWarning: (w) => process.stderr.write(`devcontainer-builder: log streaming: ${w.message}\n`),
+      })
+    : createTerminalStreamPhaseLogs();
+  const controller = new AbortController();
+  let signals = 0;
+  const onSignal = (name: NodeJS.Signals) => {
+    signals++;
+    if (signals === 1) {
+      process.stderr.write(`devcontainer-builder: ${name}: stopping the agent and the devcontainer\n`);
+      controller.abort();
+      // The pod's grace period is finite: never outlive it.
+      setTimeout(() => process.exit(0), 19_000).unref();
+    } else process.exit(130);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  try {
+    const result = await runBuilder({ settings, logs, env, signal: controller.signal });
+    process.stdout.write(`${JSON.stringify({ outcome: result.reason, containerId: result.status.containerId, statusFile: settings.statusFile })}\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof BuilderError) {
+      process.stderr.write(`devcontainer-builder: ${error.phase ? `${error.phase}: ` : ''}${error.message}\n`);
+      for (const d of error.details) process.stderr.write(`  ${d}\n`);
+      process.stdout.write(`${JSON.stringify({ outcome: 'error', code: error.code, phase: error.phase, statusFile: settings.statusFile })}\n`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  }
+}
+
+export const upCommand = defineCommand({
+  meta: { name: 'up', description: 'Clone, devcontainer up, start the Coder agent and supervise (settings from env vars or flags).' },
+  args: upArgs,
+  async run({ args }) {
+    process.exitCode = await runUp(args as Record<string, unknown>);
+  },
+});

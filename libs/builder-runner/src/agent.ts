@@ -1,0 +1,206 @@
+// The Coder agent inside the devcontainer, as its remote user. The token travels only in the
+// environment: `docker exec -e CODER_AGENT_TOKEN` copies it from the builder's child environment.
+import { chmod, mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { type DockerContext, docker } from './docker.js';
+import { BuilderError } from './errors.js';
+import { binaryStartScript, coderArch, initScriptAuthType, rewriteInitScript } from './init-script.js';
+import { createLineSplitter, type PhaseLog } from './phase-log.js';
+import type { Redactor } from './redact.js';
+import type { AgentMode, CoderSettings } from './settings.js';
+
+/** Where the builder keeps its files inside the devcontainer. */
+export const CONTAINER_DIR = '/tmp/.devcontainer-builder';
+
+export interface AgentOptions extends DockerContext {
+  containerId: string;
+  remoteUser: string;
+  workdir: string | undefined;
+  coder: CoderSettings;
+  mode: AgentMode;
+  /** Agent binaries are cached here by version (on the workspace volume). */
+  cacheDir: string;
+  log: PhaseLog;
+  redactor: Redactor;
+  /** How long to wait for the agent process (default 120 s). */
+  verifyTimeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+export interface AgentHandle {
+  mode: 'script' | 'binary';
+  /** The agent's pid inside the container. */
+  pid: number;
+  /** uid the agent runs as (from /proc). */
+  uid: number;
+  /** Resolves when the `docker exec` carrying the agent ends. */
+  exited: Promise<{ exitCode: number | undefined }>;
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+async function rootExec(o: DockerContext & { containerId: string }, script: string, input?: string) {
+  return await docker(o, ['exec', ...(input === undefined ? [] : ['-i']), '-u', 'root', o.containerId, 'sh', '-c', script], { input });
+}
+
+/** Stops an agent a previous builder run left behind (pid file + cmdline check). */
+export async function stopStaleAgent(o: DockerContext & { containerId: string }): Promise<boolean> {
+  const r = await rootExec(
+    o,
+    `p=$(cat ${CONTAINER_DIR}/agent.pid 2>/dev/null) || exit 1; [ -r /proc/$p/cmdline ] || exit 1; tr '\\0' ' ' </proc/$p/cmdline | grep -q 'agent' || exit 1; kill -TERM "$p"; i=0; while [ -d /proc/$p ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; [ -d /proc/$p ] && kill -KILL "$p"; exit 0`,
+  );
+  return r.exitCode === 0;
+}
+
+async function hasDownloadTool(o: AgentOptions): Promise<boolean> {
+  const r = await docker(o, ['exec', '-u', o.remoteUser, o.containerId, 'sh', '-c', 'command -v curl || command -v wget || command -v busybox']);
+  return r.exitCode === 0;
+}
+
+async function fileExists(p: string): Promise<boolean> {
+  try {
+    return (await stat(p)).size > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Downloads /bin/coder-linux-ARCH from the Coder URL once per Coder version; returns the cached path. */
+export async function fetchAgentBinary(o: { agentUrl: string; arch: string; cacheDir: string; log: PhaseLog; fetch?: typeof fetch }): Promise<{ path: string; version: string; cached: boolean }> {
+  const f = o.fetch ?? fetch;
+  let version = 'unknown';
+  try {
+    const r = await f(new URL('api/v2/buildinfo', o.agentUrl), { signal: AbortSignal.timeout(15_000) });
+    if (r.ok) version = String(((await r.json()) as { version?: string }).version ?? 'unknown');
+  } catch {}
+  const safe = version.replace(/[^A-Za-z0-9._+-]/g, '_');
+  const dir = join(o.cacheDir, 'coder-agent', safe);
+  const path = join(dir, `coder-linux-${o.arch}`);
+  if (version !== 'unknown' && (await fileExists(path))) return { path, version, cached: true };
+  await mkdir(dir, { recursive: true });
+  const url = new URL(`bin/coder-linux-${o.arch}`, o.agentUrl);
+  o.log.write(`downloading the agent binary ${url} (Coder ${version})`, 'info');
+  const r = await f(url, { signal: AbortSignal.timeout(300_000) });
+  if (!r.ok) throw new BuilderError(`agent binary download failed: GET ${url} → ${r.status}`, { code: 'agent-failed', phase: 'agent' });
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, Buffer.from(await r.arrayBuffer()));
+  await chmod(tmp, 0o755);
+  await rename(tmp, path);
+  return { path, version, cached: false };
+}
+
+export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
+  const { log, coder } = o;
+  const ctx = { env: o.env, containerId: o.containerId };
+  if (await stopStaleAgent(ctx)) log.write('stopped the agent a previous builder run left running', 'info');
+  const mk = await rootExec(ctx, `mkdir -p ${CONTAINER_DIR} && chmod 0755 ${CONTAINER_DIR} && rm -f ${CONTAINER_DIR}/agent.pid && touch ${CONTAINER_DIR}/agent.pid && chown "$1" ${CONTAINER_DIR}/agent.pid`.replace('"$1"', `'${o.remoteUser.replace(/'/g, '')}'`));
+  if (mk.exitCode !== 0) throw new BuilderError(`cannot prepare ${CONTAINER_DIR} in the devcontainer: ${mk.stderr}`, { code: 'agent-failed', phase: 'agent' });
+
+  let mode: 'script' | 'binary';
+  if (o.mode === 'binary' || !coder.initScript) mode = 'binary';
+  else if (o.mode === 'script') mode = 'script';
+  else mode = (await hasDownloadTool(o)) ? 'script' : 'binary';
+
+  let script: string;
+  if (mode === 'script') {
+    script = rewriteInitScript(coder.initScript as string, { from: coder.agentUrl, to: coder.agentUrlInContainer });
+    log.write(`starting the agent with CODER_INIT_SCRIPT (sh) as ${o.remoteUser}${coder.agentUrlInContainer !== coder.agentUrl ? `, access URL rewritten to ${coder.agentUrlInContainer}` : ''}`, 'info');
+  } else {
+    const uname = await docker(o, ['exec', o.containerId, 'uname', '-m']);
+    const arch = coderArch(uname.stdout);
+    if (!arch) throw new BuilderError(`unsupported container architecture '${uname.stdout.trim()}'`, { code: 'agent-failed', phase: 'agent' });
+    log.write(`binary mode: ${coder.initScript ? 'the devcontainer has no curl, wget or busybox' : 'no CODER_INIT_SCRIPT'}; the builder provides coder-linux-${arch}`, 'info');
+    const bin = await fetchAgentBinary({ agentUrl: coder.agentUrl, arch, cacheDir: o.cacheDir, log, ...(o.fetch ? { fetch: o.fetch } : {}) });
+    if (bin.cached) log.write(`agent binary for Coder ${bin.version} from the cache`, 'info');
+    const cp = await docker(o, ['cp', bin.path, `${o.containerId}:${CONTAINER_DIR}/coder`]);
+    if (cp.exitCode !== 0) throw new BuilderError(`docker cp of the agent binary failed: ${cp.stderr}`, { code: 'agent-failed', phase: 'agent' });
+    await rootExec(ctx, `chmod 0755 ${CONTAINER_DIR}/coder`);
+    script = binaryStartScript({ agentUrl: coder.agentUrlInContainer, authType: initScriptAuthType(coder.initScript), binaryPath: `${CONTAINER_DIR}/coder` });
+  }
+  const w = await rootExec(ctx, `cat > ${CONTAINER_DIR}/init.sh && chmod 0755 ${CONTAINER_DIR}/init.sh`, script);
+  if (w.exitCode !== 0) throw new BuilderError(`cannot write the start script into the devcontainer: ${w.stderr}`, { code: 'agent-failed', phase: 'agent' });
+
+  const args = [
+    'exec',
+    '-u', o.remoteUser,
+    ...(o.workdir ? ['-w', o.workdir] : []),
+    // Name only: docker copies the value from its own environment (never on a command line).
+    '-e', 'CODER_AGENT_TOKEN',
+    '-e', `CODER_AGENT_URL=${coder.agentUrlInContainer}`,
+    '-e', 'CODER_AGENT_DEVCONTAINERS_ENABLE=false',
+    o.containerId,
+    'sh', '-c', `echo $$ > ${CONTAINER_DIR}/agent.pid && exec sh ${CONTAINER_DIR}/init.sh`,
+  ];
+  let verified = false;
+  const tail: string[] = [];
+  const splitter = createLineSplitter((line) => {
+    const clean = o.redactor(line);
+    tail.push(clean);
+    if (tail.length > 15) tail.shift();
+    log.write(clean, verified ? 'debug' : 'info');
+  });
+  const child: ResultPromise = execa('docker', args, {
+    env: { ...o.env, CODER_AGENT_TOKEN: coder.agentToken },
+    extendEnv: false,
+    reject: false,
+    stdin: 'ignore',
+    all: true,
+    buffer: false,
+  });
+  child.all?.setEncoding('utf8');
+  child.all?.on('data', (d: string) => splitter.push(d));
+  let exitInfo: { exitCode: number | undefined } | undefined;
+  const exited = child.then((r) => {
+    splitter.end();
+    exitInfo = { exitCode: r.exitCode };
+    return exitInfo;
+  });
+
+  // Verify: the pid file's process has become `… agent` (the script exec'd it).
+  const deadline = Date.now() + (o.verifyTimeoutMs ?? 120_000);
+  let pid = 0;
+  let uid = -1;
+  while (Date.now() < deadline) {
+    if (exitInfo) break;
+    const r = await rootExec(ctx, `p=$(cat ${CONTAINER_DIR}/agent.pid 2>/dev/null) && [ -n "$p" ] && [ -r /proc/$p/cmdline ] && echo "$p" && tr '\\0' ' ' </proc/$p/cmdline && echo && sed -n 's/^Uid:[[:space:]]*\\([0-9]*\\).*/\\1/p' /proc/$p/status`);
+    if (r.exitCode === 0) {
+      const [p, cmd, u] = r.stdout.split('\n');
+      if (cmd && /(^|\/|\s)(coder|[\w.-]+)\s+agent\s*$/.test(cmd.trim()) && !/init\.sh/.test(cmd)) {
+        pid = Number(p);
+        uid = Number(u);
+        break;
+      }
+    }
+    await new Promise((res) => setTimeout(res, 250));
+  }
+  if (!pid) {
+    child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((res) => setTimeout(res, 3000))]);
+    throw new BuilderError(exitInfo ? `the agent exited (code ${exitInfo.exitCode}) before it was running` : 'the agent process did not start in time', {
+      code: 'agent-failed',
+      phase: 'agent',
+      exitCode: exitInfo?.exitCode,
+      stderrTail: tail.join('\n'),
+      details: tail.slice(-5),
+    });
+  }
+  verified = true;
+  log.write(`agent running (pid ${pid} in the devcontainer, uid ${uid}, ${mode} mode)`, 'info');
+
+  return {
+    mode,
+    pid,
+    uid,
+    exited,
+    async stop(timeoutMs = 5000) {
+      if (exitInfo) return;
+      await rootExec(ctx, `kill -TERM ${pid} 2>/dev/null; exit 0`);
+      const done = await Promise.race([exited.then(() => true), new Promise<boolean>((res) => setTimeout(() => res(false), timeoutMs))]);
+      if (!done) {
+        await rootExec(ctx, `kill -KILL ${pid} 2>/dev/null; exit 0`);
+        child.kill('SIGKILL');
+        await Promise.race([exited, new Promise((res) => setTimeout(res, 2000))]);
+      }
+    },
+  };
+}

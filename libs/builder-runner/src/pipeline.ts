@@ -1,0 +1,367 @@
+// The pipeline: preflight → checkout → config → up → agent → supervise. Each phase is timed,
+// logged to its own sink and recorded in the status file.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { type AgentHandle, startAgent } from './agent.js';
+import { runConfigStep, type ConfigStepResult } from './config-step.js';
+import { type DockerContext, docker, findContainers, inspectContainer, waitForDocker } from './docker.js';
+import { BuilderError } from './errors.js';
+import { checkoutRepository } from './git-checkout.js';
+import { failedLifecycleHook, runDevcontainerUp } from './devcontainer-cli.js';
+import { createRedactingPhaseLogs, type PhaseLog, type PhaseLogFactory, type PhaseName } from './phase-log.js';
+import { createRedactor, type Redactor } from './redact.js';
+import type { BuilderSettings } from './settings.js';
+import { type BuilderStatus, type CacheState, createStatus, writeStatusFile } from './status.js';
+
+/** Environment variables children never see (the agent's docker exec gets the token by name only). */
+export const SECRET_ENV_NAMES = ['CODER_AGENT_TOKEN', 'DEVCONTAINER_GIT_TOKEN', 'GH_TOKEN', 'GITHUB_TOKEN', 'CODER_INIT_SCRIPT'] as const;
+
+export interface RunBuilderOptions {
+  settings: BuilderSettings;
+  logs: PhaseLogFactory;
+  /** The builder's environment (default process.env); secrets are removed before children see it. */
+  env?: Record<string, string | undefined>;
+  /** Abort = SIGTERM: stop the agent and the devcontainer (per shutdownAction), then return. */
+  signal?: AbortSignal;
+  /** Agent restart backoff (ms): first delay and cap. */
+  backoff?: { initialMs?: number; maxMs?: number };
+}
+
+export interface RunBuilderResult {
+  status: BuilderStatus;
+  /** 'completed': supervision was off; 'stopped': a signal ended supervision. */
+  reason: 'completed' | 'stopped';
+}
+
+interface UpState {
+  containerId: string;
+  remoteUser: string;
+  remoteWorkspaceFolder: string | undefined;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(t);
+      resolve();
+    }, { once: true });
+  });
+
+export function childEnv(env: Record<string, string | undefined>, settings: BuilderSettings): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = { ...env };
+  for (const name of SECRET_ENV_NAMES) delete out[name];
+  if (settings.dockerHost) out.DOCKER_HOST = settings.dockerHost;
+  return out;
+}
+
+export async function runBuilder(options: RunBuilderOptions): Promise<RunBuilderResult> {
+  const { settings, signal } = options;
+  const env = childEnv(options.env ?? process.env, settings);
+  const redactor: Redactor = createRedactor([settings.gitToken, settings.coder?.agentToken]);
+  const logs = createRedactingPhaseLogs(options.logs, redactor);
+  const ctx: DockerContext = { env };
+  const status = createStatus({ workspace: settings.workspaceName, workspaceFolder: settings.workspaceFolder });
+  const save = () => writeStatusFile(settings.statusFile, status).catch(() => {});
+  const statePath = join(settings.stateDir, 'state.json');
+  const cacheDir = join(dirname(settings.statusFile), 'cache');
+
+  const aborted = () => {
+    if (signal?.aborted) throw new BuilderError('stopped by a signal', { code: 'aborted' });
+  };
+
+  async function phase<T>(name: PhaseName, fn: (log: PhaseLog) => Promise<T>, opts: { keepOpen?: boolean } = {}): Promise<{ value: T; log: PhaseLog }> {
+    aborted();
+    const log = await logs.open(name);
+    const started = Date.now();
+    status.phase = name;
+    status.phases[name] = { startedAt: new Date(started).toISOString(), outcome: 'running' };
+    await save();
+    try {
+      const value = await fn(log);
+      const entry = status.phases[name];
+      if (entry) {
+        entry.durationMs = Date.now() - started;
+        if (entry.outcome === 'running') entry.outcome = 'success';
+      }
+      log.write(`${name} ${entry?.outcome === 'skipped' ? 'skipped' : 'done'} in ${((Date.now() - started) / 1000).toFixed(1)} s`, 'info');
+      await save();
+      if (!opts.keepOpen) await log.close();
+      return { value, log };
+    } catch (error) {
+      const entry = status.phases[name];
+      if (entry) {
+        entry.durationMs = Date.now() - started;
+        entry.outcome = 'failed';
+      }
+      const e = error instanceof BuilderError ? error : new BuilderError((error as Error).message ?? String(error), { code: signal?.aborted ? 'aborted' : 'devcontainer-up-failed', phase: name, cause: error });
+      if (e.code !== 'aborted') {
+        log.write(redactor(e.message), 'error');
+        for (const d of e.details) log.write(redactor(d), 'error');
+        if (e.stderrTail && e.details.length === 0) for (const l of e.stderrTail.split('\n').slice(-5)) log.write(redactor(l), 'error');
+        status.lastError = { code: e.code, phase: name, message: redactor(e.message), at: new Date().toISOString() };
+        status.phase = 'failed';
+      }
+      await save();
+      await log.close();
+      throw e;
+    }
+  }
+
+  let config: ConfigStepResult | undefined;
+  let up: UpState | undefined;
+  let agent: AgentHandle | undefined;
+  let agentRestarts = 0;
+
+  async function doUp(log: PhaseLog, cfg: ConfigStepResult): Promise<UpState> {
+    const configFile = cfg.file;
+    const idLabels = {
+      'devcontainer.local_folder': settings.workspaceFolder,
+      'devcontainer.config_file': configFile,
+      'devcontainer-kit.workspace': settings.workspaceName,
+    };
+    let previous: { containerId?: string; configHash?: string } = {};
+    try {
+      previous = JSON.parse(await readFile(statePath, 'utf8'));
+    } catch {}
+    const existing = await findContainers(ctx, idLabels);
+    let removeExisting = false;
+    if (existing.length > 0) {
+      const id = existing[0] as string;
+      if (previous.containerId === id && previous.configHash && previous.configHash !== cfg.configHash) {
+        removeExisting = true;
+        log.write(`devcontainer.json, its Dockerfile or a local feature changed since container ${id.slice(0, 12)} was built: rebuilding`, 'info');
+      } else {
+        log.write(`reusing container ${id.slice(0, 12)} (configuration unchanged)`, 'info');
+      }
+    }
+    let stepsBuilt = 0;
+    let stepsCached = 0;
+    const r = await runDevcontainerUp({
+      workspaceFolder: settings.workspaceFolder,
+      configFile,
+      idLabels,
+      cacheFrom: settings.cacheFrom,
+      cacheTo: settings.cacheTo,
+      mounts: settings.mounts,
+      remoteEnv: settings.remoteEnv,
+      removeExistingContainer: removeExisting,
+      log,
+      env,
+      ...(signal ? { signal } : {}),
+      onLine: (l) => {
+        if (/^\s*---> Running in /.test(l.text)) stepsBuilt++;
+        else if (/^\s*---> Using cache/.test(l.text)) stepsCached++;
+      },
+    });
+    aborted();
+    const result = r.result;
+    if (!result || result.outcome !== 'success') {
+      const hook = result ? failedLifecycleHook(result) : undefined;
+      const what = redactor(`${result?.description ?? ''} ${result?.message ?? ''}`.trim() || r.stderrTail.split('\n').pop() || `exit ${r.exitCode}`);
+      if (hook && settings.hookFailure === 'continue' && result?.containerId) {
+        log.write(`${hook} failed: ${what}`, 'error');
+        log.write(`DEVCONTAINER_HOOK_FAILURE=continue: going on with container ${result.containerId.slice(0, 12)}`, 'warn');
+        const entry = status.phases.up;
+        if (entry) entry.outcome = 'warning';
+        status.lastError = { code: 'lifecycle-hook-failed', phase: 'up', message: `${hook} failed: ${what}`, at: new Date().toISOString() };
+      } else if (hook) {
+        throw new BuilderError(`${hook} failed: ${what}`, { code: 'lifecycle-hook-failed', phase: 'up', exitCode: r.exitCode, stderrTail: r.stderrTail, details: [`${hook} failed (DEVCONTAINER_HOOK_FAILURE=fail stops here; set it to continue to go on)`] });
+      } else {
+        throw new BuilderError(`devcontainer up failed: ${what}`, { code: 'devcontainer-up-failed', phase: 'up', exitCode: r.exitCode, stderrTail: r.stderrTail });
+      }
+    }
+    const containerId = result?.containerId as string;
+    const state = await inspectContainer(ctx, containerId);
+    const reused = existing.includes(containerId);
+    const cache: CacheState = reused ? 'hit' : stepsBuilt > 0 ? 'built' : stepsCached > 0 ? 'hit' : 'unknown';
+    Object.assign(status, { containerId, image: state?.imageName, cache, reused });
+    await mkdir(settings.stateDir, { recursive: true });
+    await writeFile(statePath, `${JSON.stringify({ containerId, configHash: cfg.configHash, configFile, updatedAt: new Date().toISOString() }, null, 2)}\n`);
+    log.write(`container ${containerId.slice(0, 12)} ${reused ? 'reused' : 'created'} from ${state?.imageName ?? 'unknown image'} (cache: ${cache}); remote user ${result?.remoteUser}`, 'info');
+    return { containerId, remoteUser: result?.remoteUser ?? 'root', remoteWorkspaceFolder: result?.remoteWorkspaceFolder };
+  }
+
+  async function doAgent(log: PhaseLog, u: UpState): Promise<AgentHandle | undefined> {
+    if (!settings.coder) {
+      log.write('no CODER_AGENT_URL: no agent started (local mode)', 'info');
+      const entry = status.phases.agent;
+      if (entry) entry.outcome = 'skipped';
+      return undefined;
+    }
+    const handle = await startAgent({
+      env,
+      containerId: u.containerId,
+      remoteUser: u.remoteUser,
+      workdir: u.remoteWorkspaceFolder,
+      coder: settings.coder,
+      mode: settings.agentMode,
+      cacheDir,
+      log,
+      redactor,
+    });
+    status.agent = { mode: handle.mode, pid: handle.pid, uid: handle.uid, restarts: agentRestarts };
+    return handle;
+  }
+
+  try {
+    await save();
+    await phase('preflight', async (log) => {
+      const version = await waitForDocker({ ...ctx, timeoutSeconds: settings.dockerWaitSeconds, log, ...(signal ? { signal } : {}) }).catch((error: Error & { target?: string }) => {
+        aborted();
+        throw new BuilderError(`the Docker daemon at ${error.target ?? 'the default socket'} did not answer within ${settings.dockerWaitSeconds} s: ${error.message}`, { code: 'docker-unavailable', phase: 'preflight', cause: error });
+      });
+      log.write(`Docker ${version} answers${settings.dockerHost ? ` at ${settings.dockerHost}` : ''}`, 'info');
+      if (settings.coder) {
+        const url = new URL('api/v2/buildinfo', settings.coder.agentUrl);
+        let lastError = '';
+        for (let attempt = 1; attempt <= 5; attempt++) {
+          try {
+            const r = await fetch(url, { signal: AbortSignal.timeout(5000) });
+            if (r.ok) {
+              const v = ((await r.json()) as { version?: string }).version;
+              log.write(`Coder ${v ?? ''} answers at ${settings.coder.agentUrl}`, 'info');
+              return;
+            }
+            lastError = `HTTP ${r.status}`;
+          } catch (error) {
+            lastError = (error as Error).message;
+          }
+          aborted();
+          await sleep(1000 * attempt, signal);
+        }
+        throw new BuilderError(`Coder at ${settings.coder.agentUrl} does not answer: ${lastError}`, { code: 'coder-unreachable', phase: 'preflight' });
+      }
+    });
+    const checkout = await phase('checkout', (log) =>
+      checkoutRepository({
+        repository: settings.repository,
+        inPlace: settings.repositoryInPlace,
+        branch: settings.branch,
+        workspaceFolder: settings.workspaceFolder,
+        depth: settings.gitDepth,
+        username: settings.gitUsername,
+        token: settings.gitToken,
+        owner: settings.workspaceOwner,
+        log,
+        redactor,
+        env,
+      }),
+    );
+    if (checkout.value.commit) status.commit = checkout.value.commit;
+    if (checkout.value.action === 'kept-dirty' || checkout.value.action === 'kept-diverged') {
+      const entry = status.phases.checkout;
+      if (entry) entry.outcome = 'warning';
+      await save();
+    }
+    config = (await phase('config', (log) => runConfigStep({ workspaceFolder: settings.workspaceFolder, configPath: settings.configPath, log }))).value;
+    const cfg = config;
+    up = (await phase('up', (log) => doUp(log, cfg))).value;
+    const agentPhase = await phase('agent', (log) => doAgent(log, up as UpState), { keepOpen: true });
+    agent = agentPhase.value;
+    const agentLog = agentPhase.log;
+
+    if (!settings.supervise) {
+      status.phase = 'done';
+      await save();
+      await logs.close();
+      return { status, reason: 'completed' };
+    }
+
+    // Supervise: the builder is the pod's main process from here on.
+    const sup = await logs.open('supervise');
+    status.phase = 'supervise';
+    status.phases.supervise = { startedAt: new Date().toISOString(), outcome: 'running' };
+    await save();
+    sup.write(`supervising ${agent ? `the agent (pid ${agent.pid}) and ` : ''}container ${up.containerId.slice(0, 12)}; SIGTERM stops both`, 'info');
+    const initialMs = options.backoff?.initialMs ?? 1000;
+    const maxMs = options.backoff?.maxMs ?? 30_000;
+    let delay = initialMs;
+    const stopWaiter = new Promise<'stop'>((resolve) => {
+      if (signal?.aborted) resolve('stop');
+      signal?.addEventListener('abort', () => resolve('stop'), { once: true });
+    });
+    while (!signal?.aborted) {
+      const agentStartedAt = Date.now();
+      const event = await Promise.race([
+        stopWaiter,
+        agent ? agent.exited.then(() => 'agent-exit' as const) : waitForContainerStop(ctx, up.containerId, signal).then(() => 'container-stop' as const),
+      ]);
+      if (event === 'stop') break;
+      if (Date.now() - agentStartedAt > 60_000) delay = initialMs;
+      const state = await inspectContainer(ctx, up.containerId);
+      if (!state?.running) {
+        sup.write(`the devcontainer ${up.containerId.slice(0, 12)} stopped: running devcontainer up again`, 'warn');
+        try {
+          up = await doUp(sup, cfg);
+          status.phase = 'supervise';
+          await save();
+        } catch (error) {
+          sup.write(`devcontainer up failed: ${redactor((error as Error).message)}; retrying in ${delay / 1000} s`, 'error');
+          status.lastError = { code: (error as BuilderError).code ?? 'devcontainer-up-failed', phase: 'supervise', message: redactor((error as Error).message), at: new Date().toISOString() };
+          await save();
+          await sleep(delay, signal);
+          delay = Math.min(delay * 2, maxMs);
+          continue;
+        }
+      } else if (agent) {
+        const code = (await agent.exited).exitCode;
+        sup.write(`the agent exited (code ${code}); restarting in ${(delay / 1000).toFixed(1)} s`, 'warn');
+        await sleep(delay, signal);
+        delay = Math.min(delay * 2, maxMs);
+      }
+      if (signal?.aborted) break;
+      if (settings.coder) {
+        try {
+          agentRestarts++;
+          agent = await startAgent({ env, containerId: up.containerId, remoteUser: up.remoteUser, workdir: up.remoteWorkspaceFolder, coder: settings.coder, mode: settings.agentMode, cacheDir, log: agentLog, redactor });
+          status.agent = { mode: agent.mode, pid: agent.pid, uid: agent.uid, restarts: agentRestarts };
+          sup.write(`agent running again (pid ${agent.pid})`, 'info');
+          await save();
+        } catch (error) {
+          sup.write(`agent restart failed: ${redactor((error as Error).message)}`, 'error');
+          status.lastError = { code: 'agent-failed', phase: 'supervise', message: redactor((error as Error).message), at: new Date().toISOString() };
+          agent = { ...(agent as AgentHandle), exited: Promise.resolve({ exitCode: undefined }) };
+          await save();
+        }
+      }
+    }
+
+    // SIGTERM: agent, then the container (per shutdownAction), then the logs.
+    sup.write('stopping: SIGTERM received', 'info');
+    if (agent) await agent.stop(5000).catch(() => {});
+    const shutdownAction = (cfg.config.shutdownAction as string | undefined) ?? (cfg.config.dockerComposeFile ? 'stopCompose' : 'stopContainer');
+    if (shutdownAction === 'none') sup.write('shutdownAction is none: leaving the devcontainer running', 'info');
+    else {
+      const r = await docker(ctx, ['stop', '--time', '8', up.containerId]);
+      sup.write(r.exitCode === 0 ? `stopped the devcontainer ${up.containerId.slice(0, 12)}` : `docker stop failed: ${r.stderr}`, r.exitCode === 0 ? 'info' : 'warn');
+    }
+    const entry = status.phases.supervise;
+    if (entry) {
+      entry.outcome = 'success';
+      entry.durationMs = Date.now() - Date.parse(entry.startedAt);
+    }
+    status.phase = 'stopped';
+    await save();
+    await logs.close();
+    return { status, reason: 'stopped' };
+  } catch (error) {
+    if (agent) await agent.stop(3000).catch(() => {});
+    if (error instanceof BuilderError && error.code === 'aborted') {
+      status.phase = 'stopped';
+      await save();
+      await logs.close().catch(() => {});
+      return { status, reason: 'stopped' };
+    }
+    await logs.close().catch(() => {});
+    throw error;
+  }
+}
+
+async function waitForContainerStop(ctx: DockerContext, id: string, signal?: AbortSignal): Promise<void> {
+  while (!signal?.aborted) {
+    const s = await inspectContainer(ctx, id);
+    if (!s?.running) return;
+    await sleep(2000, signal);
+  }
+}

@@ -1,0 +1,315 @@
+// Settings from environment variables and flags (a flag wins over its variable). Pure: the caller
+// passes env and flags in; every problem is reported at once, one line each.
+import { readFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+
+export type HookFailure = 'fail' | 'continue';
+export type AgentMode = 'auto' | 'script' | 'binary';
+
+export interface CoderSettings {
+  /** The Coder access URL the builder talks to (logs, agent binary download). Ends with `/`. */
+  agentUrl: string;
+  agentToken: string;
+  /** Coder's bootstrap script; when absent the builder uses binary mode. */
+  initScript: string | undefined;
+  /** URL the agent inside the devcontainer should use (rewritten into the init script). Ends with `/`. */
+  agentUrlInContainer: string;
+}
+
+export interface BuilderSettings {
+  repository: string;
+  /** True when `repository` is a local directory used in place (no clone). */
+  repositoryInPlace: boolean;
+  branch: string | undefined;
+  workspaceFolder: string;
+  workspaceName: string;
+  configPath: string | undefined;
+  gitUsername: string;
+  gitToken: string | undefined;
+  /** Clone depth; 0 = full history. */
+  gitDepth: number;
+  cacheFrom: string[];
+  cacheTo: string | undefined;
+  dockerHost: string | undefined;
+  dockerWaitSeconds: number;
+  coder: CoderSettings | undefined;
+  hookFailure: HookFailure;
+  agentMode: AgentMode;
+  statusFile: string;
+  /** Builder state (agent binary cache, config hashes): next to the status file. */
+  stateDir: string;
+  mounts: string[];
+  remoteEnv: string[];
+  workspaceOwner: { uid: number; gid: number } | undefined;
+  supervise: boolean;
+}
+
+type Kind = 'string' | 'url' | 'bool' | 'int' | 'list' | 'secret-file';
+
+export interface SettingDefinition {
+  env: string;
+  flag: string;
+  kind: Kind;
+  description: string;
+  default?: string;
+}
+
+/** Every setting, in README order. Secrets have no value flag (argv is readable by every process): their flag names a file. */
+export const settingDefinitions: readonly SettingDefinition[] = [
+  { env: 'DEVCONTAINER_REPOSITORY', flag: 'repository', kind: 'string', description: 'Git URL (http(s), ssh, file) or local directory of the repository. Required.' },
+  { env: 'DEVCONTAINER_BRANCH', flag: 'branch', kind: 'string', description: 'Branch, tag, full commit SHA, or pull/merge-request ref (`pull/123/head`, `refs/pull/123/head`, `merge-requests/7/head`).', default: "the remote's default branch" },
+  { env: 'DEVCONTAINER_WORKSPACE_FOLDER', flag: 'workspace-folder', kind: 'string', description: 'Where the checkout lives (shared with the Docker daemon in the pod).', default: '`/workspaces/<repo name>`; a local repository without a branch is used in place' },
+  { env: 'DEVCONTAINER_WORKSPACE_NAME', flag: 'workspace-name', kind: 'string', description: 'Name for the `devcontainer-kit.workspace` container label.', default: '`CODER_WORKSPACE_NAME`, else the repo name' },
+  { env: 'DEVCONTAINER_CONFIG', flag: 'config', kind: 'string', description: 'Path of devcontainer.json inside the repository.', default: 'the spec locations' },
+  { env: 'DEVCONTAINER_GIT_USERNAME', flag: 'git-username', kind: 'string', description: 'User name sent with the token.', default: '`x-access-token`' },
+  { env: 'DEVCONTAINER_GIT_TOKEN', flag: 'git-token-file', kind: 'secret-file', description: 'Token for HTTPS clones (falls back to `GH_TOKEN`). Reaches git only through GIT_ASKPASS. The flag names a file holding it.' },
+  { env: 'DEVCONTAINER_GIT_DEPTH', flag: 'git-depth', kind: 'int', description: 'Clone depth; 0 clones the full history.', default: '1' },
+  { env: 'DEVCONTAINER_CACHE_FROM', flag: 'cache-from', kind: 'list', description: 'Images to use as build cache (`--cache-from`), comma or newline separated.' },
+  { env: 'DEVCONTAINER_CACHE_TO', flag: 'cache-to', kind: 'string', description: 'Build cache export (`--cache-to`; needs buildx).' },
+  { env: 'DOCKER_HOST', flag: 'docker-host', kind: 'string', description: 'Docker daemon to use (e.g. `unix:///run/dind/docker.sock`).', default: "docker's default" },
+  { env: 'DEVCONTAINER_DOCKER_WAIT', flag: 'docker-wait', kind: 'int', description: 'Seconds to wait for the Docker daemon in preflight.', default: '120' },
+  { env: 'CODER_AGENT_URL', flag: 'agent-url', kind: 'url', description: 'Coder access URL: log streaming and agent download. Without it logs go to the terminal and no agent starts.' },
+  { env: 'CODER_AGENT_TOKEN', flag: 'agent-token-file', kind: 'secret-file', description: "The workspace agent's token (environment only; the flag names a file holding it)." },
+  { env: 'CODER_INIT_SCRIPT', flag: 'init-script', kind: 'string', description: "Coder's bootstrap script for the agent (run with `sh` inside the devcontainer).", default: 'binary mode' },
+  { env: 'DEVCONTAINER_AGENT_URL', flag: 'devcontainer-agent-url', kind: 'url', description: 'URL the agent inside the devcontainer uses; rewritten into the init script.', default: '`CODER_AGENT_URL`' },
+  { env: 'DEVCONTAINER_AGENT_MODE', flag: 'agent-mode', kind: 'string', description: '`auto` (script when the devcontainer has curl/wget/busybox, else binary), `script` or `binary`.', default: '`auto`' },
+  { env: 'DEVCONTAINER_HOOK_FAILURE', flag: 'hook-failure', kind: 'string', description: '`fail` stops on a failing lifecycle hook; `continue` logs an error and goes on.', default: '`fail`' },
+  { env: 'DEVCONTAINER_STATUS_FILE', flag: 'status-file', kind: 'string', description: 'Status JSON path.', default: '`<parent of workspace folder>/.devcontainer-builder/status.json` (`/workspaces/.devcontainer-builder/status.json` in the pod)' },
+  { env: 'DEVCONTAINER_MOUNTS', flag: 'mount', kind: 'list', description: 'Extra `--mount` specs for `devcontainer up`, newline separated (the flag repeats).' },
+  { env: 'DEVCONTAINER_REMOTE_ENV', flag: 'remote-env', kind: 'list', description: 'Extra `NAME=VALUE` for lifecycle hooks, newline separated (the flag repeats).' },
+  { env: 'DEVCONTAINER_WORKSPACE_OWNER', flag: 'workspace-owner', kind: 'string', description: '`UID:GID` to chown a fresh checkout to (when the builder runs as root and the remote user is not).' },
+  { env: 'DEVCONTAINER_SUPERVISE', flag: 'supervise', kind: 'bool', description: 'Stay in the foreground supervising the agent and container; `false` exits after the agent phase.', default: 'true' },
+];
+
+export interface ParseSettingsOptions {
+  env: Record<string, string | undefined>;
+  /** Flag values by flag name (see settingDefinitions); a flag wins over its variable. */
+  flags?: Record<string, string | string[] | boolean | undefined>;
+  /** Base for relative paths. Default process.cwd(). */
+  cwd?: string;
+  /** Reads a secret file (injectable for tests). */
+  readFile?: (path: string) => string;
+}
+
+export interface ParseSettingsResult {
+  settings: BuilderSettings | undefined;
+  /** One line per problem; empty when settings is defined. */
+  problems: string[];
+}
+
+const SHA = /^[0-9a-f]{40}$/i;
+
+/** Checks a git ref name given as DEVCONTAINER_BRANCH (no option injection, no ref-syntax tricks). */
+export function checkRefName(ref: string): string | undefined {
+  if (ref.startsWith('-')) return 'must not start with "-"';
+  if (/[\s~^:?*[\\]|\.\.|@\{|\/\/|\.lock$|\/$|^\//.test(ref)) return 'is not a valid git ref name';
+  if (/^[0-9a-f]{7,39}$/i.test(ref)) return 'looks like an abbreviated commit SHA: give all 40 hex digits';
+  return undefined;
+}
+
+export function isCommitSha(ref: string): boolean {
+  return SHA.test(ref);
+}
+
+/** The repository's name from a URL or path: last path segment without `.git`. */
+export function repositoryName(repository: string): string {
+  const trimmed = repository.replace(/[?#].*$/, '').replace(/\/+$/, '');
+  const last = trimmed.split(/[/:]/).pop() ?? '';
+  return last.replace(/\.git$/, '') || 'workspace';
+}
+
+function isLocalPath(repository: string): boolean {
+  return repository.startsWith('/') || repository.startsWith('./') || repository.startsWith('../') || repository === '.';
+}
+
+function hasPassword(repository: string): boolean {
+  if (!/^https?:\/\//i.test(repository)) return false;
+  try {
+    return new URL(repository).password !== '';
+  } catch {
+    return false;
+  }
+}
+
+function withSlash(url: string): string {
+  return url.endsWith('/') ? url : `${url}/`;
+}
+
+export function parseSettings(options: ParseSettingsOptions): ParseSettingsResult {
+  const { env } = options;
+  const flags = options.flags ?? {};
+  const cwd = options.cwd ?? process.cwd();
+  const readFile = options.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+  const problems: string[] = [];
+  const byEnv = new Map(settingDefinitions.map((d) => [d.env, d]));
+
+  const label = (name: string) => {
+    const d = byEnv.get(name);
+    return d ? `${d.env} (--${d.flag})` : name;
+  };
+  const raw = (name: string): string | undefined => {
+    const d = byEnv.get(name);
+    const f = d ? flags[d.flag] : undefined;
+    if (d && f !== undefined && f !== false) {
+      if (d.kind === 'secret-file') {
+        try {
+          return readFile(String(f)).trim();
+        } catch (error) {
+          problems.push(`${label(name)}: cannot read ${String(f)}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+          return undefined;
+        }
+      }
+      if (Array.isArray(f)) return f.join('\n');
+      return String(f);
+    }
+    const v = env[name];
+    return v === undefined || v === '' ? undefined : v;
+  };
+  const list = (name: string): string[] => {
+    const v = raw(name);
+    if (!v) return [];
+    const sep = name === 'DEVCONTAINER_CACHE_FROM' ? /[\n,]/ : /\n/;
+    return v.split(sep).map((s) => s.trim()).filter(Boolean);
+  };
+  const int = (name: string, fallback: number, min: number): number => {
+    const v = raw(name);
+    if (v === undefined) return fallback;
+    if (!/^\d+$/.test(v) || Number(v) < min) {
+      problems.push(`${label(name)}: must be an integer ≥ ${min}, got '${v}'`);
+      return fallback;
+    }
+    return Number(v);
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const v = raw(name);
+    if (v === undefined) return fallback;
+    if (/^(1|true|yes|on)$/i.test(v)) return true;
+    if (/^(0|false|no|off)$/i.test(v)) return false;
+    problems.push(`${label(name)}: must be true or false, got '${v}'`);
+    return fallback;
+  };
+  const url = (name: string): string | undefined => {
+    const v = raw(name);
+    if (v === undefined) return undefined;
+    try {
+      const u = new URL(v);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('protocol');
+      if (u.username || u.password) {
+        problems.push(`${label(name)}: must not contain credentials`);
+        return undefined;
+      }
+      return withSlash(u.toString());
+    } catch {
+      problems.push(`${label(name)}: must be an http(s) URL, got '${v}'`);
+      return undefined;
+    }
+  };
+  const oneOf = <T extends string>(name: string, values: readonly T[], fallback: T): T => {
+    const v = raw(name);
+    if (v === undefined) return fallback;
+    if ((values as readonly string[]).includes(v)) return v as T;
+    problems.push(`${label(name)}: must be ${values.join(' or ')}, got '${v}'`);
+    return fallback;
+  };
+
+  // Repository.
+  const repository = raw('DEVCONTAINER_REPOSITORY');
+  if (!repository) problems.push(`${label('DEVCONTAINER_REPOSITORY')}: required (a git URL or a local directory)`);
+  else if (hasPassword(repository)) {
+    problems.push(`${label('DEVCONTAINER_REPOSITORY')}: must not contain a password or token; use DEVCONTAINER_GIT_TOKEN`);
+  }
+  const branch = raw('DEVCONTAINER_BRANCH');
+  if (branch) {
+    const bad = checkRefName(branch);
+    if (bad) problems.push(`${label('DEVCONTAINER_BRANCH')}: '${branch}' ${bad}`);
+  }
+  const repoName = repository ? repositoryName(repository) : 'workspace';
+  const local = repository !== undefined && isLocalPath(repository);
+  const workspaceRaw = raw('DEVCONTAINER_WORKSPACE_FOLDER');
+  let workspaceFolder: string;
+  let repositoryInPlace = false;
+  if (workspaceRaw) workspaceFolder = resolve(cwd, workspaceRaw);
+  else if (local && !branch && repository) {
+    workspaceFolder = resolve(cwd, repository);
+    repositoryInPlace = true;
+  } else workspaceFolder = `/workspaces/${repoName}`;
+  if (local && repository && resolve(cwd, repository) === workspaceFolder) repositoryInPlace = true;
+  if (workspaceRaw && !isAbsolute(workspaceRaw) && !workspaceRaw.startsWith('.')) {
+    problems.push(`${label('DEVCONTAINER_WORKSPACE_FOLDER')}: must be an absolute path, got '${workspaceRaw}'`);
+  }
+  const configPath = raw('DEVCONTAINER_CONFIG');
+  if (configPath && (isAbsolute(configPath) || configPath.split('/').includes('..'))) {
+    problems.push(`${label('DEVCONTAINER_CONFIG')}: must be a path inside the repository, got '${configPath}'`);
+  }
+
+  const gitToken = raw('DEVCONTAINER_GIT_TOKEN') ?? (env.GH_TOKEN || undefined);
+  const gitUsername = raw('DEVCONTAINER_GIT_USERNAME') ?? 'x-access-token';
+  const gitDepth = int('DEVCONTAINER_GIT_DEPTH', 1, 0);
+  const cacheFrom = list('DEVCONTAINER_CACHE_FROM');
+  const cacheTo = raw('DEVCONTAINER_CACHE_TO');
+  const dockerHost = raw('DOCKER_HOST');
+  if (dockerHost && !/^(unix|tcp|ssh|npipe|fd):\/\//.test(dockerHost)) {
+    problems.push(`${label('DOCKER_HOST')}: must be a unix://, tcp:// or ssh:// address, got '${dockerHost}'`);
+  }
+  const dockerWaitSeconds = int('DEVCONTAINER_DOCKER_WAIT', 120, 1);
+
+  // Coder.
+  const agentUrl = url('CODER_AGENT_URL');
+  const agentToken = raw('CODER_AGENT_TOKEN');
+  const initScript = raw('CODER_INIT_SCRIPT');
+  const agentUrlInContainer = url('DEVCONTAINER_AGENT_URL');
+  let coder: CoderSettings | undefined;
+  if (agentUrl && !agentToken) problems.push(`${label('CODER_AGENT_TOKEN')}: required when CODER_AGENT_URL is set`);
+  if (!agentUrl && agentToken && !env.CODER_AGENT_URL) problems.push(`${label('CODER_AGENT_URL')}: required when CODER_AGENT_TOKEN is set`);
+  if (!agentUrl && initScript) problems.push(`${label('CODER_AGENT_URL')}: required when CODER_INIT_SCRIPT is set`);
+  if (agentUrl && agentToken) coder = { agentUrl, agentToken, initScript, agentUrlInContainer: agentUrlInContainer ?? agentUrl };
+
+  const hookFailure = oneOf('DEVCONTAINER_HOOK_FAILURE', ['fail', 'continue'] as const, 'fail');
+  const agentMode = oneOf('DEVCONTAINER_AGENT_MODE', ['auto', 'script', 'binary'] as const, 'auto');
+  if (agentMode === 'script' && coder && !initScript) problems.push(`${label('DEVCONTAINER_AGENT_MODE')}: 'script' needs CODER_INIT_SCRIPT`);
+
+  const statusRaw = raw('DEVCONTAINER_STATUS_FILE');
+  const statusFile = statusRaw ? resolve(cwd, statusRaw) : join(dirname(workspaceFolder), '.devcontainer-builder', 'status.json');
+  const mounts = list('DEVCONTAINER_MOUNTS');
+  const remoteEnv = list('DEVCONTAINER_REMOTE_ENV');
+  for (const e of remoteEnv) if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(e)) problems.push(`${label('DEVCONTAINER_REMOTE_ENV')}: '${e.split('=')[0]}' is not NAME=VALUE`);
+  const ownerRaw = raw('DEVCONTAINER_WORKSPACE_OWNER');
+  let workspaceOwner: BuilderSettings['workspaceOwner'];
+  if (ownerRaw) {
+    const m = /^(\d+):(\d+)$/.exec(ownerRaw);
+    if (m) workspaceOwner = { uid: Number(m[1]), gid: Number(m[2]) };
+    else problems.push(`${label('DEVCONTAINER_WORKSPACE_OWNER')}: must be UID:GID, got '${ownerRaw}'`);
+  }
+  const supervise = bool('DEVCONTAINER_SUPERVISE', true);
+  const workspaceName = (raw('DEVCONTAINER_WORKSPACE_NAME') ?? env.CODER_WORKSPACE_NAME ?? repoName) || repoName;
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(workspaceName)) problems.push(`${label('DEVCONTAINER_WORKSPACE_NAME')}: '${workspaceName}' must be letters, digits, '.', '_' or '-'`);
+
+  if (problems.length > 0 || !repository) return { settings: undefined, problems };
+  return {
+    problems,
+    settings: {
+      repository: local ? resolve(cwd, repository) : repository,
+      repositoryInPlace,
+      branch,
+      workspaceFolder,
+      workspaceName,
+      configPath,
+      gitUsername,
+      gitToken,
+      gitDepth,
+      cacheFrom,
+      cacheTo,
+      dockerHost,
+      dockerWaitSeconds,
+      coder,
+      hookFailure,
+      agentMode,
+      statusFile,
+      stateDir: join(dirname(statusFile), basename(workspaceFolder)),
+      mounts,
+      remoteEnv,
+      workspaceOwner,
+      supervise,
+    },
+  };
+}

@@ -1,0 +1,66 @@
+// The status file: phase, per-phase timings, container, image, cache, last error. Written
+// atomically (temp file + rename) so readers never see half a file. Never holds a secret.
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { PhaseName } from './phase-log.js';
+
+export type PhaseOutcome = 'running' | 'success' | 'failed' | 'skipped' | 'warning';
+export type CacheState = 'hit' | 'miss' | 'built' | 'unknown';
+
+export interface PhaseStatus {
+  startedAt: string;
+  durationMs?: number;
+  outcome: PhaseOutcome;
+}
+
+export interface BuilderStatus {
+  /** The phase running now, or how the run ended. */
+  phase: PhaseName | 'starting' | 'failed' | 'stopped' | 'done';
+  phases: Partial<Record<PhaseName, PhaseStatus>>;
+  workspace: string;
+  workspaceFolder: string;
+  commit?: string;
+  containerId?: string;
+  image?: string;
+  cache: CacheState;
+  /** Whether this run reused an existing container. */
+  reused?: boolean;
+  agent?: { mode: 'script' | 'binary'; pid: number; uid: number; restarts: number };
+  lastError?: { code: string; phase?: string; message: string; at: string };
+  /** The builder process (for `status` to tell a live run from a dead one). */
+  pid: number;
+  updatedAt: string;
+}
+
+export function createStatus({ workspace, workspaceFolder }: { workspace: string; workspaceFolder: string }): BuilderStatus {
+  return { phase: 'starting', phases: {}, workspace, workspaceFolder, cache: 'unknown', pid: process.pid, updatedAt: new Date().toISOString() };
+}
+
+export async function writeStatusFile(path: string, status: BuilderStatus): Promise<void> {
+  status.updatedAt = new Date().toISOString();
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, `${JSON.stringify(status, null, 2)}\n`, { mode: 0o644 });
+  await rename(tmp, path);
+}
+
+export async function readStatusFile(path: string): Promise<BuilderStatus> {
+  return JSON.parse(await readFile(path, 'utf8')) as BuilderStatus;
+}
+
+/** Human form of the status, one fact per line. Pure. */
+export function formatStatus(s: BuilderStatus): string {
+  const lines = [`workspace ${s.workspace} (${s.workspaceFolder})`, `phase     ${s.phase}`];
+  for (const [name, p] of Object.entries(s.phases)) {
+    if (!p) continue;
+    const d = p.durationMs === undefined ? '' : ` ${(p.durationMs / 1000).toFixed(1)} s`;
+    lines.push(`  ${name.padEnd(10)} ${p.outcome}${d}`);
+  }
+  if (s.containerId) lines.push(`container ${s.containerId.slice(0, 12)}${s.reused ? ' (reused)' : ''}`);
+  if (s.image) lines.push(`image     ${s.image}`);
+  lines.push(`cache     ${s.cache}`);
+  if (s.agent) lines.push(`agent     pid ${s.agent.pid} uid ${s.agent.uid} (${s.agent.mode} mode, ${s.agent.restarts} restart${s.agent.restarts === 1 ? '' : 's'})`);
+  if (s.lastError) lines.push(`error     [${s.lastError.code}${s.lastError.phase ? ` in ${s.lastError.phase}` : ''}] ${s.lastError.message}`);
+  lines.push(`updated   ${s.updatedAt}`);
+  return lines.join('\n');
+}
