@@ -88,7 +88,8 @@ const common = {
   json: { type: 'boolean', description: 'one JSON document on stdout', default: false },
 } as const;
 
-export function createMainCommand(io: CliIo) {
+/** Build the command tree; each command stores its exit code in `state.code`. */
+export function createMainCommand(io: CliIo, state: { code: number } = { code: 0 }) {
   const validate = defineCommand({
     meta: { name: 'validate', description: 'Validate devcontainer.json files: exit 0 valid, 1 invalid, 2 usage/IO error' },
     args: {
@@ -112,7 +113,7 @@ export function createMainCommand(io: CliIo) {
         const errors = all.filter((p) => p.severity === 'error').length;
         io.stderr(`${files.length} file(s): ${errors} error(s), ${all.length - errors} warning(s)${valid ? '' : ' — invalid'}\n`);
       }
-      return valid ? 0 : 1;
+      state.code = valid ? 0 : 1;
     },
   });
 
@@ -130,7 +131,10 @@ export function createMainCommand(io: CliIo) {
       const parsed = await load(t);
       const problems = validateDevcontainer(parsed);
       for (const p of problems) io.stderr(`${formatProblem(p)}\n`);
-      if (parsed.config === undefined) return 1;
+      if (parsed.config === undefined) {
+        state.code = 1;
+        return;
+      }
       let config: DevcontainerConfig = parsed.config;
       const devcontainerId = computeDevcontainerId(devcontainerIdLabels({ localWorkspaceFolder: t.workspace, configFile: t.file }));
       if (args.substitute) config = substituteVariables({ config, localWorkspaceFolder: t.workspace, env: io.env, devcontainerId });
@@ -140,7 +144,8 @@ export function createMainCommand(io: CliIo) {
       if (args.json) {
         io.stdout(`${JSON.stringify({ file: t.file, workspaceFolder: t.workspace, devcontainerId, configuration: config, ...(merged ? { mergedConfiguration: merged } : {}), problems })}\n`);
       } else io.stdout(`${JSON.stringify(merged ?? config, null, 2)}\n`);
-      return 0;
+      // Printed best-effort; an invalid config still fails.
+      state.code = hasErrors(problems) ? 1 : 0;
     },
   });
 
@@ -151,14 +156,17 @@ export function createMainCommand(io: CliIo) {
       const [target] = await resolveTargets(args.workspace, { all: false, configPath: args.config, cwd: io.cwd });
       const parsed = await load(target as Target);
       for (const p of parsed.problems) io.stderr(`${formatProblem(p)}\n`);
-      if (parsed.config === undefined) return 1;
+      if (parsed.config === undefined) {
+        state.code = 1;
+        return;
+      }
       const rep = complianceReport(parsed);
       if (args.json) io.stdout(`${JSON.stringify(rep)}\n`);
       else {
         for (const e of rep.entries) io.stdout(`${rep.file}:${e.line}:${e.column}: ${e.status} ${e.property}${e.note ? `: ${e.note}` : ''}\n`);
         io.stderr(`${rep.counts.honoured} honoured, ${rep.counts.caveat} with a caveat, ${rep.counts.ignored} ignored, ${rep.counts.unknown} unknown\n`);
       }
-      return 0;
+      state.code = 0;
     },
   });
 
@@ -169,7 +177,10 @@ export function createMainCommand(io: CliIo) {
       const [target] = await resolveTargets(args.workspace, { all: false, configPath: args.config, cwd: io.cwd });
       const parsed = await load(target as Target);
       for (const p of parsed.problems) io.stderr(`${formatProblem(p)}\n`);
-      if (parsed.config === undefined) return 1;
+      if (parsed.config === undefined) {
+        state.code = 1;
+        return;
+      }
       const features = (parsed.config.features ?? {}) as Record<string, unknown>;
       const local = await readLocalFeatures({ configFile: parsed.file, config: parsed.config, parsed });
       for (const p of local.problems) io.stderr(`${formatProblem(p)}\n`);
@@ -181,7 +192,7 @@ export function createMainCommand(io: CliIo) {
       if (unknown.length > 0) io.stderr(`note: no metadata for ${unknown.join(', ')} (not local): their own dependsOn/installsAfter are not known offline\n`);
       if (args.json) io.stdout(`${JSON.stringify(result)}\n`);
       else for (const f of result.order) io.stdout(`${f.id}${f.addedBy ? ` (dependsOn of ${f.addedBy})` : ''}\n`);
-      return result.issues.some((i) => i.severity === 'error') ? 1 : 0;
+      state.code = result.issues.some((i) => i.severity === 'error') ? 1 : 0;
     },
   });
 

@@ -6,7 +6,8 @@ const SUBCOMMANDS = ['validate', 'read', 'report', 'features-order'];
 
 /** Run the CLI; resolves to the exit code (0 ok, 1 invalid config, 2 usage or I/O error). Never exits the process. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  const main = createMainCommand(io);
+  const state = { code: 0 };
+  const main = createMainCommand(io, state);
   const sub = argv.find((a) => !a.startsWith('-'));
   if (argv.includes('--help') || argv.includes('-h') || argv.length === 0) {
     const subs = main.subCommands as Record<string, Parameters<typeof renderUsage>[0]> | undefined;
@@ -19,8 +20,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return 2;
   }
   try {
-    const { result } = await runCommand(main, { rawArgs: argv });
-    return typeof result === 'number' ? result : 0;
+    await runCommand(main, { rawArgs: argv });
+    return state.code;
   } catch (error) {
     if (error instanceof DevcontainerConfigError) io.stderr(`devcontainer-config: ${error.message}\n`);
     else io.stderr(`devcontainer-config: ${(error as Error)?.message ?? String(error)}\n`);

@@ -84,7 +84,13 @@ export function resolveFeatureOrder({ features, overrideFeatureInstallOrder = []
     const options = optionsOf(value);
     const { resource, tag } = resourceAndTag(id);
     const existing = find(resource, tag, options);
-    if (existing) return existing;
+    if (existing) {
+      if (userDefined && !existing.userDefined) {
+        existing.userDefined = true;
+        delete existing.addedBy;
+      }
+      return existing;
+    }
     const manifest = getManifest(id);
     const node: GraphNode = { id, resource, options, userDefined, metadataKnown: manifest !== undefined, tag, hard: [], softResources: [], priority: 0 };
     if (addedBy !== undefined) node.addedBy = addedBy;
