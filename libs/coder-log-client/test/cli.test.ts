@@ -1,0 +1,240 @@
+// The coder-logstream CLI as a real process (the built dist/cli.js) against the stand-in.
+// Real: node child processes, sh, signals, undici over TCP on 127.0.0.1, files.
+// Emulated: coderd (tests/support/coder-standin).
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type CoderStandin, startCoderStandin } from '../../../tests/support/coder-standin/index.js';
+
+const pkgDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+const cli = join(pkgDir, 'dist', 'cli.js');
+const TOKEN = 'tok-9f1c2e7a-never-print-me';
+
+function newestMtime(dir: string): number {
+  return Math.max(
+    ...readdirSync(dir, { withFileTypes: true }).map((e) =>
+      e.isDirectory() ? newestMtime(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs,
+    ),
+  );
+}
+
+beforeAll(() => {
+  // Test the built artifact; rebuild when the sources are newer.
+  let stale = true;
+  try {
+    stale = statSync(cli).mtimeMs < newestMtime(join(pkgDir, 'src'));
+  } catch {}
+  if (stale) execFileSync('npx', ['tsup'], { cwd: pkgDir, stdio: 'ignore' });
+}, 120_000);
+
+let standin: CoderStandin | undefined;
+afterEach(async () => {
+  await standin?.close();
+  standin = undefined;
+});
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runCli(
+  args: string[],
+  opts: {
+    env?: Record<string, string | undefined>;
+    input?: string;
+    onStdout?: (text: string, child: ReturnType<typeof spawn>) => void;
+  } = {},
+): Promise<Run> {
+  const child = spawn(process.execPath, [cli, ...args], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...opts.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d;
+    opts.onStdout?.(stdout, child);
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d;
+  });
+  if (opts.input !== undefined) child.stdin.end(opts.input);
+  else child.stdin.end();
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+async function withStandin() {
+  standin = await startCoderStandin({ agentToken: TOKEN });
+  const dir = mkdtempSync(join(tmpdir(), 'dck-coder-log-client-cli-'));
+  return {
+    standin,
+    logFile: join(dir, 'full.log'),
+    env: { CODER_AGENT_URL: standin.url, CODER_AGENT_TOKEN: TOKEN },
+  };
+}
+
+describe('coder-logstream', () => {
+  it('streams stdout as info and stderr as error, echoes both unchanged, and passes the exit code through', async () => {
+    const { standin, env, logFile } = await withStandin();
+    const r = await runCli(
+      ['--source-name', 'Build', '--log-file', logFile, '--', 'sh', '-c', 'echo out1; echo err1 >&2; printf "partial"; exit 7'],
+      { env },
+    );
+    expect(r.code).toBe(7);
+    expect(r.stdout).toBe('out1\npartial');
+    expect(r.stderr).toBe('err1\n');
+    const logs = standin.logs().map((l) => [l.output, l.level]);
+    expect(logs).toContainEqual(['out1', 'info']);
+    expect(logs).toContainEqual(['err1', 'error']);
+    expect(logs).toContainEqual(['partial', 'info']);
+    expect(standin.sources().map((s) => s.display_name)).toEqual(['Build']);
+    expect(readFileSync(logFile, 'utf8')).toContain('[Build] out1');
+  });
+
+  it('honours --stderr-level and --level-from-json (devcontainer CLI events)', async () => {
+    const { standin, env, logFile } = await withStandin();
+    const events = [
+      { type: 'text', level: 1, timestamp: 1, text: 'trace it' },
+      { type: 'text', level: 2, timestamp: 1, text: 'debug it' },
+      { type: 'text', level: 3, timestamp: 1, text: 'info it' },
+      { type: 'text', level: 4, timestamp: 1, text: 'warn it' },
+      { type: 'text', level: 5, timestamp: 1, text: 'error it\n' },
+    ];
+    const script = `${events.map((e) => `printf '%s\\n' '${JSON.stringify(e)}' >&2`).join('; ')}; echo plain >&2; echo '{"outcome":"success"}'`;
+    const r = await runCli(['--level-from-json', '--stderr-level', 'warn', '--log-file', logFile, '--', 'sh', '-c', script], { env });
+    expect(r.code).toBe(0);
+    const stored = standin.logs().map((l) => [l.output, l.level]);
+    // stdout and stderr are separate pipes: compare each one's order on its own.
+    expect(stored.filter(([o]) => o !== '{"outcome":"success"}')).toEqual([
+      ['trace it', 'trace'],
+      ['debug it', 'debug'],
+      ['info it', 'info'],
+      ['warn it', 'warn'],
+      ['error it', 'error'],
+      ['plain', 'warn'],
+    ]);
+    expect(stored).toContainEqual(['{"outcome":"success"}', 'info']);
+    expect(stored).toHaveLength(7);
+  });
+
+  it('returns 128 + signal when the command is killed', async () => {
+    const { env, logFile } = await withStandin();
+    const r = await runCli(['--log-file', logFile, '--', 'sh', '-c', 'kill -KILL $$'], { env });
+    expect(r.code).toBe(137);
+  });
+
+  it('forwards SIGTERM to the command and flushes what it printed, even with a long flush interval', async () => {
+    const { standin, env, logFile } = await withStandin();
+    const child = `process.on('SIGTERM', () => { console.log('got SIGTERM, cleaning up'); process.exit(3); });
+      console.log('ready'); setInterval(() => {}, 1000);`;
+    let sent = false;
+    const r = await runCli(['--flush-interval', '60s', '--log-file', logFile, '--', process.execPath, '-e', child], {
+      env,
+      onStdout: (text, proc) => {
+        if (!sent && text.includes('ready')) {
+          sent = true;
+          proc.kill('SIGTERM');
+        }
+      },
+    });
+    expect(r.code).toBe(3);
+    expect(standin.logs().map((l) => l.output)).toEqual(['ready', 'got SIGTERM, cleaning up']);
+  });
+
+  it('exits with 128 + 15 when the command dies of the forwarded SIGTERM', async () => {
+    const { standin, env, logFile } = await withStandin();
+    let sent = false;
+    const r = await runCli(['--flush-interval', '60s', '--log-file', logFile, '--', 'sh', '-c', 'echo ready; exec sleep 30'], {
+      env,
+      onStdout: (text, proc) => {
+        if (!sent && text.includes('ready')) {
+          sent = true;
+          proc.kill('SIGTERM');
+        }
+      },
+    });
+    expect(r.code).toBe(143);
+    expect(standin.logs().map((l) => l.output)).toEqual(['ready']);
+  });
+
+  it('gives up flushing after --flush-timeout when Coder hangs, and still exits with the command code', async () => {
+    const { standin, env, logFile } = await withStandin();
+    standin.setFaults({ stalls: 100, stallMs: 60_000, endpoints: ['log-source', 'logs'] });
+    const r = await runCli(['--flush-timeout', '1s', '--log-file', logFile, '--', 'sh', '-c', 'echo hello; exit 4'], { env });
+    expect(r.code).toBe(4);
+    expect(r.stdout).toBe('hello\n');
+    expect(r.stderr).toMatch(/warning: 1 lines not delivered to Coder within 1000 ms; full log: /);
+    expect(readFileSync(logFile, 'utf8')).toContain('hello');
+  });
+
+  it('streams standard input when no command is given', async () => {
+    const { standin, env, logFile } = await withStandin();
+    const r = await runCli(['--source-name', 'setup.log', '--log-file', logFile], { env, input: 'one\ntwo\r\nthree' });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('one\ntwo\r\nthree');
+    expect(standin.logs().map((l) => l.output)).toEqual(['one', 'two', 'three']);
+    expect(standin.sources()[0]?.display_name).toBe('setup.log');
+  });
+
+  it('without URL or token: runs with local echo only and says so once', async () => {
+    const r = await runCli(['--', 'sh', '-c', 'echo a; echo b >&2; exit 5'], { env: {} });
+    expect(r.code).toBe(5);
+    expect(r.stdout).toBe('a\n');
+    const notes = r.stderr.split('\n').filter((l) => l.startsWith('coder-logstream:'));
+    expect(notes).toEqual(['coder-logstream: CODER_AGENT_URL and CODER_AGENT_TOKEN not set: local echo only, nothing is sent to Coder']);
+    expect(r.stderr).toContain('b\n');
+  });
+
+  it('reports every bad option at once, exit 2', async () => {
+    const r = await runCli(['--budget', 'lots', '--stderr-level', 'loud', '--flush-interval', 'soon', '--', 'true'], { env: {} });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--budget');
+    expect(r.stderr).toContain('--stderr-level');
+    expect(r.stderr).toContain('--flush-interval');
+  });
+
+  it('never shows the token: not on argv, stdout, stderr, the local log, or anything the server stored', async () => {
+    const { standin, logFile } = await withStandin();
+    const dir = mkdtempSync(join(tmpdir(), 'dck-coder-log-client-tok-'));
+    const tokenFile = join(dir, 'token');
+    writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
+    const args = [
+      '--agent-token-file',
+      tokenFile,
+      '--agent-url',
+      standin.url,
+      '--log-file',
+      logFile,
+      '--',
+      'sh',
+      '-c',
+      'echo working; echo failing >&2; exit 1',
+    ];
+    expect(args.join(' ')).not.toContain(TOKEN);
+    const r = await runCli(args, { env: {} });
+    expect(r.code).toBe(1);
+    expect(standin.logs().map((l) => l.output)).toEqual(['working', 'failing']);
+    // Also with the token in the environment and a wrong URL path (errors reported locally).
+    const r2 = await runCli(['--log-file', logFile, '--agent-url', `${standin.url}nope/`, '--', 'sh', '-c', 'echo again'], {
+      env: { CODER_AGENT_TOKEN: TOKEN },
+    });
+    expect(r2.stderr).toMatch(/warning: Coder refused/);
+    for (const text of [
+      r.stdout,
+      r.stderr,
+      r2.stdout,
+      r2.stderr,
+      readFileSync(logFile, 'utf8'),
+      JSON.stringify(standin.logs()),
+      JSON.stringify(standin.requests()),
+      JSON.stringify(standin.sources()),
+    ]) {
+      expect(text).not.toContain(TOKEN);
+    }
+  });
+});
