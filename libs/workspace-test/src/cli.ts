@@ -24,7 +24,7 @@ const derivationArgs = {
   'phase-outcome': { type: 'string', description: 'outcome of a successful builder phase (default success)' },
   'ide-server': { type: 'string', description: 'IDE servers to check extensions in: code-server, openvscode-server, NAME=PATH, none (comma-separated; default code-server)' },
   'coder-agent': { type: 'boolean', default: true, description: 'check that the Coder agent process runs (--no-coder-agent: do not)' },
-  'user-gossfile': { type: 'string', description: 'a goss file merged over the derived checks' },
+  'user-gossfile': { type: 'string', description: 'a goss file merged over the derived checks (default: goss.yaml next to devcontainer.json; "none": no merge)' },
 } as const;
 
 type DerivationArgs = { [K in keyof typeof derivationArgs]?: string | boolean };
@@ -48,7 +48,7 @@ function ideServers(value: unknown): IdeServer[] | undefined {
 }
 
 async function derive(workspace: string, args: DerivationArgs): Promise<string> {
-  const config = await loadWorkspaceConfig({
+  const { config, userGossfile } = await loadWorkspaceConfig({
     workspaceFolder: workspace,
     ...(typeof args.config === 'string' ? { configPath: args.config } : {}),
     ...(typeof args['metadata-label'] === 'string' ? { metadataLabel: args['metadata-label'] } : {}),
@@ -62,7 +62,13 @@ async function derive(workspace: string, args: DerivationArgs): Promise<string> 
     ...(typeof args['phase-outcome'] === 'string' ? { phaseOutcome: args['phase-outcome'] } : {}),
     ...(servers ? { ideServers: servers } : {}),
     ...(args['coder-agent'] === false ? { coderAgent: false } : {}),
-    ...(typeof args['user-gossfile'] === 'string' ? { userGossfile: readText(args['user-gossfile']) } : {}),
+    ...(typeof args['user-gossfile'] === 'string'
+      ? args['user-gossfile'] === 'none'
+        ? {}
+        : { userGossfile: readText(args['user-gossfile']) }
+      : userGossfile
+        ? { userGossfile: readText(userGossfile) }
+        : {}),
     workspaceName: workspace.replace(/\/+$/, '').split('/').pop() ?? 'workspace',
   };
   return renderGossfile(gossfileFor(config, options));
@@ -108,6 +114,7 @@ const runCommand = defineCommand({
     user: { type: 'string', description: 'run goss as this user (default: the remote user)' },
     'retry-timeout': { type: 'string', description: 'goss --retry-timeout (default 0s)' },
     sleep: { type: 'string', description: 'goss --sleep (default 1s)' },
+    cwd: { type: 'string', description: 'directory goss runs in, inside the target (default: the workspace folder of a derived goss file)' },
     ...derivationArgs,
   },
   async run({ args }) {
@@ -122,11 +129,13 @@ const runCommand = defineCommand({
       if (target.kind === 'docker' && derivation.container === undefined && derivation['metadata-label'] === undefined) derivation.container = target.container;
       yaml = await derive(typeof args.workspace === 'string' ? args.workspace : '.', derivation);
     }
-    const user = typeof args.user === 'string' ? args.user : typeof args['remote-user'] === 'string' ? args['remote-user'] : userOf(yaml);
+    const user = typeof args.user === 'string' ? args.user : typeof args['remote-user'] === 'string' ? args['remote-user'] : ownerOf(yaml, 'user');
+    const cwd = typeof args.cwd === 'string' ? args.cwd : ownerOf(yaml, 'workspace');
     const result = await runGoss({
       target,
       gossfile: yaml,
       ...(user ? { user } : {}),
+      ...(cwd ? { cwd } : {}),
       ...(typeof args.goss === 'string' ? { goss: args.goss } : {}),
       ...(typeof args['retry-timeout'] === 'string' ? { retryTimeout: args['retry-timeout'] } : {}),
       ...(typeof args.sleep === 'string' ? { sleep: args.sleep } : {}),
@@ -136,11 +145,12 @@ const runCommand = defineCommand({
   },
 });
 
-/** The remote user of a derived goss file (its one `user` entry with meta.kind user). */
-function userOf(yaml: string): string | undefined {
+/** The remote user (`user`) or workspace folder (`workspace`) of a derived goss file: its one resource of that meta.kind. */
+function ownerOf(yaml: string, kind: 'user' | 'workspace'): string | undefined {
   const g = parseGossfile(yaml);
-  const users = Object.entries(g.user ?? {}).filter(([, v]) => (v as { meta?: { kind?: string } }).meta?.kind === 'user');
-  return users.length === 1 ? users[0]?.[0] : undefined;
+  const section = kind === 'user' ? g.user : g.file;
+  const found = Object.entries(section ?? {}).filter(([, v]) => (v as { meta?: { kind?: string } }).meta?.kind === kind);
+  return found.length === 1 ? found[0]?.[0] : undefined;
 }
 
 function duration(value: unknown, fallbackMs: number): number {

@@ -42,4 +42,4 @@ export type {
 export { checkCoderWorkspace, evaluateCoderWorkspace } from './coder-outside.js';
 export type { CoderOutsideOptions } from './coder-outside.js';
 export { loadWorkspaceConfig } from './workspace-config.js';
-export type { LoadWorkspaceConfigOptions } from './workspace-config.js';
+export type { LoadWorkspaceConfigOptions, LoadedWorkspaceConfig } from './workspace-config.js';

@@ -3,7 +3,7 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { tail } from './command.js';
 import { WorkspaceTestError } from './errors.js';
-import { parseGossfile, renderGossfile } from './gossfile.js';
+import { parseGossfile, renderGossfile, shellQuote } from './gossfile.js';
 import { parseGossResults } from './goss-results.js';
 import { type Transport, type TransportOptions, createTransport } from './transport.js';
 import type { Target } from './target.js';
@@ -24,6 +24,8 @@ export interface RunGossOptions extends TransportOptions {
   maxConcurrent?: number;
   /** Directory in the target under which a private temporary directory is made. Default /tmp. */
   remoteTmp?: string;
+  /** Directory goss runs in inside the target, so relative paths in commands resolve there (e.g. the workspace folder). Default: its temporary directory. */
+  cwd?: string;
   /** Environment for goss (docker transport only, see ExecOptions.env). */
   env?: Record<string, string>;
   /** Give up after this long (ms) per step. Default 10 min. */
@@ -100,7 +102,8 @@ export async function runGoss(options: RunGossOptions): Promise<ValidateResult> 
       sleep,
       ...(options.maxConcurrent ? ['--max-concurrent', String(options.maxConcurrent)] : []),
     ];
-    const validate = await step('goss validate', `cd ${q} && ${args.join(' ')}`, options.env ? { env: options.env } : {});
+    const cwd = options.cwd ? shellQuote(options.cwd) : q;
+    const validate = await step('goss validate', `cd ${cwd} && ${args.join(' ')}`, options.env ? { env: options.env } : {});
     // goss exits 1 when a check fails; its JSON is on stdout either way.
     if (validate.result.stdout.trim().startsWith('{')) return parseGossResults(validate.result.stdout, transport.name);
     throw fail(validate.what, validate.script, validate.result);

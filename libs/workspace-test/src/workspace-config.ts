@@ -1,7 +1,8 @@
 // I/O shell: read a workspace's devcontainer.json (devcontainer-config), substitute local variables, and merge
 // the image metadata label of a running container when one is given — the configuration gossfileFor reads.
 import { formatProblem, mergeWithImageMetadata, readDevcontainer, substituteVariables } from '@devcontainer-kit/devcontainer-config';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { type CommandRunner, runCommand } from './command.js';
 import { WorkspaceTestError } from './errors.js';
 import type { DevcontainerConfig } from './types.js';
@@ -18,8 +19,17 @@ export interface LoadWorkspaceConfigOptions {
   runner?: CommandRunner;
 }
 
+export interface LoadedWorkspaceConfig {
+  /** The configuration, variables substituted, merged with the image metadata when given. */
+  config: DevcontainerConfig;
+  /** Path of the devcontainer.json read. */
+  file: string;
+  /** `goss.yaml` next to devcontainer.json, when the repository has one (merged over the derived checks). */
+  userGossfile?: string;
+}
+
 /** Reads the devcontainer configuration a workspace will be checked against. Throws INVALID_OPTIONS on config errors (all of them listed). */
-export async function loadWorkspaceConfig(options: LoadWorkspaceConfigOptions): Promise<DevcontainerConfig> {
+export async function loadWorkspaceConfig(options: LoadWorkspaceConfigOptions): Promise<LoadedWorkspaceConfig> {
   const workspaceFolder = resolve(options.workspaceFolder);
   let read: Awaited<ReturnType<typeof readDevcontainer>>;
   try {
@@ -46,5 +56,6 @@ export async function loadWorkspaceConfig(options: LoadWorkspaceConfigOptions): 
     label = value && value !== '<no value>' ? value : undefined;
   }
   if (label !== undefined) config = mergeWithImageMetadata(config, label) as DevcontainerConfig;
-  return config;
+  const userGossfile = join(dirname(read.file), 'goss.yaml');
+  return { config, file: read.file, ...(existsSync(userGossfile) ? { userGossfile } : {}) };
 }
