@@ -1,0 +1,196 @@
+/**
+ * Options of `workspaceManifests`. Any string may be a Terraform expression (it contains `${`):
+ * such values are passed through untouched and skipped by the quantity/name checks, so the same
+ * options describe a concrete pod (YAML) or the Coder template (Terraform JSON).
+ */
+export interface WorkspaceManifestOptions {
+  /** Base name of every object (DNS-1123 label, ≤ 47 chars so suffixes fit), e.g. `coder-alice-dev`. */
+  name: string;
+  /** Namespace of every object. */
+  namespace: string;
+  /** Identity of the Coder workspace: becomes the `com.coder.*` labels. */
+  coder: CoderIdentityOptions;
+  builder: BuilderOptions;
+  dind?: DindOptions;
+  storage?: StorageOptions;
+  /** Where the tokens come from. Default: a Secret `<name>-tokens` this package renders (empty tokens when unset). */
+  secret?: SecretOptions;
+  serviceAccount?: ServiceAccountOptions;
+  networkPolicy?: NetworkPolicyOptions;
+  scheduling?: SchedulingOptions;
+  /** Seconds between SIGTERM and SIGKILL. Default 45; at least 30 (the builder needs ≤ 20 s, dockerd the rest). */
+  terminationGracePeriodSeconds?: number;
+  /** Extra labels on every object (merged under the Coder labels). */
+  labels?: Record<string, string>;
+  /** Extra annotations on the Deployment and its pod template (never tokens: checked). */
+  annotations?: Record<string, string>;
+}
+
+export interface CoderIdentityOptions {
+  workspaceId: string;
+  workspaceName: string;
+  ownerId: string;
+  ownerName: string;
+  /** CODER_AGENT_URL: the Coder access URL the agent connects to. */
+  agentUrl: string;
+  /** DEVCONTAINER_AGENT_URL: the URL as seen from inside the devcontainer, when it differs. */
+  devcontainerAgentUrl?: string;
+  /** CODER_INIT_SCRIPT: `coder_agent.init_script` (holds no secret; the token travels separately). */
+  initScript?: string;
+}
+
+export interface ResourceOptions {
+  requests?: { cpu?: string; memory?: string; 'ephemeral-storage'?: string };
+  limits?: { cpu?: string; memory?: string; 'ephemeral-storage'?: string };
+}
+
+export interface BuilderOptions {
+  /** The devcontainer-builder image. */
+  image: string;
+  imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  /** DEVCONTAINER_REPOSITORY: the git URL to clone. */
+  repository: string;
+  /** DEVCONTAINER_BRANCH. */
+  branch?: string;
+  /** DEVCONTAINER_WORKSPACE_FOLDER. Default `/workspaces/<repository basename without .git>`. */
+  workspaceFolder?: string;
+  /** DEVCONTAINER_CONFIG: path of devcontainer.json inside the repository. */
+  devcontainerConfig?: string;
+  /** DEVCONTAINER_GIT_USERNAME (the token itself goes through the Secret). */
+  gitUsername?: string;
+  /** DEVCONTAINER_CACHE_FROM / DEVCONTAINER_CACHE_TO: image references. */
+  cacheFrom?: string;
+  cacheTo?: string;
+  /** DEVCONTAINER_FALLBACK_IMAGE: started when the build fails. */
+  fallbackImage?: string;
+  /** DEVCONTAINER_EXTENSIONS (joined with commas). */
+  extensions?: string[];
+  /** DEVCONTAINER_HOOK_FAILURE. */
+  hookFailure?: 'fail' | 'continue';
+  /** DEVCONTAINER_STATUS_FILE. Default `/workspaces/.devcontainer-builder/status.json`. */
+  statusFile?: string;
+  /** Extra plain env vars (names must not look like tokens: checked). */
+  env?: Record<string, string>;
+  /** UID/GID the builder runs as. Default 1000/1000 (also the Docker socket's group). */
+  runAsUser?: number;
+  runAsGroup?: number;
+  /** Default requests cpu 250m / memory 512Mi, limits cpu 2 / memory 4Gi. */
+  resources?: ResourceOptions;
+}
+
+/**
+ * `privileged`: a privileged `dind` container (the default; works on any cluster, is root on the node).
+ * `sysbox`: the pod runs under a sysbox RuntimeClass; `dind` is an unprivileged container inside a user namespace.
+ */
+export type DindIsolation = 'privileged' | 'sysbox';
+
+export interface DindOptions {
+  /** Default `docker:28-dind`. */
+  image?: string;
+  imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  /** dockerd `--storage-driver`. Default `overlay2` (needs /var/lib/docker on a real volume, which this package gives it). */
+  storageDriver?: 'overlay2' | 'fuse-overlayfs' | 'vfs';
+  isolation?: DindIsolation;
+  /** Pod runtimeClassName. Default `sysbox-runc` with isolation `sysbox`, none otherwise. */
+  runtimeClassName?: string;
+  /** Directory shared by both containers holding the Docker socket. Default `/var/run/dind`. */
+  socketDir?: string;
+  /** Default requests cpu 250m / memory 512Mi, limits cpu 4 / memory 8Gi. */
+  resources?: ResourceOptions;
+}
+
+export type AccessMode = 'ReadWriteOnce' | 'ReadWriteOncePod' | 'ReadWriteMany';
+
+export interface VolumeOptions {
+  /** Quantity, e.g. `10Gi`. Defaults: workspaces 10Gi, docker 30Gi. */
+  size?: string;
+  /** Omitted: the cluster's default StorageClass. */
+  storageClassName?: string;
+  /** Default ReadWriteOnce. */
+  accessMode?: AccessMode;
+}
+
+export interface StorageOptions {
+  workspaces?: VolumeOptions;
+  docker?: VolumeOptions;
+}
+
+export type SecretOptions =
+  | {
+      /** Rendered into the Secret's stringData (Terraform: `data`); never into env values. */
+      agentToken?: string;
+      gitToken?: string;
+    }
+  | {
+      /** Use a Secret created elsewhere (Sealed Secrets, External Secrets…) with keys `agent-token` and `git-token`. */
+      existingSecretName: string;
+    };
+
+export interface PolicyRule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+  resourceNames?: string[];
+}
+
+export interface ServiceAccountOptions {
+  /** Give the workspace a namespace-scoped Role (for kubectl in the workspace). Default false. */
+  kubernetesAccess?: boolean;
+  /** The Role's rules. Default: read pods, pod logs, services, deployments, configmaps, events in the namespace. */
+  rules?: PolicyRule[];
+}
+
+/** An egress destination: CIDRs (`ipBlock`) and/or selectors, plus ports (all ports when omitted). */
+export interface EgressPeer {
+  cidrs?: string[];
+  except?: string[];
+  namespaceSelector?: Record<string, string>;
+  podSelector?: Record<string, string>;
+  ports?: { port: number; protocol?: 'TCP' | 'UDP' }[];
+}
+
+export interface NetworkPolicyOptions {
+  /** Default false: no NetworkPolicy. */
+  enabled?: boolean;
+  /** Where DNS lives. Default: pods `k8s-app=kube-dns` in namespace `kube-system`, port 53 TCP+UDP. */
+  dns?: EgressPeer;
+  /** The Coder deployment (access URL and DERP). */
+  coder?: EgressPeer[];
+  /** Git hosts (clone, push). */
+  git?: EgressPeer[];
+  /** Container registries (image pulls, cache). */
+  registries?: EgressPeer[];
+  /** Anything else the workspace may reach. */
+  extra?: EgressPeer[];
+}
+
+export interface Toleration {
+  key?: string;
+  operator?: 'Exists' | 'Equal';
+  value?: string;
+  effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+  tolerationSeconds?: number;
+}
+
+export interface SchedulingOptions {
+  nodeSelector?: Record<string, string>;
+  tolerations?: Toleration[];
+  /** Prefer nodes without another workspace pod (soft anti-affinity on `app.kubernetes.io/name`). Default false. */
+  spreadWorkspaces?: boolean;
+}
+
+/** Terraform-only knobs of `toTerraformJson`. */
+export interface TerraformRenderOptions {
+  /** `count` of the resources that exist only while the workspace runs (Deployment, Secret), e.g. `${data.coder_workspace.me.start_count}`. */
+  runningCount?: string;
+  /** Provider reference, e.g. `kubernetes.west` (default provider when unset). */
+  provider?: string;
+}
+
+/** A problem with options or a values file; all of them are reported at once. */
+export interface OptionsProblem {
+  /** Dotted path of the option, e.g. `storage.docker.size`. */
+  path: string;
+  code: 'required' | 'invalid-name' | 'invalid-quantity' | 'invalid-value' | 'token-in-plain-text' | 'unknown-option';
+  message: string;
+}

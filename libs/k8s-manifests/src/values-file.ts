@@ -1,0 +1,49 @@
+import { parseDocument } from 'yaml';
+import { K8sManifestsError } from './errors.js';
+import { validateOptions } from './options.js';
+import { toTerraformJson } from './terraform-json.js';
+import type { OptionsProblem, TerraformRenderOptions, WorkspaceManifestOptions } from './types.js';
+import { workspaceManifests } from './workspace-manifests.js';
+import { toYaml } from './yaml.js';
+
+/** A values file: the options of `workspaceManifests` plus an optional `terraform:` section. */
+export interface ValuesFile {
+  options: WorkspaceManifestOptions;
+  terraform: TerraformRenderOptions;
+}
+
+export type RenderFormat = 'yaml' | 'terraform-json';
+
+/** Parse a values file (YAML or JSON text). Throws `INVALID_VALUES_FILE` listing every problem (syntax and options). */
+export function parseValuesFile(text: string, { file = '<values>' }: { file?: string } = {}): ValuesFile {
+  const document = parseDocument(text, { prettyErrors: false });
+  const problems: OptionsProblem[] = document.errors.map((e) => ({
+    path: e.linePos ? `${file}:${e.linePos[0].line}:${e.linePos[0].col}` : file,
+    code: 'invalid-value',
+    message: e.message.split('\n')[0] ?? e.message,
+  }));
+  const data: unknown = problems.length === 0 ? document.toJS() : undefined;
+  if (problems.length === 0 && (typeof data !== 'object' || data === null || Array.isArray(data)))
+    problems.push({ path: file, code: 'invalid-value', message: 'the values file must hold a mapping' });
+  if (problems.length > 0) throw new K8sManifestsError('INVALID_VALUES_FILE', `${file}: ${problems[0]?.message}`, { problems, file });
+
+  const { terraform = {}, ...options } = data as Record<string, unknown> & { terraform?: TerraformRenderOptions };
+  for (const key of Object.keys(terraform))
+    if (key !== 'runningCount' && key !== 'provider')
+      problems.push({ path: `terraform.${key}`, code: 'unknown-option', message: `unknown option "terraform.${key}"` });
+  problems.push(...validateOptions(options as unknown as WorkspaceManifestOptions));
+  if (problems.length > 0)
+    throw new K8sManifestsError(
+      'INVALID_VALUES_FILE',
+      `${file}: ${problems.length} problem(s), first: ${problems[0]?.path}: ${problems[0]?.message}`,
+      { problems, file },
+    );
+  return { options: options as unknown as WorkspaceManifestOptions, terraform };
+}
+
+/** Values file text → rendered text (what the CLI prints). */
+export function renderValues(text: string, { format = 'yaml', file }: { format?: RenderFormat; file?: string } = {}): string {
+  const values = parseValuesFile(text, file === undefined ? {} : { file });
+  const manifests = workspaceManifests(values.options);
+  return format === 'terraform-json' ? toTerraformJson(manifests, values.terraform) : toYaml(manifests);
+}

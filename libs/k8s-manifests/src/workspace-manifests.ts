@@ -1,0 +1,325 @@
+import { Deployment } from 'kubernetes-models/apps/v1';
+import { type INetworkPolicyEgressRule, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import { Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
+import {
+  type IContainer,
+  type IEnvVar,
+  type IResourceRequirements,
+  PersistentVolumeClaim,
+  Secret,
+  ServiceAccount,
+} from 'kubernetes-models/v1';
+import { K8sManifestsError } from './errors.js';
+import { DEFAULTS, defaultWorkspaceFolder, validateOptions } from './options.js';
+import type { EgressPeer, PolicyRule, ResourceOptions, VolumeOptions, WorkspaceManifestOptions } from './types.js';
+
+/** The objects of one workspace, by role. Optional ones are absent when their option is off. */
+export interface WorkspaceManifests {
+  serviceAccount: ServiceAccount;
+  role?: Role;
+  roleBinding?: RoleBinding;
+  /** Absent with `secret.existingSecretName`. */
+  secret?: Secret;
+  workspacesClaim: PersistentVolumeClaim;
+  dockerClaim: PersistentVolumeClaim;
+  networkPolicy?: NetworkPolicy;
+  deployment: Deployment;
+}
+
+export type ManifestKey = keyof WorkspaceManifests;
+export type WorkspaceObject = NonNullable<WorkspaceManifests[ManifestKey]>;
+
+/** Apply order: what the Deployment refers to comes first. */
+export const MANIFEST_ORDER: readonly ManifestKey[] = [
+  'serviceAccount',
+  'role',
+  'roleBinding',
+  'secret',
+  'workspacesClaim',
+  'dockerClaim',
+  'networkPolicy',
+  'deployment',
+];
+
+/** Keys of the Secret this package renders (or expects in `secret.existingSecretName`). */
+export const SECRET_KEYS = { agentToken: 'agent-token', gitToken: 'git-token' } as const;
+
+/** Names of the pod's volumes and the containers' mount paths. */
+export const VOLUMES = { workspaces: 'workspaces', dockerData: 'docker-data', dockerSocket: 'docker-socket' } as const;
+export const WORKSPACES_PATH = '/workspaces';
+export const DOCKER_DATA_PATH = '/var/lib/docker';
+/** Seconds dind waits in preStop so the builder can stop the devcontainer through it first. */
+export const DIND_PRESTOP_SECONDS = 20;
+
+/** The present objects of `manifests` in apply order, with their role. */
+export function listManifests(manifests: WorkspaceManifests): { key: ManifestKey; object: WorkspaceObject }[] {
+  return MANIFEST_ORDER.flatMap((key) => {
+    const object = manifests[key];
+    return object ? [{ key, object }] : [];
+  });
+}
+
+function resources(given: ResourceOptions | undefined, defaults: ResourceOptions): IResourceRequirements {
+  return {
+    requests: { ...defaults.requests, ...given?.requests },
+    limits: { ...defaults.limits, ...given?.limits },
+  } as IResourceRequirements;
+}
+
+function claim(name: string, namespace: string, labels: Record<string, string>, v: VolumeOptions | undefined, size: string) {
+  return new PersistentVolumeClaim({
+    metadata: { name, namespace, labels },
+    spec: {
+      accessModes: [v?.accessMode ?? DEFAULTS.accessMode],
+      ...(v?.storageClassName !== undefined ? { storageClassName: v.storageClassName } : {}),
+      resources: { requests: { storage: v?.size ?? size } },
+    },
+  });
+}
+
+function egressRule(peer: EgressPeer): INetworkPolicyEgressRule {
+  const to: NonNullable<INetworkPolicyEgressRule['to']> = (peer.cidrs ?? []).map((cidr) => ({
+    ipBlock: { cidr, ...(peer.except?.length ? { except: peer.except } : {}) },
+  }));
+  if (peer.namespaceSelector || peer.podSelector)
+    to.push({
+      ...(peer.namespaceSelector ? { namespaceSelector: { matchLabels: peer.namespaceSelector } } : {}),
+      ...(peer.podSelector ? { podSelector: { matchLabels: peer.podSelector } } : {}),
+    });
+  return {
+    to,
+    ...(peer.ports?.length ? { ports: peer.ports.map((p) => ({ port: p.port, protocol: p.protocol ?? 'TCP' })) } : {}),
+  };
+}
+
+/**
+ * The Kubernetes objects of one workspace: Deployment (builder + dind), two PVCs, the token Secret,
+ * a ServiceAccount without API access, and the opt-in Role/RoleBinding and NetworkPolicy.
+ * Pure: no I/O. Throws `K8sManifestsError` (`INVALID_OPTIONS`, with every problem) on bad options.
+ */
+export function workspaceManifests(options: WorkspaceManifestOptions): WorkspaceManifests {
+  const problems = validateOptions(options);
+  if (problems.length > 0)
+    throw new K8sManifestsError('INVALID_OPTIONS', `${problems.length} problem(s) in the workspace options: ${problems[0]?.message}`, {
+      problems,
+    });
+
+  const { name, namespace, coder, builder } = options;
+  const dind = options.dind ?? {};
+  const isolation = dind.isolation ?? 'privileged';
+  const socketDir = (dind.socketDir ?? DEFAULTS.socketDir).replace(/\/+$/, '');
+  const socket = `unix://${socketDir}/docker.sock`;
+  const uid = builder.runAsUser ?? DEFAULTS.runAsUser;
+  const gid = builder.runAsGroup ?? DEFAULTS.runAsGroup;
+  const grace = options.terminationGracePeriodSeconds ?? DEFAULTS.terminationGracePeriodSeconds;
+  const runtimeClassName = dind.runtimeClassName ?? (isolation === 'sysbox' ? DEFAULTS.sysboxRuntimeClass : undefined);
+  const kubernetesAccess = options.serviceAccount?.kubernetesAccess ?? false;
+
+  const selector = { 'app.kubernetes.io/name': 'coder-workspace', 'app.kubernetes.io/instance': name };
+  const labels = (component: string): Record<string, string> => ({
+    ...options.labels,
+    ...selector,
+    'app.kubernetes.io/component': component,
+    'app.kubernetes.io/part-of': 'coder',
+    'app.kubernetes.io/managed-by': 'devcontainer-kit',
+    'com.coder.resource': 'true',
+    'com.coder.workspace.id': coder.workspaceId,
+    'com.coder.workspace.name': coder.workspaceName,
+    'com.coder.user.id': coder.ownerId,
+    'com.coder.user.username': coder.ownerName,
+  });
+  const meta = (objectName: string, component: string) => ({ name: objectName, namespace, labels: labels(component) });
+
+  const existingSecret = options.secret && 'existingSecretName' in options.secret ? options.secret.existingSecretName : undefined;
+  const secretName = existingSecret ?? `${name}-tokens`;
+  const tokens = options.secret && !('existingSecretName' in options.secret) ? options.secret : {};
+
+  const manifests: Partial<WorkspaceManifests> = {};
+  manifests.serviceAccount = new ServiceAccount({ metadata: meta(name, 'workspace'), automountServiceAccountToken: kubernetesAccess });
+  if (kubernetesAccess) {
+    manifests.role = new Role({
+      metadata: meta(name, 'workspace'),
+      rules: ((options.serviceAccount?.rules ?? DEFAULTS.roleRules) as readonly PolicyRule[]).map((r) => ({
+        apiGroups: [...r.apiGroups],
+        resources: [...r.resources],
+        verbs: [...r.verbs],
+        ...(r.resourceNames ? { resourceNames: [...r.resourceNames] } : {}),
+      })),
+    });
+    manifests.roleBinding = new RoleBinding({
+      metadata: meta(name, 'workspace'),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+      subjects: [{ kind: 'ServiceAccount', name, namespace }],
+    });
+  }
+  if (!existingSecret) {
+    manifests.secret = new Secret({
+      metadata: meta(secretName, 'tokens'),
+      type: 'Opaque',
+      stringData: {
+        [SECRET_KEYS.agentToken]: tokens.agentToken ?? '',
+        ...(tokens.gitToken !== undefined ? { [SECRET_KEYS.gitToken]: tokens.gitToken } : {}),
+      },
+    });
+  }
+  manifests.workspacesClaim = claim(
+    `${name}-workspaces`,
+    namespace,
+    labels('workspaces-volume'),
+    options.storage?.workspaces,
+    DEFAULTS.workspacesSize,
+  );
+  manifests.dockerClaim = claim(`${name}-docker`, namespace, labels('docker-volume'), options.storage?.docker, DEFAULTS.dockerSize);
+
+  const np = options.networkPolicy;
+  if (np?.enabled) {
+    const dns: EgressPeer = np.dns ?? {
+      namespaceSelector: { 'kubernetes.io/metadata.name': 'kube-system' },
+      podSelector: { 'k8s-app': 'kube-dns' },
+      ports: [
+        { port: 53, protocol: 'UDP' },
+        { port: 53, protocol: 'TCP' },
+      ],
+    };
+    manifests.networkPolicy = new NetworkPolicy({
+      metadata: meta(name, 'workspace'),
+      spec: {
+        podSelector: { matchLabels: { ...selector } },
+        // Ingress listed with no rule: nothing may connect in (the agent dials out to Coder).
+        policyTypes: ['Ingress', 'Egress'],
+        egress: [dns, ...(np.coder ?? []), ...(np.git ?? []), ...(np.registries ?? []), ...(np.extra ?? [])].map(egressRule),
+      },
+    });
+  }
+
+  const secretEnv = (envName: string, key: string, optional: boolean): IEnvVar => ({
+    name: envName,
+    valueFrom: { secretKeyRef: { name: secretName, key, optional } },
+  });
+  const plain = (envName: string, value: string | undefined): IEnvVar[] => (value === undefined ? [] : [{ name: envName, value }]);
+  const env: IEnvVar[] = [
+    ...plain('DEVCONTAINER_REPOSITORY', builder.repository),
+    ...plain('DEVCONTAINER_BRANCH', builder.branch),
+    ...plain('DEVCONTAINER_WORKSPACE_FOLDER', builder.workspaceFolder ?? defaultWorkspaceFolder(builder.repository)),
+    ...plain('DEVCONTAINER_CONFIG', builder.devcontainerConfig),
+    ...plain('DEVCONTAINER_GIT_USERNAME', builder.gitUsername),
+    secretEnv('DEVCONTAINER_GIT_TOKEN', SECRET_KEYS.gitToken, true),
+    ...plain('DEVCONTAINER_CACHE_FROM', builder.cacheFrom),
+    ...plain('DEVCONTAINER_CACHE_TO', builder.cacheTo),
+    ...plain('DEVCONTAINER_FALLBACK_IMAGE', builder.fallbackImage),
+    ...plain('DEVCONTAINER_EXTENSIONS', builder.extensions?.join(',')),
+    ...plain('DEVCONTAINER_HOOK_FAILURE', builder.hookFailure),
+    ...plain('DEVCONTAINER_STATUS_FILE', builder.statusFile ?? DEFAULTS.statusFile),
+    { name: 'DOCKER_HOST', value: socket },
+    { name: 'CODER_AGENT_URL', value: coder.agentUrl },
+    secretEnv('CODER_AGENT_TOKEN', SECRET_KEYS.agentToken, false),
+    ...plain('CODER_INIT_SCRIPT', coder.initScript),
+    ...plain('DEVCONTAINER_AGENT_URL', coder.devcontainerAgentUrl),
+    ...Object.entries(builder.env ?? {}).map(([k, v]) => ({ name: k, value: v })),
+  ];
+
+  const builderContainer: IContainer = {
+    name: 'builder',
+    image: builder.image,
+    ...(builder.imagePullPolicy ? { imagePullPolicy: builder.imagePullPolicy } : {}),
+    command: ['devcontainer-builder', 'up'],
+    env,
+    resources: resources(builder.resources, DEFAULTS.builderResources),
+    volumeMounts: [
+      { name: VOLUMES.workspaces, mountPath: WORKSPACES_PATH },
+      { name: VOLUMES.dockerSocket, mountPath: socketDir },
+    ],
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: uid,
+      runAsGroup: gid,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
+  };
+
+  const dindContainer: IContainer = {
+    name: 'dind',
+    image: dind.image ?? DEFAULTS.dindImage,
+    ...(dind.imagePullPolicy ? { imagePullPolicy: dind.imagePullPolicy } : {}),
+    // First argument `dockerd`: the image's entrypoint then adds no TCP listener of its own.
+    args: [
+      'dockerd',
+      `--host=${socket}`,
+      `--group=${gid}`,
+      `--storage-driver=${dind.storageDriver ?? DEFAULTS.storageDriver}`,
+      // A sub-directory of the volume: dockerd's chmod of its root then never trips fsGroup's OnRootMismatch check.
+      `--data-root=${DOCKER_DATA_PATH}/data`,
+    ],
+    env: [{ name: 'DOCKER_TLS_CERTDIR', value: '' }],
+    resources: resources(dind.resources, DEFAULTS.dindResources),
+    volumeMounts: [
+      { name: VOLUMES.dockerData, mountPath: DOCKER_DATA_PATH },
+      { name: VOLUMES.workspaces, mountPath: WORKSPACES_PATH },
+      { name: VOLUMES.dockerSocket, mountPath: socketDir },
+    ],
+    readinessProbe: {
+      exec: { command: ['docker', `--host=${socket}`, 'version'] },
+      periodSeconds: 5,
+      timeoutSeconds: 5,
+      failureThreshold: 3,
+    },
+    lifecycle: { preStop: { exec: { command: ['sleep', String(DIND_PRESTOP_SECONDS)] } } },
+    securityContext:
+      isolation === 'sysbox'
+        ? { runAsUser: 0, privileged: false, seccompProfile: { type: 'Unconfined' } }
+        : { runAsUser: 0, privileged: true, seccompProfile: { type: 'Unconfined' } },
+  };
+
+  const scheduling = options.scheduling ?? {};
+  manifests.deployment = new Deployment({
+    metadata: { ...meta(name, 'workspace'), ...(options.annotations ? { annotations: { ...options.annotations } } : {}) },
+    spec: {
+      replicas: 1,
+      strategy: { type: 'Recreate' },
+      selector: { matchLabels: { ...selector } },
+      template: {
+        metadata: { labels: labels('workspace'), ...(options.annotations ? { annotations: { ...options.annotations } } : {}) },
+        spec: {
+          serviceAccountName: name,
+          automountServiceAccountToken: kubernetesAccess,
+          enableServiceLinks: false,
+          terminationGracePeriodSeconds: grace,
+          ...(runtimeClassName ? { runtimeClassName } : {}),
+          securityContext: {
+            fsGroup: gid,
+            fsGroupChangePolicy: 'OnRootMismatch',
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
+          ...(scheduling.nodeSelector ? { nodeSelector: { ...scheduling.nodeSelector } } : {}),
+          ...(scheduling.tolerations?.length ? { tolerations: scheduling.tolerations.map((t) => ({ ...t })) } : {}),
+          ...(scheduling.spreadWorkspaces
+            ? {
+                affinity: {
+                  podAntiAffinity: {
+                    preferredDuringSchedulingIgnoredDuringExecution: [
+                      {
+                        weight: 100,
+                        podAffinityTerm: {
+                          labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'coder-workspace' } },
+                          topologyKey: 'kubernetes.io/hostname',
+                        },
+                      },
+                    ],
+                  },
+                },
+              }
+            : {}),
+          containers: [dindContainer, builderContainer],
+          volumes: [
+            { name: VOLUMES.workspaces, persistentVolumeClaim: { claimName: `${name}-workspaces` } },
+            { name: VOLUMES.dockerData, persistentVolumeClaim: { claimName: `${name}-docker` } },
+            { name: VOLUMES.dockerSocket, emptyDir: {} },
+          ],
+        },
+      },
+    },
+  });
+  return manifests as WorkspaceManifests;
+}
