@@ -8,6 +8,7 @@ import { readLocalFeatures } from './feature-manifest.js';
 import { resolveFeatureOrder } from './feature-order.js';
 import { findDevcontainerConfigs } from './locate.js';
 import { mergeWithImageMetadata } from './metadata.js';
+import { migrateDeprecatedProperties } from './normalize.js';
 import { mkProblem, parseDevcontainer, type ParseResult } from './parse.js';
 import { formatProblem, hasErrors } from './problem.js';
 import type { DevcontainerConfig, Problem } from './types.js';
@@ -137,6 +138,7 @@ export function createMainCommand(io: CliIo, state: { code: number } = { code: 0
       }
       let config: DevcontainerConfig = parsed.config;
       const devcontainerId = computeDevcontainerId(devcontainerIdLabels({ localWorkspaceFolder: t.workspace, configFile: t.file }));
+      config = migrateDeprecatedProperties(config);
       if (args.substitute) config = substituteVariables({ config, localWorkspaceFolder: t.workspace, env: io.env, devcontainerId });
       let merged: DevcontainerConfig | undefined;
       const metaFile = args['merged-with-image-metadata'];

@@ -8,7 +8,7 @@ export type { ParseOptions, ParseResult, SourcePositions } from './parse.js';
 export { validateDevcontainer } from './validate.js';
 export { findDevcontainerConfigs, readDevcontainer } from './locate.js';
 export type { ReadOptions, ReadResult } from './locate.js';
-export { KNOWN_VARIABLES, findVariables, substituteVariables } from './variables.js';
+export { KNOWN_VARIABLES, findVariables, resolveContainerWorkspaceFolder, substituteVariables } from './variables.js';
 export type { SubstituteOptions, VariableReference } from './variables.js';
 export { computeDevcontainerId, devcontainerIdLabels } from './devcontainer-id.js';
 export { featureResource, parseFeatureReference } from './feature-reference.js';
@@ -19,7 +19,15 @@ export { resolveFeatureOrder } from './feature-order.js';
 export type { FeatureOrderIssue, FeatureOrderManifest, FeatureOrderResult, OrderedFeature, ResolveFeatureOrderOptions } from './feature-order.js';
 export { mergeWithImageMetadata, parseImageMetadata, parseSize } from './metadata.js';
 export type { ImageMetadataEntry, MergedConfig } from './metadata.js';
-export { getCoderCustomizations, getCustomizations, getExtensions, getLifecycleCommands, getVscodeSettings, normalizeLifecycleCommand } from './normalize.js';
+export {
+  getCoderCustomizations,
+  getCustomizations,
+  getExtensions,
+  getLifecycleCommands,
+  getVscodeSettings,
+  migrateDeprecatedProperties,
+  normalizeLifecycleCommand,
+} from './normalize.js';
 export type { CommandStep, NormalizedLifecycleCommand } from './normalize.js';
 export { parseMountString } from './mounts.js';
 export type { MountSpec, ParseMountResult } from './mounts.js';

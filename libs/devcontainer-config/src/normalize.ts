@@ -95,3 +95,18 @@ export function getCoderCustomizations(config: MergedConfig | DevcontainerConfig
   }
   return out;
 }
+
+/**
+ * Move the deprecated top-level `extensions` and `settings` under `customizations.vscode`, as the devcontainer CLI
+ * does when it reads a config (the top-level ones come first; values already under customizations win per key).
+ */
+export function migrateDeprecatedProperties(config: DevcontainerConfig): DevcontainerConfig {
+  if (config.extensions === undefined && config.settings === undefined) return config;
+  const { extensions, settings, ...rest } = config;
+  const customizations = { ...((rest.customizations as Record<string, unknown> | undefined) ?? {}) };
+  const vscode = { ...((customizations.vscode as Record<string, unknown> | undefined) ?? {}) };
+  if (Array.isArray(extensions)) vscode.extensions = [...extensions, ...(Array.isArray(vscode.extensions) ? vscode.extensions : [])];
+  if (settings !== null && typeof settings === 'object') vscode.settings = { ...settings, ...((vscode.settings as object | undefined) ?? {}) };
+  customizations.vscode = vscode;
+  return { ...rest, customizations };
+}

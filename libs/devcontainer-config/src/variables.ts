@@ -114,19 +114,25 @@ export interface SubstituteOptions {
 export function substituteVariables(options: SubstituteOptions): DevcontainerConfig {
   const { config, localWorkspaceFolder } = options;
   const env = options.env ?? process.env;
-  const isCompose = config.dockerComposeFile !== undefined;
   const pathApi = localWorkspaceFolder.includes('\\') && !localWorkspaceFolder.includes('/') ? win32 : posix;
   const localBase = pathApi.basename(localWorkspaceFolder);
   const ctx: Ctx = { env, localWorkspaceFolder, localBase, containerEnv: options.containerEnv, devcontainerId: options.devcontainerId };
-  let cwf = options.containerWorkspaceFolder;
-  if (cwf === undefined) {
-    const wf = config.workspaceFolder;
-    cwf = typeof wf === 'string' ? replaceIn(wf, { ...ctx, containerWorkspaceFolder: undefined }, 'workspaceFolder') : isCompose ? '/' : `/workspaces/${localBase}`;
-  }
-  ctx.containerWorkspaceFolder = cwf;
+  ctx.containerWorkspaceFolder = options.containerWorkspaceFolder ?? resolveContainerWorkspaceFolder({ config, localWorkspaceFolder, env });
   const out: DevcontainerConfig = {};
   for (const [key, value] of Object.entries(config)) out[key] = walk(value, ctx, key);
   return out;
+}
+
+/**
+ * The workspace folder inside the container: `workspaceFolder` (with local variables substituted), else
+ * `/workspaces/<basename of the local folder>`, or `/` for Compose configs.
+ */
+export function resolveContainerWorkspaceFolder({ config, localWorkspaceFolder, env = process.env }: { config: DevcontainerConfig; localWorkspaceFolder: string; env?: Record<string, string | undefined> }): string {
+  const pathApi = localWorkspaceFolder.includes('\\') && !localWorkspaceFolder.includes('/') ? win32 : posix;
+  const localBase = pathApi.basename(localWorkspaceFolder);
+  const wf = config.workspaceFolder;
+  if (typeof wf === 'string') return replaceIn(wf, { env, localWorkspaceFolder, localBase, containerEnv: undefined, devcontainerId: undefined }, 'workspaceFolder');
+  return config.dockerComposeFile !== undefined ? '/' : `/workspaces/${localBase}`;
 }
 
 interface Ctx {

@@ -113,3 +113,15 @@ describe('normalisation', () => {
     expect(getCoderCustomizations({ image: 'x' })).toBeUndefined();
   });
 });
+
+describe('migrateDeprecatedProperties', () => {
+  it('moves top-level extensions and settings under customizations.vscode like the CLI', async () => {
+    const { migrateDeprecatedProperties } = await import('../src/index.js');
+    expect(migrateDeprecatedProperties({ image: 'x', extensions: ['a.a'], settings: { s: 1, t: 1 }, customizations: { vscode: { extensions: ['b.b'], settings: { t: 2 } } } })).toEqual({
+      image: 'x',
+      customizations: { vscode: { extensions: ['a.a', 'b.b'], settings: { s: 1, t: 2 } } },
+    });
+    const same = { image: 'x' };
+    expect(migrateDeprecatedProperties(same)).toBe(same);
+  });
+});

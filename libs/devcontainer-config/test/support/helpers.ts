@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,4 +23,12 @@ export async function copyFixture(name: string): Promise<{ dir: string; cleanup:
   const dir = join(base, name);
   await cp(join(fixturesDir, name), dir, { recursive: true });
   return { dir, cleanup: () => rm(base, { recursive: true, force: true }) };
+}
+
+/** The repository root (for node_modules/.bin/devcontainer and tests/testbed). */
+export const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+
+/** Runs the test bed's docker.sh: the daemon answers and local/debian:bookworm exists afterwards. */
+export function ensureDocker(): void {
+  execFileSync('bash', [join(repoRoot, 'tests/testbed/docker.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
 }

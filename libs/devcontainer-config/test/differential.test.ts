@@ -1,0 +1,123 @@
+// Differential test against the real devcontainer CLI (@devcontainers/cli 0.89.0, node_modules/.bin/devcontainer):
+// `read-configuration` on copies of the fixture folders (outside git, which the CLI would treat as the workspace),
+// `--include-merged-configuration` against a real image built on the real Docker daemon, and `up` of a real
+// container to check ${devcontainerId}. Real: devcontainer CLI, docker, the fixture folders. Nothing emulated.
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  computeDevcontainerId,
+  devcontainerIdLabels,
+  findDevcontainerConfigs,
+  mergeWithImageMetadata,
+  migrateDeprecatedProperties,
+  parseDevcontainer,
+  resolveContainerWorkspaceFolder,
+  substituteVariables,
+  validateDevcontainer,
+} from '../src/index.js';
+import { copyFixture, ensureDocker, fixturesDir, repoRoot } from './support/helpers.js';
+
+const run = promisify(execFile);
+const devcontainerBin = join(repoRoot, 'node_modules/.bin/devcontainer');
+const META_IMAGE = 'dck-devcontainer-config-meta:test';
+const ID_CONTAINER = 'dck-devcontainer-config-id';
+const cleanups: Array<() => Promise<void>> = [];
+
+async function readConfiguration(workspace: string, configFile: string, extra: string[] = []) {
+  const { stdout } = await run(devcontainerBin, ['read-configuration', '--workspace-folder', workspace, '--config', configFile, ...extra], {
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return JSON.parse(stdout) as { configuration: Record<string, unknown>; workspace: { workspaceFolder: string }; mergedConfiguration?: Record<string, unknown> };
+}
+
+async function ours(file: string, workspace: string) {
+  const parsed = parseDevcontainer(await readFile(file, 'utf8'), { file });
+  expect(validateDevcontainer(parsed).filter((p) => p.severity === 'error')).toEqual([]);
+  const config = parsed.config ?? {};
+  return {
+    config: migrateDeprecatedProperties(substituteVariables({ config, localWorkspaceFolder: workspace, env: process.env })),
+    workspaceFolder: resolveContainerWorkspaceFolder({ config, localWorkspaceFolder: workspace, env: process.env }),
+  };
+}
+
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
+
+const SCENARIOS = ['image-basic', 'dockerfile', 'compose', 'root-file', 'multi', 'local-features', 'legacy-dockerfile', 'metadata-merge', 'devcontainer-id'];
+
+describe('read-configuration: our resolved config equals the devcontainer CLI’s', () => {
+  for (const scenario of SCENARIOS) {
+    it(scenario, async () => {
+      const { dir, cleanup } = await copyFixture(scenario);
+      cleanups.push(cleanup);
+      const files = await findDevcontainerConfigs(dir);
+      expect(files.length).toBeGreaterThan(0);
+      for (const file of files) {
+        const theirs = await readConfiguration(dir, file);
+        const { configFilePath, ...theirConfig } = theirs.configuration;
+        const mine = await ours(file, dir);
+        expect(mine.config, file).toEqual(theirConfig);
+        expect(mine.workspaceFolder, file).toBe(theirs.workspace.workspaceFolder);
+      }
+    });
+  }
+});
+
+describe('--include-merged-configuration against a real image', () => {
+  beforeAll(async () => {
+    ensureDocker();
+    await run('docker', ['build', '-q', '--network', 'host', '-t', META_IMAGE, join(fixturesDir, 'metadata-merge')], { env: { ...process.env, DOCKER_BUILDKIT: '' } });
+    cleanups.push(async () => {
+      await run('docker', ['rmi', '-f', META_IMAGE]).catch(() => undefined);
+    });
+  }, 120_000);
+
+  it('merges the image label like the CLI does', async () => {
+    const { dir, cleanup } = await copyFixture('metadata-merge');
+    cleanups.push(cleanup);
+    const file = join(dir, '.devcontainer/devcontainer.json');
+    const theirs = await readConfiguration(dir, file, ['--include-merged-configuration']);
+    const { stdout } = await run('docker', ['image', 'inspect', META_IMAGE, '--format', '{{json .Config.Labels}}']);
+    const label = (JSON.parse(stdout) as Record<string, string>)['devcontainer.metadata'];
+    const mine = mergeWithImageMetadata((await ours(file, dir)).config, label);
+    const t = theirs.mergedConfiguration ?? {};
+    for (const key of [
+      'image', 'init', 'privileged', 'capAdd', 'securityOpt', 'containerEnv', 'remoteEnv', 'remoteUser', 'mounts', 'forwardPorts', 'hostRequirements',
+      'onCreateCommands', 'updateContentCommands', 'postCreateCommands', 'postStartCommands', 'postAttachCommands', 'waitFor', 'customizations',
+    ]) {
+      expect(mine[key], key).toEqual(t[key]);
+    }
+  });
+});
+
+describe('${devcontainerId} in a real container equals computeDevcontainerId of the CLI’s id labels', () => {
+  beforeAll(async () => {
+    ensureDocker();
+    await run('docker', ['rm', '-f', ID_CONTAINER]).catch(() => undefined);
+    cleanups.push(async () => {
+      await run('docker', ['rm', '-f', ID_CONTAINER]).catch(() => undefined);
+    });
+  }, 120_000);
+
+  it('up, then compare the container’s env and labels', async () => {
+    const { dir, cleanup } = await copyFixture('devcontainer-id');
+    cleanups.push(cleanup);
+    const file = join(dir, '.devcontainer/devcontainer.json');
+    await run(devcontainerBin, ['up', '--workspace-folder', dir, '--log-format', 'json', '--skip-post-create'], { maxBuffer: 64 * 1024 * 1024 });
+    const { stdout } = await run('docker', ['inspect', ID_CONTAINER, '--format', '{{json .Config}}']);
+    const cfg = JSON.parse(stdout) as { Env: string[]; Labels: Record<string, string> };
+    const env = Object.fromEntries(cfg.Env.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
+    const labels = devcontainerIdLabels({ localWorkspaceFolder: dir, configFile: file });
+    expect(cfg.Labels['devcontainer.local_folder']).toBe(labels['devcontainer.local_folder']);
+    expect(cfg.Labels['devcontainer.config_file']).toBe(labels['devcontainer.config_file']);
+    const id = computeDevcontainerId(labels);
+    expect(env.DCK_ID).toBe(id);
+    const parsed = parseDevcontainer(await readFile(file, 'utf8'), { file });
+    const mine = substituteVariables({ config: parsed.config ?? {}, localWorkspaceFolder: dir, devcontainerId: id });
+    expect((mine.containerEnv as Record<string, string>).DCK_WS).toBe(env.DCK_WS);
+  }, 120_000);
+});
