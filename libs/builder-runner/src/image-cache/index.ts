@@ -4,7 +4,8 @@ export { parseDockerfileSources, splitInstructions } from './dockerfile-sources.
 export type { DockerfileSources } from './dockerfile-sources.js';
 export { ImageCacheError } from './errors.js';
 export type { ImageCacheErrorCode } from './errors.js';
-export { createPrebuiltOverrideConfig } from './override-config.js';
+export { METADATA_COLLECTED_PROPERTIES, createPrebuiltOverrideConfig } from './override-config.js';
+export type { PrebuiltOverrideOptions } from './override-config.js';
 export { isIgnored, parseDockerignore, patternToRegExp } from './patterns.js';
 export { devcontainerCliPath, prebuild } from './prebuild.js';
 export type { PrebuildOptions, PrebuildResult } from './prebuild.js';

@@ -4,14 +4,52 @@
 const BUILD_PROPERTIES = ['build', 'dockerFile', 'dockerfile', 'context', 'features', 'overrideFeatureInstallOrder'];
 
 /**
+ * Properties `devcontainer build` records in the image's `devcontainer.metadata` label that `up`
+ * COLLECTS from every metadata entry instead of letting the last one win: repeated in the override
+ * they would apply twice (a postCreateCommand ran twice in our test). A hit means the config is
+ * unchanged since the prebuild (the whole config is in the key), so the label has them as written.
+ */
+export const METADATA_COLLECTED_PROPERTIES = [
+  'onCreateCommand',
+  'updateContentCommand',
+  'postCreateCommand',
+  'postStartCommand',
+  'postAttachCommand',
+  'customizations',
+  'mounts',
+  'forwardPorts',
+  'capAdd',
+  'securityOpt',
+  'entrypoint',
+];
+
+export interface PrebuiltOverrideOptions {
+  /**
+   * Written into the override when given. The devcontainer CLI on Linux builds a `-uid` image
+   * (a Dockerfile build step) to match the remote user's UID to the host user's — even when the
+   * host user is root and nothing changes. `false` makes a cache hit build nothing at all (what
+   * the builder wants when it runs as root next to its Docker daemon); leave it undefined to keep
+   * the configuration's own setting.
+   */
+  updateRemoteUserUID?: boolean;
+}
+
+/**
  * The configuration with its build replaced by the prebuilt image: `image` set, `build` (and the
  * legacy `dockerFile`/`context`) and `features` removed — the prebuilt image already holds the
- * features and carries the configuration in its `devcontainer.metadata` label. Everything else
- * (runArgs, mounts, workspaceMount, remoteUser, lifecycle hooks, ...) stays as written.
+ * features and carries the configuration in its `devcontainer.metadata` label, so the properties
+ * `up` collects from that label (lifecycle hooks, mounts, customizations, ...; see
+ * METADATA_COLLECTED_PROPERTIES) are removed too. The rest (runArgs, workspaceMount,
+ * workspaceFolder, remoteUser, containerEnv, remoteEnv, ...) stays as written.
  */
-export function createPrebuiltOverrideConfig(config: Record<string, unknown>, image: string): Record<string, unknown> {
+export function createPrebuiltOverrideConfig(
+  config: Record<string, unknown>,
+  image: string,
+  options: PrebuiltOverrideOptions = {},
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(config)) if (!BUILD_PROPERTIES.includes(k)) out[k] = v;
+  for (const [k, v] of Object.entries(config)) if (!BUILD_PROPERTIES.includes(k) && !METADATA_COLLECTED_PROPERTIES.includes(k)) out[k] = v;
   out.image = image;
+  if (options.updateRemoteUserUID !== undefined) out.updateRemoteUserUID = options.updateRemoteUserUID;
   return out;
 }

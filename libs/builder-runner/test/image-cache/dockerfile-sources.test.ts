@@ -58,3 +58,26 @@ describe('.dockerignore patterns', () => {
     expect(patternToRegExp('file[0-9].txt', { doubleStar: false }).test('file7.txt')).toBe(true);
   });
 });
+
+describe('createPrebuiltOverrideConfig', () => {
+  it('replaces the build by the image and drops what the image label already carries', async () => {
+    const { createPrebuiltOverrideConfig } = await import('../../src/image-cache/override-config.js');
+    const config = {
+      name: 'x',
+      build: { dockerfile: 'Dockerfile' },
+      features: { './f': {} },
+      runArgs: ['--network=host'],
+      remoteUser: 'dev',
+      postCreateCommand: 'echo once',
+      mounts: ['source=a,target=/a,type=volume'],
+      customizations: { vscode: { extensions: ['a.b'] } },
+    };
+    expect(createPrebuiltOverrideConfig(config, 'reg/repo:key', { updateRemoteUserUID: false })).toEqual({
+      name: 'x',
+      runArgs: ['--network=host'],
+      remoteUser: 'dev',
+      image: 'reg/repo:key',
+      updateRemoteUserUID: false,
+    });
+  });
+});
