@@ -102,11 +102,12 @@ function fromTerraformBody(body: JsonObject, kind: string, top: boolean): JsonOb
   for (const [tfKey, value] of Object.entries(body)) {
     if (top && TERRAFORM_ONLY.has(tfKey)) continue;
     if (tfKey === '//') continue;
-    const k8sKey = top && kind === 'Secret' && tfKey === 'data' ? 'stringData' : reverseBlockName(tfKey);
+    const isBlock = Array.isArray(value) && value.some(isObject);
+    const k8sKey = top && kind === 'Secret' && tfKey === 'data' ? 'stringData' : isBlock ? reverseBlockName(tfKey) : camel(tfKey);
     if (isObject(value)) {
       out[k8sKey] = { ...value };
-    } else if (Array.isArray(value) && value.some(isObject)) {
-      const items = value.map((item) => fromTerraformBody(item as JsonObject, kind, false));
+    } else if (isBlock) {
+      const items = (value as Json[]).map((item) => fromTerraformBody(item as JsonObject, kind, false));
       if (k8sKey in LIST_BLOCKS) out[k8sKey] = items;
       else if (items.length === 1) out[k8sKey] = items[0] as JsonObject;
       else throw new K8sManifestsError('INVALID_TERRAFORM_JSON', `block "${tfKey}" of a ${kind} has ${items.length} entries; one expected`);

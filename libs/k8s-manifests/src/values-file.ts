@@ -16,7 +16,7 @@ export type RenderFormat = 'yaml' | 'terraform-json';
 
 /** Parse a values file (YAML or JSON text). Throws `INVALID_VALUES_FILE` listing every problem (syntax and options). */
 export function parseValuesFile(text: string, { file = '<values>' }: { file?: string } = {}): ValuesFile {
-  const document = parseDocument(text, { prettyErrors: false });
+  const document = parseDocument(text);
   const problems: OptionsProblem[] = document.errors.map((e) => ({
     path: e.linePos ? `${file}:${e.linePos[0].line}:${e.linePos[0].col}` : file,
     code: 'invalid-value',

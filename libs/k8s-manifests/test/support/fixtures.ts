@@ -14,7 +14,17 @@ export function fixtureOptions(name: string): WorkspaceManifestOptions {
 }
 
 /** Variants that switch single options, on top of the minimal fixture. */
-export function variants(): Record<string, WorkspaceManifestOptions> {
+export type VariantName =
+  | 'minimal'
+  | 'full'
+  | 'sysbox'
+  | 'vfs + custom runtime class'
+  | 'existing secret'
+  | 'kubectl access'
+  | 'network policy'
+  | 'tokens set';
+
+export function variants(): Record<VariantName, WorkspaceManifestOptions> {
   const base = fixtureOptions('minimal');
   return {
     minimal: base,
