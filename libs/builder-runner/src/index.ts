@@ -21,3 +21,77 @@ export { createStatus, formatStatus, readStatusFile, writeStatusFile } from './s
 export type { BuilderStatus, CacheState, PhaseOutcome, PhaseStatus } from './status.js';
 export { SECRET_ENV_NAMES, childEnv, runBuilder } from './pipeline.js';
 export type { RunBuilderOptions, RunBuilderResult } from './pipeline.js';
+export {
+  DETECT_SERVERS_SCRIPT,
+  classifyInstallFailure,
+  collectExtensions,
+  compareVersions,
+  detectIdeServers,
+  formatExtensionResult,
+  installExtensions,
+  matchVsix,
+  parseDetectedServers,
+  parseExtensionSpec,
+  parseListedExtensions,
+  readVsixManifest,
+  scanVsixDirectory,
+  summarizeExtensionsReport,
+} from './extensions/index.js';
+export type {
+  CollectExtensionsOptions,
+  CollectExtensionsResult,
+  DetectIdeServersOptions,
+  ExtensionLogLevel,
+  ExtensionOutcome,
+  ExtensionRef,
+  ExtensionResult,
+  ExtensionsReport,
+  IdeServer,
+  IdeServerKind,
+  IgnoredExtensionEntry,
+  InstallExtensionsOptions,
+  VsixDirectoryScan,
+  VsixFile,
+} from './extensions/index.js';
+export {
+  CACHE_KEY_VERSION,
+  ImageCacheError,
+  METADATA_COLLECTED_PROPERTIES,
+  canonicalJson,
+  computeImageCacheKey,
+  createPrebuiltOverrideConfig,
+  devcontainerCliPath,
+  findPrebuiltImage,
+  hashCacheKeyInputs,
+  isIgnored,
+  parseDockerfileSources,
+  parseDockerignore,
+  prebuild,
+  prebuiltImageName,
+  registryBaseUrl,
+  registryHasTag,
+} from './image-cache/index.js';
+export type {
+  CacheKeyInput,
+  CacheStatus,
+  ComputeImageCacheKeyOptions,
+  DockerfileSources,
+  FindPrebuiltImageOptions,
+  FindPrebuiltImageResult,
+  ImageCacheErrorCode,
+  ImageCacheKey,
+  PrebuildOptions,
+  PrebuildResult,
+  PrebuiltOverrideOptions,
+  RegistryImageOptions,
+} from './image-cache/index.js';
+export {
+  FALLBACK_EXPLANATION_FILE,
+  FALLBACK_LABEL,
+  FallbackError,
+  clearFallbackExplanation,
+  renderFailureExplanation,
+  scrubSecrets,
+  startFallbackWorkspace,
+} from './fallback/index.js';
+export type { FailureReason, FallbackErrorCode, FallbackWorkspace, RenderFailureExplanationOptions, StartFallbackWorkspaceOptions } from './fallback/index.js';
