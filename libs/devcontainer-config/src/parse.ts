@@ -45,14 +45,24 @@ export function parseJsonc(text: string, { file = 'devcontainer.json' }: ParseOp
     const loc = lines.locate(e.offset, e.length);
     problems.push(mkProblem(file, loc, 'error', 'json-syntax', describeParseError(printParseErrorCode(e.error))));
   }
-  let value: unknown;
-  if (tree === undefined) {
-    if (errors.length === 0) problems.push(mkProblem(file, lines.locate(0), 'error', 'empty-file', 'the file has no JSON value'));
-  } else value = getNodeValue(tree);
+  if (tree === undefined && errors.length === 0) problems.push(mkProblem(file, lines.locate(0), 'error', 'empty-file', 'the file has no JSON value'));
+  // The plain value is built on first access: validation works on the tree and does not need it.
+  let value: DevcontainerConfig | undefined;
+  let built = tree === undefined;
   return {
     file,
     text,
-    config: value as DevcontainerConfig | undefined,
+    get config() {
+      if (!built) {
+        value = getNodeValue(tree as Node) as DevcontainerConfig;
+        built = true;
+      }
+      return value;
+    },
+    set config(v) {
+      value = v;
+      built = true;
+    },
     problems,
     positions: createPositions(tree, lines),
     tree,

@@ -86,29 +86,40 @@ function matchesKind(s: Schema, node: Node): boolean {
   return s.kind === kindOf(node);
 }
 
-/** Check `node` against `schema`, appending issues. `path` is the JSON path of node (for messages). */
+/** `a.b[0].c` from a path stack (built only when a message needs it). */
+function pathString(stack: ReadonlyArray<string | number>): string {
+  let out = '';
+  for (const p of stack) out += typeof p === 'number' ? `[${p}]` : out === '' ? p : `.${p}`;
+  return out;
+}
+
+/** Check `node` against `schema`, appending issues. `path` names node in messages: a dotted prefix plus the stack below it. */
 export function checkNode(node: Node, schema: Schema, path: string, out: SchemaIssue[]): void {
+  check(node, schema, path === '' ? [] : [path], out);
+}
+
+function check(node: Node, schema: Schema, stack: Array<string | number>, out: SchemaIssue[]): void {
   if (schema.kind === 'union') {
     const alt = schema.of.find((x) => matchesKind(x, node));
     if (alt === undefined) {
-      out.push({ node, severity: 'error', code: 'type-mismatch', message: `${path} must be ${describeSchema(schema)}, found ${nodeTypeName(node)}` });
+      out.push({ node, severity: 'error', code: 'type-mismatch', message: `${pathString(stack)} must be ${describeSchema(schema)}, found ${nodeTypeName(node)}` });
       return;
     }
-    checkNode(node, alt, path, out);
+    check(node, alt, stack, out);
     return;
   }
   if (schema.kind === 'any') return;
   if (!matchesKind(schema, node)) {
-    out.push({ node, severity: 'error', code: 'type-mismatch', message: `${path} must be ${describeSchema(schema)}, found ${nodeTypeName(node)}` });
+    out.push({ node, severity: 'error', code: 'type-mismatch', message: `${pathString(stack)} must be ${describeSchema(schema)}, found ${nodeTypeName(node)}` });
     return;
   }
   switch (schema.kind) {
     case 'string': {
       const v = node.value as string;
       if (schema.enum && !schema.enum.includes(v)) {
-        out.push({ node, severity: 'error', code: 'invalid-enum', message: `${path} must be ${describeSchema(schema)}, found ${JSON.stringify(v)}${didYouMeanSuffix(v, schema.enum)}` });
+        out.push({ node, severity: 'error', code: 'invalid-enum', message: `${pathString(stack)} must be ${describeSchema(schema)}, found ${JSON.stringify(v)}${didYouMeanSuffix(v, schema.enum)}` });
       } else if (schema.pattern && !schema.pattern.test(v)) {
-        out.push({ node, severity: 'error', code: 'invalid-format', message: `${path} must be ${schema.format ?? `a string matching ${schema.pattern}`}, found ${JSON.stringify(v)}` });
+        out.push({ node, severity: 'error', code: 'invalid-format', message: `${pathString(stack)} must be ${schema.format ?? `a string matching ${schema.pattern}`}, found ${JSON.stringify(v)}` });
       }
       return;
     }
@@ -116,17 +127,21 @@ export function checkNode(node: Node, schema: Schema, path: string, out: SchemaI
       const v = node.value as number;
       if ((schema.min !== undefined && v < schema.min) || (schema.max !== undefined && v > schema.max)) {
         const range = schema.max === undefined ? `>= ${schema.min}` : `between ${schema.min ?? '-∞'} and ${schema.max}`;
-        out.push({ node, severity: 'error', code: 'out-of-range', message: `${path} must be ${range}, found ${v}` });
+        out.push({ node, severity: 'error', code: 'out-of-range', message: `${pathString(stack)} must be ${range}, found ${v}` });
       }
       return;
     }
     case 'array': {
       const items = node.children ?? [];
-      for (let i = 0; i < items.length; i++) checkNode(items[i] as Node, schema.items, `${path}[${i}]`, out);
+      for (let i = 0; i < items.length; i++) {
+        stack.push(i);
+        check(items[i] as Node, schema.items, stack, out);
+        stack.pop();
+      }
       return;
     }
     case 'object': {
-      checkObject(node, schema, path, out);
+      checkObject(node, schema, stack, out);
       return;
     }
     default:
@@ -134,7 +149,7 @@ export function checkNode(node: Node, schema: Schema, path: string, out: SchemaI
   }
 }
 
-function checkObject(node: Node, schema: Extract<Schema, { kind: 'object' }>, path: string, out: SchemaIssue[]): void {
+function checkObject(node: Node, schema: Extract<Schema, { kind: 'object' }>, stack: Array<string | number>, out: SchemaIssue[]): void {
   const props = schema.properties ?? {};
   const seen = new Set<string>();
   for (const prop of node.children ?? []) {
@@ -142,9 +157,9 @@ function checkObject(node: Node, schema: Extract<Schema, { kind: 'object' }>, pa
     const valueNode = prop.children?.[1];
     if (keyNode === undefined) continue;
     const key = keyNode.value as string;
-    const childPath = path === '' ? key : `${path}.${key}`;
+    const childPath = () => pathString([...stack, key]);
     if (seen.has(key)) {
-      out.push({ node: keyNode, severity: 'warning', code: 'duplicate-key', message: `duplicate property "${childPath}": the last one wins` });
+      out.push({ node: keyNode, severity: 'warning', code: 'duplicate-key', message: `duplicate property "${childPath()}": the last one wins` });
     }
     seen.add(key);
     if (valueNode === undefined) continue;
@@ -154,16 +169,18 @@ function checkObject(node: Node, schema: Extract<Schema, { kind: 'object' }>, pa
         node: keyNode,
         severity: 'warning',
         code: 'unknown-property',
-        message: `unknown property "${childPath}"${didYouMeanSuffix(key, Object.keys(props))}`,
+        message: `unknown property "${childPath()}"${didYouMeanSuffix(key, Object.keys(props))}`,
       });
       continue;
     }
     if ('deprecated' in sub && sub.deprecated) {
-      out.push({ node: keyNode, severity: 'warning', code: 'deprecated-property', message: `"${childPath}" is deprecated: ${sub.deprecated}` });
+      out.push({ node: keyNode, severity: 'warning', code: 'deprecated-property', message: `"${childPath()}" is deprecated: ${sub.deprecated}` });
     }
-    checkNode(valueNode, sub, childPath, out);
+    stack.push(key);
+    check(valueNode, sub, stack, out);
+    stack.pop();
   }
   for (const r of schema.required ?? []) {
-    if (!seen.has(r)) out.push({ node, severity: 'error', code: 'missing-required', message: `${path === '' ? 'the config' : path} is missing the required property "${r}"` });
+    if (!seen.has(r)) out.push({ node, severity: 'error', code: 'missing-required', message: `${stack.length === 0 ? 'the config' : pathString(stack)} is missing the required property "${r}"` });
   }
 }

@@ -2,9 +2,14 @@ import type { SourceLocation } from './types.js';
 
 /** Maps offsets to 1-based line/column with a binary search over line starts. */
 export class LineIndex {
-  private readonly starts: number[];
+  private starts: number[] | undefined;
 
-  constructor(text: string) {
+  constructor(private readonly text: string) {}
+
+  /** Line starts, computed on first use (a valid config never needs them). */
+  private lineStarts(): number[] {
+    if (this.starts) return this.starts;
+    const text = this.text;
     const starts = [0];
     for (let i = 0; i < text.length; i++) {
       const ch = text.charCodeAt(i);
@@ -15,10 +20,11 @@ export class LineIndex {
       }
     }
     this.starts = starts;
+    return starts;
   }
 
   locate(offset: number, length = 0): SourceLocation {
-    const starts = this.starts;
+    const starts = this.lineStarts();
     let lo = 0;
     let hi = starts.length - 1;
     while (lo < hi) {

@@ -32,10 +32,13 @@ export interface VariableReference {
 /** Every `${...}` in a string. */
 export function findVariables(value: string): VariableReference[] {
   const out: VariableReference[] = [];
-  if (!value.includes('${')) return out;
-  for (const m of value.matchAll(VARIABLE_RE)) {
-    const parts = (m[1] as string).split(':');
-    out.push({ text: m[0], name: parts[0] as string, args: parts.slice(1), index: m.index ?? 0 });
+  let start = value.indexOf('${');
+  while (start >= 0) {
+    const end = value.indexOf('}', start + 2);
+    if (end < 0) break;
+    const parts = value.slice(start + 2, end).split(':');
+    out.push({ text: value.slice(start, end + 1), name: parts[0] as string, args: parts.slice(1), index: start });
+    start = value.indexOf('${', end + 1);
   }
   return out;
 }
