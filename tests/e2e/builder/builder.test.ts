@@ -1,0 +1,279 @@
+// End to end: devcontainer-builder up against the machine's real Docker engine.
+// Real: docker (engine + CLI), git (client + `git http-backend` behind Basic auth on 127.0.0.1),
+// the pinned devcontainer CLI, the builder CLI (apps/devcontainer-builder/dist), a static Go
+// program standing in for the agent binary. Emulated: the Coder server (the loopback stand-in).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CoderStandin, startCoderStandin } from '../../support/coder-standin/index.js';
+import { type GitServer, startGitServer } from '../../support/git-server/index.js';
+import { ensureDocker, repoRoot, runTestbed } from '../../support/testbed.js';
+import {
+  type BuilderRun,
+  type FixtureRemote,
+  cleanupDocker,
+  createFixtureRemote,
+  dockerExec,
+  dockerOut,
+  readStatus,
+  renderInitScript,
+  startBuilder,
+  waitFor,
+} from './support.js';
+
+const PREFIX = 'dck-builder-e2e';
+const GIT_TOKEN = `gittok-${crypto.randomUUID()}`;
+const AGENT_TOKEN = `agenttok-${crypto.randomUUID()}`;
+const PHASE_NAMES = ['Builder: preflight', 'Builder: checkout', 'Builder: devcontainer.json', 'Builder: devcontainer up', 'Builder: Coder agent', 'Builder: supervise'];
+
+let root: string;
+let remote: FixtureRemote;
+let gitServer: GitServer;
+let agentBinary: string;
+const workspaceNames: string[] = [];
+const allOutput: string[] = [];
+const runs: BuilderRun[] = [];
+
+function track(run: BuilderRun): BuilderRun {
+  runs.push(run);
+  return run;
+}
+
+function builderEnv(o: { name: string; branch?: string; standin?: CoderStandin; extra?: Record<string, string> }): Record<string, string> {
+  workspaceNames.push(o.name);
+  const env: Record<string, string> = {
+    DEVCONTAINER_REPOSITORY: `${gitServer.url}fixture.git`,
+    DEVCONTAINER_WORKSPACE_FOLDER: join(root, 'workspaces', `${PREFIX}-${o.name}`),
+    DEVCONTAINER_WORKSPACE_NAME: `${PREFIX}-${o.name}`,
+    DEVCONTAINER_STATUS_FILE: join(root, 'workspaces', `${o.name}.status.json`),
+    DEVCONTAINER_GIT_TOKEN: GIT_TOKEN,
+    ...(o.branch ? { DEVCONTAINER_BRANCH: o.branch } : {}),
+    ...(o.standin ? { CODER_AGENT_URL: o.standin.url, CODER_AGENT_TOKEN: o.standin.agentToken, CODER_INIT_SCRIPT: renderInitScript(o.standin.url) } : {}),
+    ...o.extra,
+  };
+  return env;
+}
+
+async function stop(run: BuilderRun): Promise<{ code: number | null; ms: number }> {
+  const t0 = Date.now();
+  run.child.kill('SIGTERM');
+  const r = await run.exited;
+  allOutput.push(run.stdout(), run.stderr());
+  return { code: r.code, ms: r.at - t0 };
+}
+
+/** The status file of this very run says supervise (not a previous run's). */
+async function waitForSupervise(env: Record<string, string>, run: BuilderRun): Promise<Record<string, any>> {
+  return await waitFor('the supervise phase', () => {
+    const s = readStatus(env.DEVCONTAINER_STATUS_FILE as string);
+    return s?.phase === 'supervise' && s.pid === run.child.pid ? s : undefined;
+  }, { run });
+}
+
+function expectNoSecrets(texts: Iterable<string>): void {
+  for (const t of texts) {
+    expect(t).not.toContain(AGENT_TOKEN);
+    expect(t).not.toContain(GIT_TOKEN);
+  }
+}
+
+function standinOutputs(s: CoderStandin): string[] {
+  return s.logs().map((l) => l.output);
+}
+
+beforeAll(async () => {
+  ensureDocker();
+  agentBinary = runTestbed('fake-coder-agent');
+  root = mkdtempSync(join(tmpdir(), `${PREFIX}-`));
+  remote = createFixtureRemote(root);
+  gitServer = await startGitServer({ root, token: GIT_TOKEN });
+  execFileSync('npx', ['tsup'], { cwd: join(repoRoot, 'libs/builder-runner'), stdio: 'ignore' });
+  execFileSync('npx', ['tsup'], { cwd: join(repoRoot, 'apps/devcontainer-builder'), stdio: 'ignore' });
+}, 300_000);
+
+afterAll(async () => {
+  for (const run of runs) if (run.child.exitCode === null) run.child.kill('SIGKILL');
+  await gitServer?.close();
+  cleanupDocker(workspaceNames.map((n) => `${PREFIX}-${n}`), PREFIX);
+  // Workspaces may hold files the containers' users wrote.
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+describe('script mode: a devcontainer with curl (and zsh as login shell)', () => {
+  let standin: CoderStandin;
+  let env: Record<string, string>;
+  let firstContainer: string;
+
+  beforeAll(async () => {
+    standin = await startCoderStandin({ agentToken: AGENT_TOKEN, agentBinaries: { amd64: agentBinary } });
+    env = builderEnv({ name: 'curl', branch: 'with-curl', standin });
+  });
+  afterAll(async () => {
+    await standin?.close();
+  });
+
+  it('builds, runs every hook, starts the agent as the remote user, logs each phase to Coder, and stops on SIGTERM', async () => {
+    const run = track(startBuilder(env));
+    const status = await waitForSupervise(env, run);
+    const container = status.containerId as string;
+    firstContainer = container;
+    expect(status.cache).toBe('built');
+    expect(status.agent.mode).toBe('script');
+    expect(status.agent.uid).toBe(1000);
+
+    // The agent called Coder with the right URL and token, as `dev`, with the script's env.
+    await waitFor('the agent to call the manifest', () => standin.agentCalls().length > 0 || undefined);
+    const call = standin.agentCalls()[0];
+    expect(call?.userAgent).toMatch(/uid=1000 user=dev auth=token devcontainers=false/);
+
+    // Hooks: onCreate/updateContent/postCreate/postStart/postAttach in the container, initialize on the host.
+    for (const hook of ['onCreate', 'updateContent', 'postCreate', 'postStart', 'postAttach']) {
+      expect(dockerExec(container, 'dev', `cat $HOME/markers/${hook}`)).toBe('dev container=container-env-value remote=remote-env-value');
+    }
+    expect(readFileSync(join(env.DEVCONTAINER_WORKSPACE_FOLDER as string, '.markers/initialize'), 'utf8')).toBe('initialize\n');
+    expect(dockerExec(container, 'dev', 'cat /usr/local/share/marker-feature/greeting')).toBe('hello-from-option');
+    expect(dockerExec(container, 'dev', 'echo $FIXTURE_CONTAINER_ENV $MARKER_FEATURE')).toBe('container-env-value installed');
+    expect(dockerExec(container, 'dev', 'cat /mnt/fixture/hello.txt')).toBe('mounted-from-workspace');
+    expect(dockerOut('inspect', container, '--format', '{{index .Config.Labels "devcontainer-kit.workspace"}}')).toBe(`${PREFIX}-curl`);
+
+    // One log source per phase, in phase order, each with lines.
+    await waitFor('lines in all six log sources', () => (standin.sources().length === 6 && standin.sources().every((src) => standin.logs(src.id).length > 0)) || undefined, { timeoutMs: 10_000 });
+    const sources = standin.sources().map((s) => s.display_name);
+    expect(sources).toEqual(PHASE_NAMES);
+    const logs = standin.logs();
+    const firstIndex = standin.sources().map((s) => logs.findIndex((l) => l.log_source_id === s.id));
+    expect(firstIndex.every((i) => i >= 0)).toBe(true);
+    expect([...firstIndex].sort((a, b) => a - b)).toEqual(firstIndex);
+    expect(standinOutputs(standin).join('\n')).toMatch(/agent running \(pid \d+ in the devcontainer, uid 1000, script mode\)/);
+
+    const stopped = await stop(run);
+    expect(stopped.code).toBe(0);
+    expect(stopped.ms).toBeLessThan(20_000);
+    expect(dockerOut('inspect', container, '--format', '{{.State.Running}}')).toBe('false');
+    const final = readStatus(env.DEVCONTAINER_STATUS_FILE as string);
+    expect(final?.phase).toBe('stopped');
+
+    // Secrets: not in any process's argv, nor the logs, nor the status file, nor git's config.
+    expectNoSecrets(run.cmdlines());
+    expectNoSecrets(standinOutputs(standin));
+    expectNoSecrets([run.stdout(), run.stderr(), readFileSync(env.DEVCONTAINER_STATUS_FILE as string, 'utf8')]);
+    expectNoSecrets([readFileSync(join(env.DEVCONTAINER_WORKSPACE_FOLDER as string, '.git/config'), 'utf8')]);
+  }, 600_000);
+
+  it('a restart reuses the container: only postStart/postAttach rerun, the agent runs again', async () => {
+    const callsBefore = standin.agentCalls().length;
+    const run = track(startBuilder(env));
+    const status = await waitForSupervise(env, run);
+    expect(status.containerId).toBe(firstContainer);
+    expect(status.reused).toBe(true);
+    expect(status.cache).toBe('hit');
+    await waitFor('the restarted agent to call Coder', () => standin.agentCalls().length > callsBefore || undefined);
+    expect(dockerExec(firstContainer, 'dev', 'wc -l < $HOME/markers/onCreate').trim()).toBe('1');
+    expect(dockerExec(firstContainer, 'dev', 'wc -l < $HOME/markers/postCreate').trim()).toBe('1');
+    expect(dockerExec(firstContainer, 'dev', 'wc -l < $HOME/markers/postStart').trim()).toBe('2');
+    const stopped = await stop(run);
+    expect(stopped.code).toBe(0);
+    expectNoSecrets(run.cmdlines());
+  }, 600_000);
+
+  it('a changed Dockerfile (fetched and fast-forwarded) rebuilds the container', async () => {
+    const dockerfile = readFileSync(join(remote.work, '.devcontainer/Dockerfile'), 'utf8');
+    remote.change('with-curl', { '.devcontainer/Dockerfile': `${dockerfile}LABEL fixture.changed=yes\n` }, 'change the Dockerfile');
+    const run = track(startBuilder(env));
+    const status = await waitForSupervise(env, run);
+    expect(status.containerId).not.toBe(firstContainer);
+    expect(status.reused).toBe(false);
+    expect(dockerOut('inspect', status.containerId, '--format', '{{index .Config.Labels "fixture.changed"}}')).toBe('yes');
+    expect(standinOutputs(standin).join('\n')).toMatch(/fast-forwarded branch with-curl/);
+    expect(standinOutputs(standin).join('\n')).toMatch(/changed since container \w+ was built: rebuilding/);
+    const stopped = await stop(run);
+    expect(stopped.code).toBe(0);
+    expectNoSecrets(run.cmdlines());
+    expectNoSecrets(standinOutputs(standin));
+  }, 600_000);
+});
+
+describe('binary mode: a devcontainer without curl, wget or busybox', () => {
+  it('downloads the agent binary itself, copies it in and starts it as the remote user', async () => {
+    const standin = await startCoderStandin({ agentToken: AGENT_TOKEN, agentBinaries: { amd64: agentBinary } });
+    try {
+      const env = builderEnv({ name: 'minbase', branch: 'main', standin });
+      const run = track(startBuilder(env));
+      const status = await waitForSupervise(env, run);
+      expect(status.agent.mode).toBe('binary');
+      await waitFor('the agent to call the manifest', () => standin.agentCalls().length > 0 || undefined);
+      expect(standin.agentCalls()[0]?.userAgent).toMatch(/uid=1000 user=dev auth=token devcontainers=false/);
+      expect(standinOutputs(standin).join('\n')).toMatch(/binary mode: the devcontainer has no curl, wget or busybox/);
+      expect(standin.requests().some((r) => r.path === '/bin/coder-linux-amd64' && r.status === 200)).toBe(true);
+      const stopped = await stop(run);
+      expect(stopped.code).toBe(0);
+      expectNoSecrets(run.cmdlines());
+      expectNoSecrets(standinOutputs(standin));
+      expectNoSecrets([run.stderr(), readFileSync(env.DEVCONTAINER_STATUS_FILE as string, 'utf8')]);
+    } finally {
+      await standin.close();
+    }
+  }, 600_000);
+});
+
+describe('failures', () => {
+  it('a wrong git token fails the checkout phase with a clear error and no token anywhere', async () => {
+    const standin = await startCoderStandin({ agentToken: AGENT_TOKEN });
+    try {
+      const env = builderEnv({ name: 'wrongtoken', branch: 'main', standin, extra: { DEVCONTAINER_GIT_TOKEN: 'not-the-token-1234' } });
+      const run = track(startBuilder(env));
+      const r = await run.exited;
+      expect(r.code).toBe(1);
+      expect(run.stderr()).toMatch(/checkout: git fetch: http:\/\/127\.0\.0\.1:\d+\/fixture\.git refused the credentials/);
+      const checkout = standin.sources().find((s) => s.display_name === 'Builder: checkout');
+      expect(standin.logs(checkout?.id).some((l) => l.level === 'error' && /refused the credentials/.test(l.output))).toBe(true);
+      expect(readStatus(env.DEVCONTAINER_STATUS_FILE as string)?.lastError.code).toBe('git-auth');
+      expect(gitServer.requests().some((q) => q.auth === 'wrong')).toBe(true);
+      for (const t of [run.stderr(), ...standinOutputs(standin), ...run.cmdlines()]) expect(t).not.toContain('not-the-token-1234');
+    } finally {
+      await standin.close();
+    }
+  }, 120_000);
+
+  it('an invalid devcontainer.json stops in the config phase with file:line:col in Coder', async () => {
+    const standin = await startCoderStandin({ agentToken: AGENT_TOKEN });
+    try {
+      const env = builderEnv({ name: 'invalid', branch: 'invalid-config', standin });
+      const run = track(startBuilder(env));
+      const r = await run.exited;
+      expect(r.code).toBe(1);
+      const config = standin.sources().find((s) => s.display_name === 'Builder: devcontainer.json');
+      const lines = standin.logs(config?.id).filter((l) => l.level === 'error').map((l) => l.output);
+      expect(lines.join('\n')).toMatch(/\.devcontainer\/devcontainer\.json:\d+:\d+: error /);
+      expect(standin.sources().map((s) => s.display_name)).not.toContain('Builder: devcontainer up');
+      expect(readStatus(env.DEVCONTAINER_STATUS_FILE as string)?.lastError.phase).toBe('config');
+    } finally {
+      await standin.close();
+    }
+  }, 120_000);
+
+  it('a failing postCreateCommand stops with DEVCONTAINER_HOOK_FAILURE=fail and goes on with continue', async () => {
+    const standin = await startCoderStandin({ agentToken: AGENT_TOKEN, agentBinaries: { amd64: agentBinary } });
+    try {
+      const failEnv = builderEnv({ name: 'hookfail', branch: 'failing-post-create', standin });
+      const failing = track(startBuilder(failEnv));
+      const r = await failing.exited;
+      expect(r.code).toBe(1);
+      expect(failing.stderr()).toMatch(/up: postCreateCommand failed/);
+      expect(readStatus(failEnv.DEVCONTAINER_STATUS_FILE as string)?.lastError.code).toBe('lifecycle-hook-failed');
+
+      const contEnv = builderEnv({ name: 'hookcontinue', branch: 'failing-post-create', standin, extra: { DEVCONTAINER_HOOK_FAILURE: 'continue' } });
+      const run = track(startBuilder(contEnv));
+      const status = await waitForSupervise(contEnv, run);
+      expect(status.phases.up.outcome).toBe('warning');
+      expect(status.lastError.code).toBe('lifecycle-hook-failed');
+      const up = standin.sources().find((s) => s.display_name === 'Builder: devcontainer up');
+      expect(standin.logs(up?.id).some((l) => l.level === 'error' && /postCreateCommand failed/.test(l.output))).toBe(true);
+      expect((await stop(run)).code).toBe(0);
+    } finally {
+      await standin.close();
+    }
+  }, 600_000);
+});

@@ -1,0 +1,178 @@
+// Shared support for the builder's end-to-end tests: the fixture remote, a builder process with
+// /proc/*/cmdline sampling, status polling, and cleanup of what the runs created.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../../support/testbed.js';
+
+export const fixtureDir = join(repoRoot, 'tests/support/fixtures/builder-repo');
+export const builderCli = join(repoRoot, 'apps/devcontainer-builder/dist/cli.js');
+
+export function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', ['-c', 'user.name=fixture', '-c', 'user.email=fixture@example.invalid', '-c', 'init.defaultBranch=main', ...args], {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }).trim();
+}
+
+export interface FixtureRemote {
+  /** Bare repository folder (served as `<name>.git`). */
+  bare: string;
+  /** A working clone to push new commits from. */
+  work: string;
+  commits: Record<string, string>;
+  /** Commit a change on a branch and push it. */
+  change(branch: string, files: Record<string, string | null>, message: string): string;
+}
+
+function editJson(path: string, edit: (text: string) => string): void {
+  writeFileSync(path, edit(readFileSync(path, 'utf8')));
+}
+
+/**
+ * Branches: main (no download tool), with-curl (curl + zsh), failing-post-create, invalid-config;
+ * tag v1.0.0 on main; refs/pull/1/head = with-curl.
+ */
+export function createFixtureRemote(root: string, name = 'fixture'): FixtureRemote {
+  const bare = join(root, `${name}.git`);
+  const work = join(root, `${name}-work`);
+  mkdirSync(work, { recursive: true });
+  cpSync(fixtureDir, work, { recursive: true });
+  git(work, 'init', '-q');
+  git(work, 'add', '-A');
+  git(work, 'commit', '-qm', 'fixture');
+  const commits: Record<string, string> = { main: git(work, 'rev-parse', 'HEAD') };
+  git(work, 'tag', 'v1.0.0');
+  const branch = (b: string, edit: () => void) => {
+    git(work, 'checkout', '-q', '-b', b, 'main');
+    edit();
+    git(work, 'add', '-A');
+    git(work, 'commit', '-qm', b);
+    commits[b] = git(work, 'rev-parse', 'HEAD');
+  };
+  const dc = join(work, '.devcontainer/devcontainer.json');
+  branch('with-curl', () => editJson(dc, (t) => t.replace('"WITH_CURL": "0"', '"WITH_CURL": "1"')));
+  branch('failing-post-create', () => writeFileSync(join(work, '.devcontainer/fail-post-create'), 'yes\n'));
+  // A missing comma after "name" (line 5): a JSONC syntax error at a known position.
+  branch('invalid-config', () => editJson(dc, (t) => t.replace('"name": "builder-fixture",', '"name": "builder-fixture"')));
+  git(work, 'checkout', '-q', 'main');
+  git(root, 'init', '-q', '--bare', bare);
+  git(bare, 'config', 'uploadpack.allowAnySHA1InWant', 'true');
+  git(bare, 'config', 'http.receivepack', 'false');
+  git(work, 'push', '-q', bare, 'main', 'with-curl', 'failing-post-create', 'invalid-config', 'v1.0.0');
+  git(work, 'push', '-q', bare, `${commits['with-curl']}:refs/pull/1/head`);
+  git(bare, 'symbolic-ref', 'HEAD', 'refs/heads/main');
+  return {
+    bare,
+    work,
+    commits,
+    change(b, files, message) {
+      git(work, 'checkout', '-q', b);
+      for (const [f, content] of Object.entries(files)) {
+        if (content === null) rmSync(join(work, f));
+        else writeFileSync(join(work, f), content);
+      }
+      git(work, 'add', '-A');
+      git(work, 'commit', '-qm', message);
+      git(work, 'push', '-q', bare, b);
+      const sha = git(work, 'rev-parse', 'HEAD');
+      git(work, 'checkout', '-q', 'main');
+      return sha;
+    },
+  };
+}
+
+/** Fills Coder's bootstrap-script placeholders. */
+export function renderInitScript(accessUrl: string, arch = 'amd64'): string {
+  const tmpl = readFileSync(join(repoRoot, 'tests/support/fake-coder-agent/bootstrap_linux.sh'), 'utf8');
+  return tmpl.replaceAll('${ACCESS_URL}', accessUrl).replaceAll('${AUTH_TYPE}', 'token').replaceAll('${ARCH}', arch);
+}
+
+export interface BuilderRun {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+  /** Every distinct /proc/PID/cmdline seen while the builder ran. */
+  cmdlines(): Set<string>;
+}
+
+/** Starts `devcontainer-builder up` with exactly this environment (plus PATH/HOME), sampling /proc. */
+export function startBuilder(env: Record<string, string>, args: string[] = []): BuilderRun {
+  const child = spawn(process.execPath, [builderCli, 'up', ...args], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (d) => {
+    out += d;
+  });
+  child.stderr?.on('data', (d) => {
+    err += d;
+    if (process.env.DCK_E2E_VERBOSE) process.stderr.write(d);
+  });
+  const seen = new Set<string>();
+  const sample = () => {
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        const c = readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+        if (c) seen.add(c.replaceAll('\0', ' '));
+      } catch {}
+    }
+  };
+  sample();
+  const timer = setInterval(sample, 100);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => {
+    child.on('exit', (code, signal) => {
+      clearInterval(timer);
+      sample();
+      resolve({ code, signal, at: Date.now() });
+    });
+  });
+  return { child, stdout: () => out, stderr: () => err, exited, cmdlines: () => seen };
+}
+
+export async function waitFor<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, { timeoutMs = 240_000, run }: { timeoutMs?: number; run?: BuilderRun } = {}): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let exitedEarly = false;
+  run?.exited.then(() => {
+    exitedEarly = true;
+  });
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined && v !== false) return v as T;
+    if (exitedEarly) throw new Error(`builder exited while waiting for ${what}:\n${run?.stderr().slice(-3000)}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${run ? `:\n${run.stderr().slice(-3000)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+export function readStatus(path: string): Record<string, any> | undefined {
+  if (!existsSync(path)) return undefined;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+export function dockerOut(...args: string[]): string {
+  return execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+}
+
+export function dockerExec(container: string, user: string, script: string): string {
+  return dockerOut('exec', '-u', user, container, 'sh', '-c', script);
+}
+
+/** Removes containers labelled with the workspace names and the images the devcontainer CLI built for their folders. */
+export function cleanupDocker(workspaceNames: string[], folderPrefix: string): void {
+  for (const name of workspaceNames) {
+    const ids = dockerOut('ps', '-aq', '--filter', `label=devcontainer-kit.workspace=${name}`).split('\n').filter(Boolean);
+    if (ids.length) execFileSync('docker', ['rm', '-f', ...ids], { stdio: 'ignore' });
+  }
+  const images = dockerOut('images', '--format', '{{.Repository}}:{{.Tag}}').split('\n').filter((i) => i.startsWith(`vsc-${folderPrefix}`));
+  if (images.length) execFileSync('docker', ['rmi', '-f', ...images], { stdio: 'ignore' });
+}

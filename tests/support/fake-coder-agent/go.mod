@@ -1,0 +1,3 @@
+module devcontainer-kit/fake-coder-agent
+
+go 1.22

@@ -1,0 +1,72 @@
+// A stand-in for the Coder agent binary, served by the Coder stand-in at /bin/coder-linux-amd64.
+// `--version` answers like coder does (Coder's bootstrap script checks for "Coder");
+// `agent` calls GET {CODER_AGENT_URL}api/v2/workspaceagents/me/manifest with the token from
+// CODER_AGENT_TOKEN, telling who it runs as in its User-Agent, then stays alive until SIGTERM.
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"os/signal"
+	"os/user"
+	"strings"
+	"syscall"
+	"time"
+)
+
+func main() {
+	if len(os.Args) > 1 && (os.Args[1] == "--version" || os.Args[1] == "version") {
+		fmt.Println("Coder v2.99.0-fake+standin (fake agent for devcontainer-kit tests)")
+		return
+	}
+	if len(os.Args) < 2 || os.Args[1] != "agent" {
+		fmt.Fprintln(os.Stderr, "usage: coder agent | coder --version")
+		os.Exit(2)
+	}
+	url := os.Getenv("CODER_AGENT_URL")
+	token := os.Getenv("CODER_AGENT_TOKEN")
+	if url == "" || token == "" {
+		fmt.Fprintln(os.Stderr, "fake agent: CODER_AGENT_URL and CODER_AGENT_TOKEN must be set")
+		os.Exit(1)
+	}
+	if !strings.HasSuffix(url, "/") {
+		url += "/"
+	}
+	name := "?"
+	if u, err := user.Current(); err == nil {
+		name = u.Username
+	}
+	ua := fmt.Sprintf("fake-coder-agent/1 uid=%d user=%s auth=%s devcontainers=%s home=%s",
+		os.Getuid(), name, os.Getenv("CODER_AGENT_AUTH"), os.Getenv("CODER_AGENT_DEVCONTAINERS_ENABLE"), os.Getenv("HOME"))
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT)
+	client := &http.Client{Timeout: 5 * time.Second}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		req, _ := http.NewRequest("GET", url+"api/v2/workspaceagents/me/manifest", nil)
+		req.Header.Set("Coder-Session-Token", token)
+		req.Header.Set("User-Agent", ua)
+		resp, err := client.Do(req)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				fmt.Println("fake agent: connected to", url)
+				break
+			}
+			fmt.Fprintln(os.Stderr, "fake agent: manifest answered", resp.StatusCode)
+		} else {
+			fmt.Fprintln(os.Stderr, "fake agent:", err)
+		}
+		if time.Now().After(deadline) {
+			os.Exit(1)
+		}
+		select {
+		case <-stop:
+			os.Exit(0)
+		case <-time.After(time.Second):
+		}
+	}
+	<-stop
+	fmt.Println("fake agent: stopping")
+}
