@@ -32,7 +32,11 @@ async function startStandin({ logsLimitBytes } = {}) {
     url,
     agentToken,
     get: async (what) => (await fetch(new URL(`__standin/${what}`, url))).json(),
-    stop: () => new Promise((r) => (child.kill('SIGTERM'), child.once('exit', r))),
+    stop: () =>
+      new Promise((r) => {
+        child.once('exit', r);
+        child.kill('SIGTERM');
+      }),
   };
 }
 
@@ -102,12 +106,14 @@ async function naiveRun(lines) {
   const standin = await startStandin({ logsLimitBytes: 2 ** 40 });
   const pool = new Pool(new URL(standin.url).origin, { connections: 1 });
   const headers = { 'content-type': 'application/json', 'coder-session-token': standin.agentToken };
-  await pool.request({
-    method: 'POST',
-    path: '/api/v2/workspaceagents/me/log-source',
-    headers,
-    body: JSON.stringify({ id: '11111111-2222-4333-8444-555555555555', display_name: 'naive', icon: '' }),
-  }).then((r) => r.body.text());
+  await pool
+    .request({
+      method: 'POST',
+      path: '/api/v2/workspaceagents/me/log-source',
+      headers,
+      body: JSON.stringify({ id: '11111111-2222-4333-8444-555555555555', display_name: 'naive', icon: '' }),
+    })
+    .then((r) => r.body.text());
   let peak = process.memoryUsage().rss;
   const t0 = performance.now();
   for (let i = 0; i < lines; i++) {
@@ -187,7 +193,14 @@ async function cliRun(input) {
   await standin.stop();
   if (code !== 0) throw new Error(`coder-logstream exited ${code}: ${stderr}`);
   const seconds = (t1 - t0) / 1000;
-  return { seconds, linesPerSec: input.lines / seconds, mbPerSec: input.bytes / 1024 / 1024 / seconds, peakRss: hwm, requests: reqs, storedBytes: stats.logsLength };
+  return {
+    seconds,
+    linesPerSec: input.lines / seconds,
+    mbPerSec: input.bytes / 1024 / 1024 / seconds,
+    peakRss: hwm,
+    requests: reqs,
+    storedBytes: stats.logsLength,
+  };
 }
 
 /** Run one scenario in a fresh node process (clean peak RSS, read from /proc VmHWM). */
@@ -247,11 +260,31 @@ if (scenarioIndex !== -1) {
 
     const n = (x) => x.toLocaleString('en-US');
     results.push(
-      ['1 M short lines, lines/s (default 896 KiB budget)', rate(libDefault.linesPerSec), rate(naive.linesPerSec), `${Math.round(libDefault.linesPerSec / naive.linesPerSec)}x`],
-      ['1 M short lines, lines/s (unlimited budget, all shipped)', rate(libAll.linesPerSec), rate(naive.linesPerSec), `${Math.round(libAll.linesPerSec / naive.linesPerSec)}x`],
-      ['  requests for 1 M lines (all shipped)', n(libAll.requests), '1,000,000 (one per line)', `${Math.round(1_000_000 / libAll.requests)}x fewer`],
+      [
+        '1 M short lines, lines/s (default 896 KiB budget)',
+        rate(libDefault.linesPerSec),
+        rate(naive.linesPerSec),
+        `${Math.round(libDefault.linesPerSec / naive.linesPerSec)}x`,
+      ],
+      [
+        '1 M short lines, lines/s (unlimited budget, all shipped)',
+        rate(libAll.linesPerSec),
+        rate(naive.linesPerSec),
+        `${Math.round(libAll.linesPerSec / naive.linesPerSec)}x`,
+      ],
+      [
+        '  requests for 1 M lines (all shipped)',
+        n(libAll.requests),
+        '1,000,000 (one per line)',
+        `${Math.round(1_000_000 / libAll.requests)}x fewer`,
+      ],
       ['  lines stored by the stand-in (default / unlimited)', `${n(libDefault.stored)} / ${n(libAll.stored)}`, '', ''],
-      [`${mb(input.bytes)} mixed lines via CLI (${n(input.lines)} lines), lines/s`, rate(cli.linesPerSec), rate(naive.linesPerSec), `${Math.round(cli.linesPerSec / naive.linesPerSec)}x`],
+      [
+        `${mb(input.bytes)} mixed lines via CLI (${n(input.lines)} lines), lines/s`,
+        rate(cli.linesPerSec),
+        rate(naive.linesPerSec),
+        `${Math.round(cli.linesPerSec / naive.linesPerSec)}x`,
+      ],
       [`  ${mb(input.bytes)} mixed via CLI: MB/s, wall time`, `${cli.mbPerSec.toFixed(1)} MB/s, ${cli.seconds.toFixed(1)} s`, '', ''],
       ['requests/s at steady state (2,000 lines/s, 1 stream)', steady.requestsPerSec.toFixed(2), rate(naive.requestsPerSec), ''],
       ['  lines per request at steady state', rate(steady.linesPerRequest), '1', ''],

@@ -181,6 +181,20 @@ describe('coder-logstream', () => {
     expect(standin.sources()[0]?.display_name).toBe('setup.log');
   });
 
+  it('in stdin mode, flushes and exits 128 + 15 on SIGTERM', async () => {
+    const { standin, env, logFile } = await withStandin();
+    const child = spawn(process.execPath, [cli, '--flush-interval', '60s', '--log-file', logFile], {
+      env: { PATH: process.env.PATH, ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    child.stdin.write('first line\n');
+    await new Promise<void>((resolve) => child.stdout.on('data', (d: Buffer) => String(d).includes('first') && resolve()));
+    child.kill('SIGTERM');
+    const code = await new Promise((r) => child.on('close', r));
+    expect(code).toBe(143);
+    expect(standin.logs().map((l) => l.output)).toEqual(['first line']);
+  });
+
   it('without URL or token: runs with local echo only and says so once', async () => {
     const r = await runCli(['--', 'sh', '-c', 'echo a; echo b >&2; exit 5'], { env: {} });
     expect(r.code).toBe(5);

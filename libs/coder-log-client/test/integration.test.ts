@@ -79,7 +79,7 @@ describe('no line lost, order kept', () => {
     await client.close({ timeoutMs: 25_000 });
     expect(standin.logs(stream.id).map((l) => l.output)).toEqual(written);
     expect(standin.requests().filter((r) => r.fault === 'stall')).toHaveLength(1);
-  });
+  }, 60_000);
 
   it('with at most one request in flight per stream and never an empty batch', async () => {
     const { standin, client } = await setup({ serverErrors: 3, every: 2 });
