@@ -47,6 +47,14 @@ const main = defineCommand({
       command,
       readFile: (p) => readFileSync(p, 'utf8'),
     });
+    const known = new Set([...Object.keys(ENV_FALLBACKS), 'help', 'version']);
+    for (const arg of flagArgs) {
+      const name = /^--(?:no-)?([^=]+)/.exec(arg)?.[1];
+      if (name && !known.has(name)) problems.push(`unknown option --${name}`);
+    }
+    if (args._.length > 0) {
+      problems.push(`put the command after --: coder-logstream [options] -- ${args._.join(' ')}`);
+    }
     if (problems.length > 0) {
       for (const p of problems) process.stderr.write(`coder-logstream: ${p}\n`);
       process.exitCode = 2;

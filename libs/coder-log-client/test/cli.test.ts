@@ -210,6 +210,10 @@ describe('coder-logstream', () => {
     expect(r.stderr).toContain('--budget');
     expect(r.stderr).toContain('--stderr-level');
     expect(r.stderr).toContain('--flush-interval');
+    const r2 = await runCli(['--bogus', 'echo', 'hi'], { env: {} });
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toContain('unknown option --bogus');
+    expect(r2.stderr).toContain('put the command after --');
   });
 
   it('never shows the token: not on argv, stdout, stderr, the local log, or anything the server stored', async () => {
