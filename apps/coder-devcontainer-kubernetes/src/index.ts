@@ -1,1 +1,1 @@
-export { packageName } from './package-info.js';
+export { renderKubernetesTfJson, TEMPLATE_FILES, templateDir } from './template.js';

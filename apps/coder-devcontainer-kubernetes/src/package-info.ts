@@ -1,2 +1,0 @@
-/** The npm name of this package. */
-export const packageName = '@devcontainer-kit/coder-devcontainer-kubernetes';

@@ -1,0 +1,275 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: terraform's plan JSON is untyped; the assertions check its shape.
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${...} strings here are Terraform expressions, not JS templates.
+// Real parts: terraform 1.11 with the real providers coder/coder 2.20.0 and hashicorp/kubernetes 3.2.1
+// (built by tests/testbed/terraform-providers.sh into a filesystem mirror), @cdktf/hcl2json, the
+// k8s-manifests renderer. No Kubernetes cluster and no Coder deployment: `terraform plan` runs
+// without either (the kubernetes provider dials the API server only to read or change objects).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from '@cdktf/hcl2json';
+import { fromTerraformJson, renderValues } from '@devcontainer-kit/k8s-manifests';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderKubernetesTfJson, TEMPLATE_FILES, templateDir } from '../src/template.js';
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+type Resource = { address: string; type: string; name: string; values: Record<string, Json> };
+
+let work: string;
+let env: NodeJS.ProcessEnv;
+
+function terraform(dir: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
+  return spawnSync('terraform', args, { cwd: dir, env: { ...env, ...extraEnv }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+}
+function ok(r: ReturnType<typeof terraform>) {
+  if (r.status !== 0) throw new Error(`terraform failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+/** What the coder provider reads for a parameter value outside a real Coder build. */
+const parameterEnv = (name: string) => `CODER_PARAMETER_${createHash('sha256').update(name).digest('hex')}`;
+
+const WORKSPACE = {
+  CODER_WORKSPACE_ID: '0d7a4b8e-3f21-4c6a-9e15-2b7c8d9e0f13',
+  CODER_WORKSPACE_NAME: 'dev',
+  CODER_WORKSPACE_OWNER: 'alice',
+  CODER_WORKSPACE_OWNER_ID: '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b',
+  CODER_WORKSPACE_OWNER_EMAIL: 'alice@example.com',
+};
+
+function plan(dir: string, extraEnv: NodeJS.ProcessEnv): Resource[] {
+  ok(terraform(dir, ['plan', '-input=false', '-no-color', '-lock=false', '-out=plan.tfplan'], extraEnv));
+  const json = JSON.parse(ok(terraform(dir, ['show', '-json', 'plan.tfplan'])));
+  return json.planned_values.root_module.resources as Resource[];
+}
+
+/** Runs the test bed script (builds the providers on a fresh machine) and returns the CLI config path it prints. */
+function terraformCliConfig(): string {
+  const script = join(templateDir, '../../tests/testbed/terraform-providers.sh');
+  return execFileSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+}
+
+beforeAll(() => {
+  const cliConfig = terraformCliConfig();
+  work = mkdtempSync(join(tmpdir(), 'dck-coder-devcontainer-kubernetes-'));
+  env = { ...process.env, TF_CLI_CONFIG_FILE: cliConfig, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' };
+  // No cluster anywhere: the kubernetes provider must not pick up a kubeconfig from the environment.
+  for (const k of Object.keys(env)) if (k.startsWith('KUBE') || k.startsWith('CODER_')) delete env[k];
+  for (const f of TEMPLATE_FILES) copyFileSync(join(templateDir, f), join(work, f));
+  ok(terraform(work, ['init', '-backend=false', '-input=false', '-no-color']));
+});
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('the template', () => {
+  it('kubernetes.tf.json is what `render` writes from k8s-values.yaml (no drift)', () => {
+    const committed = readFileSync(join(templateDir, 'kubernetes.tf.json'), 'utf8');
+    expect(committed, 'kubernetes.tf.json is stale: run `npx moon run coder-devcontainer-kubernetes:render`').toBe(
+      renderKubernetesTfJson(),
+    );
+  });
+
+  it('main.tf is formatted (terraform fmt -check)', () => {
+    const r = terraform(templateDir, ['fmt', '-check', '-diff', '-no-color', 'main.tf']);
+    expect(r.stdout).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  it('terraform validate passes with the real providers, without warnings', () => {
+    const result = JSON.parse(terraform(work, ['validate', '-json', '-no-color']).stdout);
+    expect(result.diagnostics).toEqual([]);
+    expect(result.valid).toBe(true);
+  });
+
+  it('terraform validate rejects a misspelled block (the provider schema is really checked)', () => {
+    const broken = mkdtempSync(join(tmpdir(), 'dck-coder-devcontainer-kubernetes-broken-'));
+    try {
+      copyFileSync(join(work, 'main.tf'), join(broken, 'main.tf'));
+      writeFileSync(
+        join(broken, 'kubernetes.tf.json'),
+        readFileSync(join(work, 'kubernetes.tf.json'), 'utf8').replaceAll('"volume_mount"', '"volume_mounts"'),
+      );
+      ok(terraform(broken, ['init', '-backend=false', '-input=false', '-no-color']));
+      const r = terraform(broken, ['validate', '-no-color']);
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toMatch(/Extraneous JSON object property[\s\S]*volume_mounts|Unsupported block type/);
+    } finally {
+      rmSync(broken, { recursive: true, force: true });
+    }
+  });
+
+  it('terraform plan (start) creates the agent, apps, volumes, Secret and Deployment from the parameters, with no cluster', () => {
+    const resources = plan(work, {
+      ...WORKSPACE,
+      CODER_WORKSPACE_TRANSITION: 'start',
+      [parameterEnv('repo_url')]: 'https://github.com/example/shop.git',
+      [parameterEnv('git_branch')]: 'feature/x',
+      [parameterEnv('cpu')]: '3',
+      [parameterEnv('memory')]: '6',
+      [parameterEnv('workspaces_volume_size')]: '25',
+      [parameterEnv('docker_volume_size')]: '80',
+      [parameterEnv('builder_image')]: 'registry.example.com/devcontainer-builder:1.2.3',
+    });
+    expect(resources.map((r) => r.address).sort()).toEqual([
+      'coder_agent.main',
+      'coder_app.code_server',
+      'coder_metadata.workspace[0]',
+      'coder_script.code_server',
+      'kubernetes_deployment_v1.workspace[0]',
+      'kubernetes_persistent_volume_claim_v1.docker',
+      'kubernetes_persistent_volume_claim_v1.workspaces',
+      'kubernetes_secret_v1.tokens[0]',
+      'kubernetes_service_account_v1.workspace',
+    ]);
+    const get = (address: string) => resources.find((r) => r.address === address)?.values as Record<string, any>;
+    const name = `coder-${WORKSPACE.CODER_WORKSPACE_ID}`;
+    const deployment = get('kubernetes_deployment_v1.workspace[0]');
+    expect(deployment.metadata[0]).toMatchObject({ name, namespace: 'coder-workspaces' });
+    expect(deployment.metadata[0].labels).toMatchObject({
+      'com.coder.workspace.id': WORKSPACE.CODER_WORKSPACE_ID,
+      'com.coder.workspace.name': 'dev',
+      'com.coder.user.id': WORKSPACE.CODER_WORKSPACE_OWNER_ID,
+      'com.coder.user.username': 'alice',
+    });
+    const pod = deployment.spec[0].template[0].spec[0];
+    const [dind, builder] = pod.container;
+    expect(dind.resources[0].limits).toEqual({ cpu: '3', memory: '6Gi' });
+    expect(builder.image).toBe('registry.example.com/devcontainer-builder:1.2.3');
+    const envs = Object.fromEntries(builder.env.map((e: any) => [e.name, e.value_from[0]?.secret_key_ref[0] ?? e.value]));
+    expect(envs).toMatchObject({
+      DEVCONTAINER_REPOSITORY: 'https://github.com/example/shop.git',
+      DEVCONTAINER_BRANCH: 'feature/x',
+      DEVCONTAINER_WORKSPACE_FOLDER: '/workspaces/shop',
+      DOCKER_HOST: 'unix:///var/run/dind/docker.sock',
+      CODER_AGENT_TOKEN: { name: `${name}-tokens`, key: 'agent-token', optional: false },
+      DEVCONTAINER_GIT_TOKEN: { name: `${name}-tokens`, key: 'git-token', optional: true },
+    });
+    expect(get('kubernetes_persistent_volume_claim_v1.workspaces').spec[0].resources[0].requests).toEqual({ storage: '25Gi' });
+    expect(get('kubernetes_persistent_volume_claim_v1.docker').spec[0].resources[0].requests).toEqual({ storage: '80Gi' });
+    expect(get('kubernetes_persistent_volume_claim_v1.docker').spec[0].storage_class_name).toBeUndefined(); // null: the cluster default, known after apply
+    expect(get('coder_agent.main')).toMatchObject({ os: 'linux', dir: '/workspaces/shop' });
+    expect(get('coder_app.code_server').url).toBe('http://localhost:13337/?folder=%2Fworkspaces%2Fshop');
+    expect(get('coder_metadata.workspace[0]').item).toEqual(
+      expect.arrayContaining([expect.objectContaining({ key: 'branch', value: 'feature/x' })]),
+    );
+  });
+
+  it('terraform plan (stop) keeps the volumes and drops the Deployment and the token Secret', () => {
+    const addresses = plan(work, { ...WORKSPACE, CODER_WORKSPACE_TRANSITION: 'stop' }).map((r) => r.address);
+    expect(addresses).toContain('kubernetes_persistent_volume_claim_v1.workspaces');
+    expect(addresses).toContain('kubernetes_persistent_volume_claim_v1.docker');
+    expect(addresses.filter((a) => a.includes('deployment') || a.includes('secret') || a.includes('coder_metadata'))).toEqual([]);
+  });
+
+  it('main.tf: the Coder pieces the issue asks for, self-contained (no module blocks)', async () => {
+    const hcl = (await parse('main.tf', readFileSync(join(templateDir, 'main.tf'), 'utf8'))) as Record<string, any>;
+    expect(hcl.module).toBeUndefined();
+    expect(Object.keys(hcl.terraform[0].required_providers[0]).sort()).toEqual(['coder', 'kubernetes']);
+    expect(hcl.terraform[0].required_providers[0].kubernetes.version).toBe('>= 2.30, < 4.0');
+    expect(Object.keys(hcl.data.coder_parameter).sort()).toEqual([
+      'builder_image',
+      'cpu',
+      'devcontainer_config',
+      'docker_volume_size',
+      'git_branch',
+      'memory',
+      'repo_url',
+      'workspaces_volume_size',
+    ]);
+    expect(hcl.data.coder_external_auth.github[0].id).toBe('github');
+    const agent = hcl.resource.coder_agent.main[0];
+    expect(agent.arch).toBe('${data.coder_provisioner.me.arch}');
+    expect(agent.metadata.map((m: any) => m.display_name)).toEqual(['CPU', 'Memory', 'Disk (/workspaces)', 'Build']);
+    expect(agent.metadata[3].script).toContain('devcontainer-builder status --json');
+    expect(hcl.resource.coder_script.code_server[0].script).toContain('code-server');
+    expect(hcl.resource.coder_app.code_server[0].healthcheck[0].url).toBe('http://localhost:13337/healthz');
+    expect(hcl.resource.coder_metadata.workspace[0].resource_id).toBe('${kubernetes_deployment_v1.workspace[0].id}');
+    // Only kubernetes_*_v1 resources, all from kubernetes.tf.json.
+    expect(Object.keys(hcl.resource).filter((t) => t.startsWith('kubernetes_'))).toEqual([]);
+  });
+
+  it('no token reaches an env value, annotation or label of the rendered template', () => {
+    const objects = fromTerraformJson(renderKubernetesTfJson());
+    for (const o of objects.filter((x) => x.kind !== 'Secret')) {
+      expect(JSON.stringify(o)).not.toMatch(/coder_agent\.main\.token|coder_external_auth\.github\.access_token/);
+    }
+    const secret = objects.find((x) => x.kind === 'Secret') as unknown as { stringData: Record<string, string> };
+    expect(secret.stringData).toEqual({
+      'agent-token': '${coder_agent.main.token}',
+      'git-token': '${data.coder_external_auth.github.access_token}',
+    });
+  });
+});
+
+describe('the real kubernetes provider reads the Terraform rendering as the YAML says', () => {
+  const concrete = readFileSync(join(templateDir, '../../libs/k8s-manifests/test/fixtures/full.yaml'), 'utf8').replace(
+    /^terraform:[\s\S]*$/m,
+    '',
+  );
+  let planned: Resource[];
+  let dir: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'dck-coder-devcontainer-kubernetes-full-'));
+    writeFileSync(join(dir, 'kubernetes.tf.json'), renderValues(concrete, { format: 'terraform-json' }));
+    writeFileSync(
+      join(dir, 'providers.tf'),
+      'terraform {\n  required_providers {\n    kubernetes = {\n      source = "hashicorp/kubernetes"\n    }\n  }\n}\n',
+    );
+    ok(terraform(dir, ['init', '-backend=false', '-input=false', '-no-color']));
+    planned = plan(dir, {});
+  });
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Every value we wrote is in the provider's planned value at the same path (numbers may come back as strings). */
+  function expectContained(ours: Json, theirs: Json, path: string) {
+    if (Array.isArray(ours)) {
+      expect(Array.isArray(theirs), path).toBe(true);
+      const list = theirs as Json[];
+      if (ours.every((x) => typeof x !== 'object')) {
+        expect([...list].map(String).sort(), path).toEqual([...ours].map(String).sort());
+      } else {
+        expect(list.length, path).toBe(ours.length);
+        for (const [i, item] of ours.entries()) expectContained(item, list[i] as Json, `${path}[${i}]`);
+      }
+    } else if (ours !== null && typeof ours === 'object') {
+      expect(theirs !== null && typeof theirs === 'object', path).toBe(true);
+      for (const [k, v] of Object.entries(ours)) expectContained(v, (theirs as Record<string, Json>)[k] as Json, `${path}.${k}`);
+    } else {
+      expect(String(theirs), path).toBe(String(ours));
+    }
+  }
+
+  it('plans every object of the full fixture (Role, RoleBinding, NetworkPolicy included)', () => {
+    expect(planned.map((r) => r.address).sort()).toEqual([
+      'kubernetes_deployment_v1.workspace',
+      'kubernetes_network_policy_v1.workspace',
+      'kubernetes_persistent_volume_claim_v1.docker',
+      'kubernetes_persistent_volume_claim_v1.workspaces',
+      'kubernetes_role_binding_v1.workspace',
+      'kubernetes_role_v1.workspace',
+      'kubernetes_secret_v1.tokens',
+      'kubernetes_service_account_v1.workspace',
+    ]);
+  });
+
+  it('each field of each resource arrives in the plan unchanged', () => {
+    const ours = JSON.parse(readFileSync(join(dir, 'kubernetes.tf.json'), 'utf8')).resource as Record<
+      string,
+      Record<string, Record<string, Json>>
+    >;
+    let fields = 0;
+    for (const r of planned) {
+      const body = { ...ours[r.type]?.[r.name] };
+      for (const meta of ['depends_on', 'count', 'provider']) delete body[meta];
+      expect(Object.keys(body).length, r.address).toBeGreaterThan(0);
+      expectContained(body as Json, r.values as Json, r.address);
+      fields += JSON.stringify(body).length;
+    }
+    expect(fields).toBeGreaterThan(1000);
+  });
+});
