@@ -223,8 +223,8 @@ export function parseSettings(options: ParseSettingsOptions): ParseSettingsResul
     const bad = checkRefName(branch);
     if (bad) problems.push(`${label('DEVCONTAINER_BRANCH')}: '${branch}' ${bad}`);
   }
-  const repoName = repository ? repositoryName(repository) : 'workspace';
   const local = repository !== undefined && isLocalPath(repository);
+  const repoName = repository ? repositoryName(local ? resolve(cwd, repository) : repository) : 'workspace';
   const workspaceRaw = raw('DEVCONTAINER_WORKSPACE_FOLDER');
   let workspaceFolder: string;
   let repositoryInPlace = false;
