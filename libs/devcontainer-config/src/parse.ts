@@ -46,27 +46,36 @@ export function parseJsonc(text: string, { file = 'devcontainer.json' }: ParseOp
     problems.push(mkProblem(file, loc, 'error', 'json-syntax', describeParseError(printParseErrorCode(e.error))));
   }
   if (tree === undefined && errors.length === 0) problems.push(mkProblem(file, lines.locate(0), 'error', 'empty-file', 'the file has no JSON value'));
-  // The plain value is built on first access: validation works on the tree and does not need it.
-  let value: DevcontainerConfig | undefined;
-  let built = tree === undefined;
-  return {
-    file,
-    text,
-    get config() {
-      if (!built) {
-        value = getNodeValue(tree as Node) as DevcontainerConfig;
-        built = true;
-      }
-      return value;
-    },
-    set config(v) {
-      value = v;
-      built = true;
-    },
-    problems,
-    positions: createPositions(tree, lines),
-    tree,
-  };
+  return new LazyParseResult(file, text, problems, createPositions(tree, lines), tree);
+}
+
+/** A parse result whose plain value is built on first access (validation works on the tree and does not need it). */
+class LazyParseResult implements ParseResult {
+  private value: DevcontainerConfig | undefined;
+  private built: boolean;
+
+  constructor(
+    readonly file: string,
+    readonly text: string,
+    readonly problems: Problem[],
+    readonly positions: SourcePositions,
+    readonly tree: Node | undefined,
+  ) {
+    this.built = tree === undefined;
+  }
+
+  get config(): DevcontainerConfig | undefined {
+    if (!this.built) {
+      this.value = getNodeValue(this.tree as Node) as DevcontainerConfig;
+      this.built = true;
+    }
+    return this.value;
+  }
+
+  set config(v: DevcontainerConfig | undefined) {
+    this.value = v;
+    this.built = true;
+  }
 }
 
 /** Parse a devcontainer.json (JSONC). The config is undefined when the root is missing or not an object. */

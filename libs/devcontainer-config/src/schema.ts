@@ -157,9 +157,8 @@ function checkObject(node: Node, schema: Extract<Schema, { kind: 'object' }>, st
     const valueNode = prop.children?.[1];
     if (keyNode === undefined) continue;
     const key = keyNode.value as string;
-    const childPath = () => pathString([...stack, key]);
     if (seen.has(key)) {
-      out.push({ node: keyNode, severity: 'warning', code: 'duplicate-key', message: `duplicate property "${childPath()}": the last one wins` });
+      out.push({ node: keyNode, severity: 'warning', code: 'duplicate-key', message: `duplicate property "${pathString([...stack, key])}": the last one wins` });
     }
     seen.add(key);
     if (valueNode === undefined) continue;
@@ -169,12 +168,12 @@ function checkObject(node: Node, schema: Extract<Schema, { kind: 'object' }>, st
         node: keyNode,
         severity: 'warning',
         code: 'unknown-property',
-        message: `unknown property "${childPath()}"${didYouMeanSuffix(key, Object.keys(props))}`,
+        message: `unknown property "${pathString([...stack, key])}"${didYouMeanSuffix(key, Object.keys(props))}`,
       });
       continue;
     }
     if ('deprecated' in sub && sub.deprecated) {
-      out.push({ node: keyNode, severity: 'warning', code: 'deprecated-property', message: `"${childPath()}" is deprecated: ${sub.deprecated}` });
+      out.push({ node: keyNode, severity: 'warning', code: 'deprecated-property', message: `"${pathString([...stack, key])}" is deprecated: ${sub.deprecated}` });
     }
     stack.push(key);
     check(valueNode, sub, stack, out);

@@ -29,10 +29,13 @@ export interface VariableReference {
   index: number;
 }
 
+const NO_VARIABLES: readonly VariableReference[] = Object.freeze([]);
+
 /** Every `${...}` in a string. */
-export function findVariables(value: string): VariableReference[] {
-  const out: VariableReference[] = [];
+export function findVariables(value: string): readonly VariableReference[] {
   let start = value.indexOf('${');
+  if (start < 0) return NO_VARIABLES;
+  const out: VariableReference[] = [];
   while (start >= 0) {
     const end = value.indexOf('}', start + 2);
     if (end < 0) break;
