@@ -103,6 +103,9 @@ export function createCoderLogClient(options: CoderLogClientOptions): CoderLogCl
       return lastIso;
     },
     otherOpenStreams: (self) => openStreams.size - (openStreams.has(self) ? 1 : 0),
+    closed: (self) => {
+      openStreams.delete(self);
+    },
     auth: { failingSince: undefined },
     warn,
     stopAll: (reason, detail) => {
@@ -142,13 +145,8 @@ export function createCoderLogClient(options: CoderLogClientOptions): CoderLogCl
     },
     close(closeOptions = {}) {
       closing ??= (async () => {
-        const all = [...openStreams];
-        const done = all.map((s) => {
-          const p = s.close(closeOptions);
-          openStreams.delete(s);
-          return p;
-        });
-        await Promise.all(done);
+        // Each close() takes its tail synchronously, leaving summary room for the streams after it.
+        await Promise.all([...streams.values()].map((s) => s.close(closeOptions)));
         file.close();
         await ctx.transport.close();
       })();

@@ -32,6 +32,8 @@ export interface StreamContext {
   now(): number;
   isoNow(): string;
   otherOpenStreams(self: CoderLogStream): number;
+  /** The stream finished its close (it no longer needs a summary reserve). */
+  closed(self: CoderLogStream): void;
   /** First 401/403 of the current run of refusals (shared by all streams). */
   auth: { failingSince: number | undefined };
   warn(warning: CoderLogWarning, stream?: CoderLogStream): void;
@@ -406,6 +408,7 @@ export class CoderLogStream extends EventEmitter implements LogStream {
     }
     this.abort.abort();
     this.closed = true;
+    this.ctx.closed(this);
     this.ctx.file.flush();
   }
 
