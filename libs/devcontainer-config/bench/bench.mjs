@@ -72,11 +72,11 @@ try {
     `  validations/s per CPU-second: median ${fmt(byCpu[2])}, best ${fmt(byCpu[4])}`,
     `  target ≥ 5,000/s: ${byWall[2] >= 5000 ? 'met' : 'NOT met'} (median wall clock)`,
     '',
-    `100 files, wall time                          devcontainer-config     devcontainer read-configuration     speed-up`,
-    `  one \`validate\` process for all 100 files   ${`${fmt(ourBatch)} ms`.padEnd(24)}${`${fmt(theirsTotal)} ms${extrapolated}`.padEnd(36)}${(theirsTotal / ourBatch).toFixed(1)}×`,
-    `  one process per file (\`read --substitute\`) ${`${fmt(ourPerFileTotal)} ms${sample < N ? '*' : ''}`.padEnd(24)}${`${fmt(theirsTotal)} ms`.padEnd(36)}${(theirsTotal / ourPerFileTotal).toFixed(1)}×`,
+    `${'100 files, wall time'.padEnd(44)}devcontainer-config   devcontainer read-configuration   speed-up`,
+    `${'  one `validate` process, all 100 files'.padEnd(44)}${`${fmt(ourBatch)} ms`.padEnd(22)}${`${fmt(theirsTotal)} ms${sample < N ? '*' : ''}`.padEnd(34)}${(theirsTotal / ourBatch).toFixed(1)}×`,
+    `${'  one process per file (read --substitute)'.padEnd(44)}${`${fmt(ourPerFileTotal)} ms${sample < N ? '*' : ''}`.padEnd(22)}${`${fmt(theirsTotal)} ms${sample < N ? '*' : ''}`.padEnd(34)}${(theirsTotal / ourPerFileTotal).toFixed(1)}×`,
     `  target ≥ 20× on 100 files: ${theirsTotal / ourBatch >= 20 ? 'met' : 'NOT met'} (one validate process)`,
-    sample < N ? `  * per-file figures: ${sample} runs each measured, extrapolated to ${N} (set DCK_BENCH_FULL=1 to run all ${N})` : '',
+    sample < N ? `  * ${extrapolated.trim().replace(/^\(|\)$/g, '')}: per-process figures are the mean of ${sample} measured runs × ${N} (DCK_BENCH_FULL=1 runs all ${N})` : '',
   ];
   process.stdout.write(`${out.join('\n')}\n`);
 } finally {
