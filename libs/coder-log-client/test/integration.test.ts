@@ -48,7 +48,7 @@ const faultCases: [string, CoderStandinFaults, Partial<CoderLogClientOptions>?][
   ['a 5xx burst', { serverErrors: 6, serverErrorStatus: 503, every: 2 }],
   ['429 answers', { tooManyRequests: 4, retryAfterSeconds: 0, every: 2 }],
   ['connection resets', { resets: 5, every: 2 }],
-  ['stalls the client gives up on', { stalls: 2, stallMs: 10_000, every: 3 }, { fetchTimeoutMs: 500 }],
+  ['stalls the client gives up on', { stalls: 2, stallMs: 10_000, every: 3 }, { fetchTimeoutMs: 2000 }],
   ['401 for the first 1.5 s', { unauthorizedForMs: 1500 }],
   ['403 for the first 1.5 s', { unauthorizedForMs: 1500, unauthorizedStatus: 403 }],
 ];
