@@ -10,7 +10,7 @@ export interface ComplianceRule {
   status: ComplianceStatus;
   /** The caveat, or why it is ignored (empty when simply honoured). */
   note: string;
-  /** envbuilder's published status for the same property, for comparison. */
+  /** envbuilder's published status for the same property (docs/devcontainer-spec-support.md), for comparison; n/a: not in its table. */
   envbuilder: 'supported' | 'partial' | 'unsupported' | 'n/a';
 }
 
@@ -31,8 +31,8 @@ export const COMPLIANCE_TABLE: readonly ComplianceRule[] = [
   r('build.target', 'honoured', '', 'supported'),
   r('build.cacheFrom', 'caveat', 'used as --cache-from; without buildx the CLI cannot export cache (--cache-to is ignored)', 'supported'),
   r('build.options', 'caveat', 'passed to `docker build` in the pod; options needing buildx fail (no buildx in the builder)', 'unsupported'),
-  r('dockerFile', 'honoured', 'deprecated alias of build.dockerfile', 'supported'),
-  r('context', 'honoured', 'deprecated alias of build.context', 'supported'),
+  r('dockerFile', 'honoured', 'deprecated alias of build.dockerfile', 'n/a'),
+  r('context', 'honoured', 'deprecated alias of build.context', 'n/a'),
   r('appPort', 'caveat', 'published on the pod\'s network, not on your machine: reach it with Coder port forwarding', 'unsupported'),
   r('runArgs', 'caveat', `${DIND}; --network and --device refer to that daemon's host, the pod`, 'n/a'),
   r('workspaceMount', 'caveat', 'the source is a path in the pod (the cloned repository on the workspace volume), not on your machine', 'unsupported'),
@@ -41,7 +41,7 @@ export const COMPLIANCE_TABLE: readonly ComplianceRule[] = [
   r('service', 'honoured', 'with dockerComposeFile', 'unsupported'),
   r('runServices', 'honoured', 'with dockerComposeFile', 'unsupported'),
   r('features', 'caveat', 'OCI features are fetched from their registry: it must be reachable from the cluster; local features always work', 'supported'),
-  r('overrideFeatureInstallOrder', 'honoured', '', 'partial'),
+  r('overrideFeatureInstallOrder', 'honoured', '', 'n/a'),
   r('forwardPorts', 'caveat', 'not forwarded to your machine automatically: use `coder port-forward` or a Coder app', 'unsupported'),
   r('portsAttributes', 'ignored', 'VS Code port-forwarding UI settings; Coder does not read them', 'unsupported'),
   r('otherPortsAttributes', 'ignored', 'VS Code port-forwarding UI settings; Coder does not read them', 'unsupported'),
