@@ -9,6 +9,28 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const QUANTITY = /^[+-]?(?:\d+|\d+\.\d+|\d+\.|\.\d+)(?:[KMGTPE]i|[YZEPTGMkhdcmunpfazy]|da|[eE][+-]?(?:\d+|\d+\.\d+|\d+\.|\.\d+))?$/;
 const SECRET_LIKE_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE_KEY/i;
 
+/** Env vars of the builder this package sets from its own options (builder.env may not override them). */
+export const MANAGED_ENV = new Set([
+  'DEVCONTAINER_REPOSITORY',
+  'DEVCONTAINER_BRANCH',
+  'DEVCONTAINER_WORKSPACE_FOLDER',
+  'DEVCONTAINER_WORKSPACE_NAME',
+  'DEVCONTAINER_CONFIG',
+  'DEVCONTAINER_GIT_USERNAME',
+  'DEVCONTAINER_GIT_TOKEN',
+  'DEVCONTAINER_CACHE_FROM',
+  'DEVCONTAINER_CACHE_TO',
+  'DEVCONTAINER_FALLBACK_IMAGE',
+  'DEVCONTAINER_EXTENSIONS',
+  'DEVCONTAINER_HOOK_FAILURE',
+  'DEVCONTAINER_STATUS_FILE',
+  'DEVCONTAINER_AGENT_URL',
+  'DOCKER_HOST',
+  'CODER_AGENT_URL',
+  'CODER_AGENT_TOKEN',
+  'CODER_INIT_SCRIPT',
+]);
+
 /** Longest base name: leaves room for the `-workspaces` suffix within a 63-character label. */
 export const MAX_NAME_LENGTH = 52;
 
@@ -101,7 +123,7 @@ export function validateOptions(options: WorkspaceManifestOptions): OptionsProbl
         'token-in-plain-text',
         `builder.env.${name} looks like a secret: plain env values are visible in the pod spec; use the Secret (secret.gitToken/agentToken)`,
       );
-    if (name.startsWith('DEVCONTAINER_') || name.startsWith('CODER_') || name === 'DOCKER_HOST')
+    if (MANAGED_ENV.has(name))
       add(`builder.env.${name}`, 'invalid-value', `builder.env.${name} is set by this package from its own option`);
   }
   const grace = o.terminationGracePeriodSeconds;

@@ -201,6 +201,8 @@ export function workspaceManifests(options: WorkspaceManifestOptions): Workspace
     ...plain('DEVCONTAINER_REPOSITORY', builder.repository),
     ...plain('DEVCONTAINER_BRANCH', builder.branch),
     ...plain('DEVCONTAINER_WORKSPACE_FOLDER', builder.workspaceFolder ?? defaultWorkspaceFolder(builder.repository)),
+    // The builder's `devcontainer-kit.workspace` container label.
+    { name: 'DEVCONTAINER_WORKSPACE_NAME', value: coder.workspaceName },
     ...plain('DEVCONTAINER_CONFIG', builder.devcontainerConfig),
     ...plain('DEVCONTAINER_GIT_USERNAME', builder.gitUsername),
     secretEnv('DEVCONTAINER_GIT_TOKEN', SECRET_KEYS.gitToken, true),

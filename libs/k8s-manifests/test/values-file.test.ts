@@ -1,6 +1,6 @@
 // Real parts: the yaml parser; the built CLI (dist/cli.js, built by the moon build dependency or here) run by node.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +14,9 @@ const cli = join(pkg, 'dist/cli.js');
 let dir: string;
 
 beforeAll(() => {
-  if (!existsSync(cli)) spawnSync('npx', ['tsup'], { cwd: pkg, stdio: 'inherit' });
+  // The moon test task builds first; run directly, rebuild when dist is missing or older than src.
+  const newestSource = Math.max(...readdirSync(join(pkg, 'src')).map((f) => statSync(join(pkg, 'src', f)).mtimeMs));
+  if (!existsSync(cli) || statSync(cli).mtimeMs < newestSource) spawnSync('npx', ['tsup'], { cwd: pkg, stdio: 'inherit' });
   dir = mkdtempSync(join(tmpdir(), 'dck-k8s-manifests-'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

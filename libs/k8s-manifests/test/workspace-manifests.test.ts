@@ -57,6 +57,7 @@ describe('workspaceManifests', () => {
       DEVCONTAINER_REPOSITORY: 'https://github.com/example/api.git',
       DEVCONTAINER_BRANCH: 'main',
       DEVCONTAINER_WORKSPACE_FOLDER: '/workspaces/api',
+      DEVCONTAINER_WORKSPACE_NAME: 'api',
       DEVCONTAINER_CONFIG: '.devcontainer/devcontainer.json',
       DEVCONTAINER_GIT_USERNAME: 'x-access-token',
       DEVCONTAINER_CACHE_FROM: 'registry.example.com/cache/api:latest',
@@ -70,6 +71,7 @@ describe('workspaceManifests', () => {
       CODER_INIT_SCRIPT: '#!/bin/sh\necho starting the agent\n',
       DEVCONTAINER_AGENT_URL: 'http://coder.coder.svc.cluster.local/',
       HTTP_PROXY: 'http://proxy.example.com:3128',
+      DEVCONTAINER_GIT_DEPTH: '0',
     });
     expect(env.get('CODER_AGENT_TOKEN')?.valueFrom?.secretKeyRef).toEqual({
       name: 'coder-bob-api-tokens',
@@ -193,7 +195,12 @@ describe('workspaceManifests', () => {
       workspaceManifests({
         ...o,
         name: 'Bad_Name',
-        builder: { ...o.builder, image: '', env: { GITHUB_TOKEN: 'x' }, resources: { limits: { memory: 'lots' } } },
+        builder: {
+          ...o.builder,
+          image: '',
+          env: { GITHUB_TOKEN: 'x', DOCKER_HOST: 'tcp://x', DEVCONTAINER_GIT_DEPTH: '0' },
+          resources: { limits: { memory: 'lots' } },
+        },
         storage: { docker: { size: '10 GB' } },
         terminationGracePeriodSeconds: 10,
         networkPolicy: { enabled: true },
@@ -205,6 +212,7 @@ describe('workspaceManifests', () => {
     const e = error as K8sManifestsError;
     expect(e.code).toBe('INVALID_OPTIONS');
     expect(e.problems.map((p) => `${p.path}:${p.code}`).sort()).toEqual([
+      'builder.env.DOCKER_HOST:invalid-value',
       'builder.env.GITHUB_TOKEN:token-in-plain-text',
       'builder.image:required',
       'builder.resources.limits.memory:invalid-quantity',
