@@ -68,6 +68,7 @@ export {
   parseDockerignore,
   prebuild,
   prebuiltImageName,
+  pullCacheSources,
   registryBaseUrl,
   registryHasTag,
 } from './image-cache/index.js';
@@ -83,6 +84,7 @@ export type {
   PrebuildOptions,
   PrebuildResult,
   PrebuiltOverrideOptions,
+  PullCacheSourcesOptions,
   RegistryImageOptions,
 } from './image-cache/index.js';
 export {

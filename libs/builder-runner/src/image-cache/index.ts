@@ -9,5 +9,5 @@ export type { PrebuiltOverrideOptions } from './override-config.js';
 export { isIgnored, parseDockerignore, patternToRegExp } from './patterns.js';
 export { devcontainerCliPath, prebuild } from './prebuild.js';
 export type { PrebuildOptions, PrebuildResult } from './prebuild.js';
-export { findPrebuiltImage, prebuiltImageName, registryBaseUrl, registryHasTag } from './registry.js';
-export type { CacheStatus, FindPrebuiltImageOptions, FindPrebuiltImageResult, RegistryImageOptions } from './registry.js';
+export { findPrebuiltImage, prebuiltImageName, pullCacheSources, registryBaseUrl, registryHasTag } from './registry.js';
+export type { CacheStatus, FindPrebuiltImageOptions, FindPrebuiltImageResult, PullCacheSourcesOptions, RegistryImageOptions } from './registry.js';

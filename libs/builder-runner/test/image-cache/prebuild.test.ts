@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeImageCacheKey, parseJsonc } from '../../src/image-cache/cache-key.js';
 import { createPrebuiltOverrideConfig } from '../../src/image-cache/override-config.js';
 import { devcontainerCliPath, prebuild } from '../../src/image-cache/prebuild.js';
-import { findPrebuiltImage, registryHasTag } from '../../src/image-cache/registry.js';
+import { findPrebuiltImage, pullCacheSources, registryHasTag } from '../../src/image-cache/registry.js';
 import { docker, runTestbed, uniqueName } from '../extensions/testbed.js';
 
 const fixture = join(import.meta.dirname, 'fixtures/prebuild');
@@ -91,6 +91,11 @@ describe('prebuild and findPrebuiltImage with a real registry', () => {
     const exec = (cmd: string) => docker(['exec', '-u', 'dev', result.containerId, 'sh', '-c', cmd], onFresh);
     expect(exec('cat /opt/built.txt /opt/feature-marker.txt /opt/tools/tool.sh')).toBe('built\nfrom-feature\necho tool');
     expect(exec('cat /tmp/post-create.log')).toBe('post-create'); // the hook ran once, not once per metadata entry
+
+    // DEVCONTAINER_CACHE_FROM without buildx: the sources must be pulled; one that is missing is skipped.
+    const pulled = await pullCacheSources({ images: [built.image, `${registry}/${repository}:missing`], dockerHost: freshHost });
+    expect(pulled.map((p) => p.pulled)).toEqual([true, false]);
+    expect(pulled[1]!.reason).toMatch(/not found|manifest unknown/i);
   }, 300_000);
 
   it('misses after a one-line Dockerfile change, and a registry that does not answer is a miss with a reason', async () => {

@@ -1,0 +1,73 @@
+// Image cache benchmark: cold build vs cache hit, each on a FRESH Docker daemon (second dockerd,
+// empty data dir), with the real devcontainer CLI and Debian's docker-registry on 127.0.0.1.
+//   cold: `devcontainer up` on a daemon that has only the base image (builds everything)
+//   hit:  findPrebuiltImage (registry HEAD + docker pull) + `devcontainer up --override-config`
+//         on an EMPTY daemon (no build step)
+// Target: hit <= 25% of cold. Run: node bench/cache.bench.mjs (from libs/builder-runner).
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadComponent, packageDir, seconds, sh, table, testbed, timed } from './support.mjs';
+
+const ic = await loadComponent('image-cache');
+testbed('docker');
+const registry = testbed('registry');
+const suffix = Math.random().toString(16).slice(2, 10);
+const repository = `dck-builder-ext-bench-${suffix}/devcontainer`;
+const daemons = { cold: `dck-builder-ext-bcold-${suffix}`, prebuild: `dck-builder-ext-bpre-${suffix}`, hit: `dck-builder-ext-bhit-${suffix}` };
+const scratch = mkdtempSync(join(tmpdir(), 'dck-builder-ext-bench-'));
+const cli = ic.devcontainerCliPath();
+
+function up(ws, host, extra = []) {
+  const out = execFileSync(process.execPath, [cli, 'up', '--workspace-folder', ws, '--log-format', 'json', '--id-label', `devcontainer-kit.workspace=dck-builder-ext-bench-${suffix}`, ...extra], {
+    encoding: 'utf8',
+    env: { ...process.env, DOCKER_HOST: host },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  const result = JSON.parse(out.trim().split('\n').at(-1));
+  if (result.outcome !== 'success') throw new Error(`up failed: ${out.slice(-500)}`);
+  return result;
+}
+
+try {
+  const hosts = Object.fromEntries(Object.entries(daemons).map(([k, name]) => [k, testbed('fresh-dockerd', 'start', name)]));
+  for (const k of ['cold', 'prebuild']) sh('docker save local/debian:bookworm | DOCKER_HOST="$H" docker load -q >/dev/null', { H: hosts[k] });
+  const ws = join(scratch, 'ws');
+  cpSync(join(packageDir, 'bench/fixtures/cache'), ws, { recursive: true });
+
+  const cold = await timed(() => up(ws, hosts.cold));
+  const pre = await timed(() => ic.prebuild({ workspaceFolder: ws, registry, repository, dockerHost: hosts.prebuild }));
+  if (pre.value.status !== 'built') throw new Error(`prebuild: ${pre.value.status}`);
+
+  const hit = await timed(async () => {
+    const { key } = await ic.computeImageCacheKey({ workspaceFolder: ws });
+    const found = await ic.findPrebuiltImage({ registry, repository, key, dockerHost: hosts.hit });
+    if (found.status !== 'hit') throw new Error(`expected a hit: ${JSON.stringify(found)}`);
+    const config = JSON.parse(readFileSync(join(ws, '.devcontainer/devcontainer.json'), 'utf8').replace(/^\s*\/\/.*$/gm, ''));
+    const override = join(scratch, 'override.json');
+    writeFileSync(override, JSON.stringify(ic.createPrebuiltOverrideConfig(config, found.image, { updateRemoteUserUID: false })));
+    const lookupMs = found.durationMs;
+    return { lookupMs, result: up(ws, hosts.hit, ['--override-config', override]) };
+  });
+  const keyOnly = await timed(() => ic.computeImageCacheKey({ workspaceFolder: ws }));
+  const size = sh(`docker image inspect --format '{{.Size}}' ${pre.value.image}`, { DOCKER_HOST: hosts.hit });
+
+  console.log(`image cache benchmark (image ${Math.round(Number(size) / 1e6)} MB, registry ${registry}, fresh daemons)`);
+  table([
+    ['step', 'time', 'of cold'],
+    ['cold: devcontainer up (build + start), base image only', seconds(cold.ms), '100%'],
+    ['prebuild: build + push (not on the workspace path)', seconds(pre.ms), `${Math.round((100 * pre.ms) / cold.ms)}%`],
+    ['hit: key + registry lookup + pull', seconds(hit.value.lookupMs + keyOnly.ms), `${Math.round((100 * (hit.value.lookupMs + keyOnly.ms)) / cold.ms)}%`],
+    ['hit: total to a running devcontainer (lookup + pull + up)', seconds(hit.ms), `${Math.round((100 * hit.ms) / cold.ms)}%`],
+    ['computeImageCacheKey alone', `${keyOnly.ms} ms`, ''],
+  ]);
+  const ratio = hit.ms / cold.ms;
+  console.log(`target hit <= 25% of cold: ${(ratio * 100).toFixed(0)}% — ${ratio <= 0.25 ? 'met' : 'NOT met'}`);
+} finally {
+  for (const name of Object.values(daemons)) testbed('fresh-dockerd', 'stop', name);
+  rmSync(scratch, { recursive: true, force: true });
+  const cache = process.env.DCK_CACHE ?? join(homedir(), '.cache/devcontainer-kit');
+  rmSync(join(cache, 'registry/data/docker/registry/v2/repositories', repository.split('/')[0]), { recursive: true, force: true });
+}
