@@ -6,10 +6,10 @@ import { computeDevcontainerId, devcontainerIdLabels } from './devcontainer-id.j
 import { DevcontainerConfigError } from './errors.js';
 import { readLocalFeatures } from './feature-manifest.js';
 import { resolveFeatureOrder } from './feature-order.js';
-import { findDevcontainerConfigs } from './locate.js';
+import { checkDevcontainer, findDevcontainerConfigs } from './locate.js';
 import { mergeWithImageMetadata } from './metadata.js';
 import { migrateDeprecatedProperties } from './normalize.js';
-import { mkProblem, parseDevcontainer, type ParseResult } from './parse.js';
+import { parseDevcontainer, type ParseResult } from './parse.js';
 import { formatProblem, hasErrors } from './problem.js';
 import type { DevcontainerConfig, Problem } from './types.js';
 import { validateDevcontainer } from './validate.js';
@@ -66,24 +66,6 @@ async function load(target: Target): Promise<ParseResult> {
   return parseDevcontainer(text, { file: target.file });
 }
 
-async function checkAll(parsed: ParseResult): Promise<Problem[]> {
-  const problems = validateDevcontainer(parsed);
-  if (parsed.config) {
-    const local = await readLocalFeatures({ configFile: parsed.file, config: parsed.config, parsed });
-    problems.push(...local.problems);
-    const features = parsed.config.features;
-    if (features !== null && typeof features === 'object' && !Array.isArray(features)) {
-      const manifests = new Map(local.features.map((f) => [f.id, f.manifest]));
-      const { issues } = resolveFeatureOrder({ features: features as Record<string, unknown>, getManifest: (id) => manifests.get(id) });
-      for (const i of issues) {
-        if (i.code !== 'feature-dependency-cycle') continue;
-        problems.push(mkProblem(parsed.file, parsed.positions.key(['features', i.features[0] as string]) ?? parsed.positions.nearest(['features']), 'error', i.code, i.message));
-      }
-    }
-  }
-  return problems;
-}
-
 const common = {
   config: { type: 'string', description: 'config file inside the workspace (default: the first one the spec finds)', valueHint: 'PATH' },
   json: { type: 'boolean', description: 'one JSON document on stdout', default: false },
@@ -103,7 +85,7 @@ export function createMainCommand(io: CliIo, state: { code: number } = { code: 0
       const targets: Target[] = [];
       for (const p of paths) targets.push(...(await resolveTargets(p, { all: args.config === undefined, configPath: args.config, cwd: io.cwd })));
       const files: Array<{ file: string; problems: Problem[] }> = [];
-      for (const t of targets) files.push({ file: t.file, problems: await checkAll(await load(t)) });
+      for (const t of targets) files.push({ file: t.file, problems: await checkDevcontainer(await load(t)) });
       const all = files.flatMap((f) => f.problems);
       const valid = !hasErrors(all, { strict: args.strict });
       if (args.json) {

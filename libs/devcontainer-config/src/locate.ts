@@ -1,7 +1,10 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { DevcontainerConfigError } from './errors.js';
-import { parseDevcontainer } from './parse.js';
+import { readLocalFeatures } from './feature-manifest.js';
+import { resolveFeatureOrder } from './feature-order.js';
+import { mkProblem, parseDevcontainer, type ParseResult } from './parse.js';
+import { checkReferencedFiles } from './referenced-files.js';
 import type { DevcontainerConfig, Problem } from './types.js';
 import { validateDevcontainer } from './validate.js';
 
@@ -77,5 +80,29 @@ export async function readDevcontainer({ workspaceFolder, configPath }: ReadOpti
     throw new DevcontainerConfigError(code, `cannot read ${file}: ${(cause as Error).message}`, { cause, path: file });
   }
   const parsed = parseDevcontainer(text, { file });
-  return { file, text, config: parsed.config, problems: validateDevcontainer(parsed) };
+  return { file, text, config: parsed.config, problems: await checkDevcontainer(parsed) };
+}
+
+/**
+ * validateDevcontainer plus the checks that read files next to the config: the Dockerfile, build context and compose
+ * files exist; local features (manifest, install.sh, options); feature dependency cycles. Sorted by file and position.
+ */
+export async function checkDevcontainer(parsed: ParseResult): Promise<Problem[]> {
+  const problems = validateDevcontainer(parsed);
+  const config = parsed.config;
+  if (config === undefined) return problems;
+  problems.push(...(await checkReferencedFiles(parsed)));
+  const local = await readLocalFeatures({ configFile: parsed.file, config, parsed });
+  problems.push(...local.problems);
+  const features = config.features;
+  if (features !== null && typeof features === 'object' && !Array.isArray(features)) {
+    const manifests = new Map(local.features.map((f) => [f.id, f.manifest]));
+    const { issues } = resolveFeatureOrder({ features: features as Record<string, unknown>, getManifest: (id) => manifests.get(id) });
+    for (const i of issues) {
+      if (i.code !== 'feature-dependency-cycle') continue;
+      const loc = parsed.positions.key(['features', i.features[0] as string]) ?? parsed.positions.nearest(['features']);
+      problems.push(mkProblem(parsed.file, loc, 'error', i.code, i.message));
+    }
+  }
+  return problems.sort((a, b) => (a.file === b.file ? 0 : a.file === parsed.file ? -1 : b.file === parsed.file ? 1 : a.file.localeCompare(b.file)) || a.line - b.line || a.column - b.column);
 }

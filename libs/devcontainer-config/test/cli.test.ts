@@ -31,7 +31,7 @@ describe('devcontainer-config validate', () => {
     const r = await cli('validate', 'invalid');
     expect(r.code).toBe(1);
     const lines = r.stdout.trim().split('\n');
-    expect(lines).toHaveLength(13);
+    expect(lines).toHaveLength(14);
     expect(lines[0]).toBe(`${join(fixturesDir, 'invalid/.devcontainer/devcontainer.json')}:2:11: error type-mismatch: name must be a string, found integer`);
     expect(lines.every((l) => /^\/.+:\d+:\d+: (error|warning) [a-z-]+: .+$/.test(l))).toBe(true);
   });

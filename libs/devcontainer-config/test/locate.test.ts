@@ -54,6 +54,7 @@ describe('readDevcontainer', () => {
     expect(r.problems.map((p) => `${p.severity} ${p.code}@${p.line}:${p.column}`)).toEqual([
       'error type-mismatch@2:11',
       'error conflicting-container-source@4:14',
+      'error file-not-found@4:28',
       'warning unknown-property@5:3',
       'error out-of-range@6:20',
       'error invalid-format@6:27',
@@ -67,6 +68,29 @@ describe('readDevcontainer', () => {
       'error type-mismatch@14:24',
     ]);
     expect(r.problems.every((p) => p.file === r.file)).toBe(true);
+  });
+
+  it('reports a missing Dockerfile, a context that is not a folder and missing compose files at their values', async () => {
+    const ws = await mkdtemp(join(tmpdir(), 'dck-devcontainer-config-'));
+    temps.push(ws);
+    await mkdir(join(ws, '.devcontainer'));
+    await writeFile(join(ws, '.devcontainer/not-a-dir'), '');
+    await writeFile(join(ws, '.devcontainer/a.yml'), 'services: {}');
+    await writeFile(
+      join(ws, '.devcontainer/devcontainer.json'),
+      '{\n "build": {"dockerfile": "Dockerfile", "context": "not-a-dir"},\n "dockerComposeFile": ["a.yml", "b.yml", "${localEnv:X}.yml"], "service": "s", "workspaceFolder": "/w"\n}',
+    );
+    const r = await readDevcontainer({ workspaceFolder: ws });
+    expect(r.problems.filter((p) => p.code === 'file-not-found').map((p) => `${p.line}:${p.column} ${p.message.split(' (')[0]}`)).toEqual([
+      '2:26 Dockerfile "Dockerfile" does not exist',
+      '2:51 build context "not-a-dir" is a file',
+      '3:33 compose file "b.yml" does not exist',
+    ]);
+  });
+
+  it('includes local feature problems and dependency cycles', async () => {
+    const r = await readDevcontainer({ workspaceFolder: join(fixturesDir, 'features-cycle') });
+    expect(r.problems.map((p) => `${p.code}@${p.line}:${p.column}`)).toEqual(['feature-dependency-cycle@3:17']);
   });
 
   it('throws CONFIG_NOT_FOUND with the folder when there is no config', async () => {
