@@ -102,6 +102,8 @@ wt_dir() { [ "$1" = fixture ] && echo "$WT_FIXTURE_DIR" || echo "$WT_REPO_DIR"; 
   assert_output --partial 'mount /home/dev/.cache (tmpfs) present: exists: ok'
   assert_output --partial 'postStartCommand ran: exists: ok'
   assert_output --partial 'lifecycle hooks see remoteEnv: contents: ok'
+  assert_output --regexp 'lifecycle hooks onCreateCommand, postCreateCommand, postStartCommand completed: builder phase up is success in [^ ]+: stdout: ok'
+  assert_output --regexp 'no lastError in [^ ]+: stdout: ok'
   assert_output --partial 'Coder agent process running'
 }
 
@@ -113,6 +115,7 @@ wt_dir() { [ "$1" = fixture ] && echo "$WT_FIXTURE_DIR" || echo "$WT_REPO_DIR"; 
   assert_output --partial "postCreateCommand's npm ci installed"
   assert_output --partial 'moon 2 is available from node_modules/.bin'
   assert_output --partial 'containerEnv MOON_TELEMETRY=false: stdout: ok'
+  assert_output --regexp 'lifecycle hooks postCreateCommand completed: builder phase up is success in [^ ]+: stdout: ok'
 }
 
 @test "the harness fails precisely when a workspace does not match (wrong expected env value)" {

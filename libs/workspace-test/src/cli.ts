@@ -6,9 +6,9 @@ import { readFileSync } from 'node:fs';
 import { defineCommand, runCommand as runCittyCommand, runMain } from 'citty';
 import { checkCoderWorkspace } from './coder-outside.js';
 import { WorkspaceTestError } from './errors.js';
-import { CODE_SERVER, OPENVSCODE_SERVER, type GossfileOptions, gossfileFor, parseGossfile, renderGossfile } from './gossfile.js';
+import { CODE_SERVER, type GossfileOptions, gossfileFor, OPENVSCODE_SERVER, parseGossfile, renderGossfile } from './gossfile.js';
 import { dockerRemoteEnv } from './remote-env.js';
-import { REPORT_FORMATS, type ReportFormat, formatResult } from './report-format.js';
+import { formatResult, REPORT_FORMATS, type ReportFormat } from './report-format.js';
 import { runGoss } from './run.js';
 import { parseTarget } from './target.js';
 import type { IdeServer, ValidateResult } from './types.js';
@@ -20,18 +20,32 @@ const derivationArgs = {
   container: { type: 'string', description: 'a docker container whose devcontainer.metadata label is merged' },
   'workspace-folder': { type: 'string', description: 'workspace folder inside the workspace (default: from the config)' },
   'remote-user': { type: 'string', description: 'remote user (default: from the config)' },
-  'status-file': { type: 'string', description: 'builder status file inside the workspace (default $DEVCONTAINER_STATUS_FILE or /workspaces/.devcontainer-builder/status.json); "none" disables' },
+  'status-file': {
+    type: 'string',
+    description:
+      'builder status file inside the workspace (default $DEVCONTAINER_STATUS_FILE or /workspaces/.devcontainer-builder/status.json); "none" disables',
+  },
   'phase-outcome': { type: 'string', description: 'outcome of a successful builder phase (default success)' },
-  'ide-server': { type: 'string', description: 'IDE servers to check extensions in: code-server, openvscode-server, NAME=PATH, none (comma-separated; default code-server)' },
+  'ide-server': {
+    type: 'string',
+    description:
+      'IDE servers to check extensions in: code-server, openvscode-server, NAME=PATH, none (comma-separated; default code-server)',
+  },
   'coder-agent': { type: 'boolean', default: true, description: 'check that the Coder agent process runs (--no-coder-agent: do not)' },
-  'user-gossfile': { type: 'string', description: 'a goss file merged over the derived checks (default: goss.yaml next to devcontainer.json; "none": no merge)' },
+  'user-gossfile': {
+    type: 'string',
+    description: 'a goss file merged over the derived checks (default: goss.yaml next to devcontainer.json; "none": no merge)',
+  },
 } as const;
 
 type DerivationArgs = { [K in keyof typeof derivationArgs]?: string | boolean };
 
 function list(value: unknown): string[] {
   const values = Array.isArray(value) ? value : value === undefined ? [] : [value];
-  return values.flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter(Boolean);
+  return values
+    .flatMap((v) => String(v).split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
 }
 
 function ideServers(value: unknown): IdeServer[] | undefined {
@@ -78,7 +92,10 @@ function readText(file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (error) {
-    throw new WorkspaceTestError('INVALID_OPTIONS', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new WorkspaceTestError(
+      'INVALID_OPTIONS',
+      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
 }
 
@@ -114,7 +131,10 @@ const runCommand = defineCommand({
     user: { type: 'string', description: 'run goss as this user (default: the remote user)' },
     'retry-timeout': { type: 'string', description: 'goss --retry-timeout (default 0s)' },
     sleep: { type: 'string', description: 'goss --sleep (default 1s)' },
-    cwd: { type: 'string', description: 'directory goss runs in, inside the target (default: the workspace folder of a derived goss file)' },
+    cwd: {
+      type: 'string',
+      description: 'directory goss runs in, inside the target (default: the workspace folder of a derived goss file)',
+    },
     ...derivationArgs,
   },
   async run({ args }) {
@@ -126,10 +146,12 @@ const runCommand = defineCommand({
       parseGossfile(yaml, args.gossfile);
     } else {
       const derivation = { ...(args as DerivationArgs) };
-      if (target.kind === 'docker' && derivation.container === undefined && derivation['metadata-label'] === undefined) derivation.container = target.container;
+      if (target.kind === 'docker' && derivation.container === undefined && derivation['metadata-label'] === undefined)
+        derivation.container = target.container;
       yaml = await derive(typeof args.workspace === 'string' ? args.workspace : '.', derivation);
     }
-    const user = typeof args.user === 'string' ? args.user : typeof args['remote-user'] === 'string' ? args['remote-user'] : ownerOf(yaml, 'user');
+    const user =
+      typeof args.user === 'string' ? args.user : typeof args['remote-user'] === 'string' ? args['remote-user'] : ownerOf(yaml, 'user');
     const cwd = typeof args.cwd === 'string' ? args.cwd : ownerOf(yaml, 'workspace');
     const result = await runGoss({
       target,
@@ -162,7 +184,10 @@ function duration(value: unknown, fallbackMs: number): number {
 }
 
 const outsideCommand = defineCommand({
-  meta: { name: 'outside', description: 'Check a Coder workspace from outside (running, healthy, agent connected, apps healthy) with one deadline' },
+  meta: {
+    name: 'outside',
+    description: 'Check a Coder workspace from outside (running, healthy, agent connected, apps healthy) with one deadline',
+  },
   args: {
     workspace: { type: 'string', description: '[owner/]name', required: true },
     app: { type: 'string', description: 'app slugs that must be healthy (comma-separated)' },
@@ -174,7 +199,11 @@ const outsideCommand = defineCommand({
     const fmt = format(args.format);
     const url = process.env.CODER_URL;
     const token = process.env.CODER_SESSION_TOKEN;
-    if (!url || !token) throw new WorkspaceTestError('INVALID_OPTIONS', 'CODER_URL and CODER_SESSION_TOKEN must be set (the token is read from the environment only)');
+    if (!url || !token)
+      throw new WorkspaceTestError(
+        'INVALID_OPTIONS',
+        'CODER_URL and CODER_SESSION_TOKEN must be set (the token is read from the environment only)',
+      );
     const result = await checkCoderWorkspace({
       url,
       token,
@@ -184,7 +213,9 @@ const outsideCommand = defineCommand({
       pollIntervalMs: duration(args.interval, 2_000),
       onPoll: (checks, attempt) => {
         const failing = checks.filter((c) => !c.successful);
-        process.stderr.write(`workspace-test: poll ${attempt}: ${failing.length ? failing.map((c) => c.message).join('; ') : 'all checks pass'}\n`);
+        process.stderr.write(
+          `workspace-test: poll ${attempt}: ${failing.length ? failing.map((c) => c.message).join('; ') : 'all checks pass'}\n`,
+        );
       },
     });
     report(result, fmt);

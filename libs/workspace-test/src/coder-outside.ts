@@ -58,7 +58,9 @@ function check(title: string, property: string, expected: unknown, actual: unkno
     successful,
     skipped: false,
     ...(successful ? {} : { expected, actual }),
-    message: successful ? `${title}: ${property}: ok` : `${title}: ${property}: expected ${JSON.stringify(expected)}, actual ${JSON.stringify(actual ?? null)}`,
+    message: successful
+      ? `${title}: ${property}: ok`
+      : `${title}: ${property}: expected ${JSON.stringify(expected)}, actual ${JSON.stringify(actual ?? null)}`,
     durationMs: 0,
   };
 }
@@ -97,7 +99,10 @@ export async function checkCoderWorkspace(options: CoderOutsideOptions): Promise
   const interval = options.pollIntervalMs ?? 2_000;
   const [owner, name] = options.workspace.includes('/') ? options.workspace.split('/', 2) : ['me', options.workspace];
   const base = options.url.endsWith('/') ? options.url : `${options.url}/`;
-  const url = new URL(`api/v2/users/${encodeURIComponent(owner as string)}/workspace/${encodeURIComponent((name as string).split('.')[0] as string)}`, base).toString();
+  const url = new URL(
+    `api/v2/users/${encodeURIComponent(owner as string)}/workspace/${encodeURIComponent((name as string).split('.')[0] as string)}`,
+    base,
+  ).toString();
   const started = Date.now();
   let checks: CheckResult[] = [];
   for (let attempt = 1; ; attempt++) {

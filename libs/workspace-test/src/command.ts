@@ -52,5 +52,9 @@ export const runCommand: CommandRunner = async (file, args, options = {}) => {
 
 /** The last `lines` non-empty lines of a text. */
 export function tail(text: string, lines = 10): string {
-  return text.split('\n').filter((l) => l.trim() !== '').slice(-lines).join('\n');
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .slice(-lines)
+    .join('\n');
 }

@@ -4,8 +4,7 @@ export type WorkspaceTestErrorCode =
   | 'INVALID_GOSSFILE'
   | 'COMMAND_FAILED'
   | 'GOSS_OUTPUT_INVALID'
-  | 'CODER_API_FAILED'
-  | 'DEADLINE_EXCEEDED';
+  | 'CODER_API_FAILED';
 
 export interface WorkspaceTestErrorOptions {
   cause?: unknown;

@@ -39,14 +39,22 @@ function show(value: unknown): string {
 
 function firstLine(value: unknown): string {
   const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return text.split('\n').map((l) => l.trim()).filter(Boolean).join(' ');
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join(' ');
 }
 
 /** Builds the one-line message of a goss result. */
 export function describeResult(raw: GossRawResult): string {
   const title = raw.title || `${raw['resource-type'] ?? '?'} ${raw['resource-id'] ?? '?'}`;
   const mr = raw['matcher-result'] ?? {};
-  const paths = (mr['transform-chain'] ?? []).flatMap((t) => Object.values(t).map((v) => v?.Path).filter(Boolean));
+  const paths = (mr['transform-chain'] ?? []).flatMap((t) =>
+    Object.values(t)
+      .map((v) => v?.Path)
+      .filter(Boolean),
+  );
   const property = `${raw.property ?? '?'}${paths.length ? ` (${paths.join(', ')})` : ''}`;
   if (raw.skipped) return `${title}: ${property}: skipped`;
   if (raw.successful) return `${title}: ${property}: ok`;

@@ -193,9 +193,7 @@ export function gossfileFor(config: DevcontainerConfig, options: GossfileOptions
 
   const hooks = LIFECYCLE_HOOKS.filter((hook) => hasHook(config, hook));
   if (hooks.length > 0 && options.statusFile !== false) {
-    const file = options.statusFile
-      ? shellQuote(options.statusFile)
-      : `"\${DEVCONTAINER_STATUS_FILE:-${DEFAULT_STATUS_FILE}}"`;
+    const file = options.statusFile ? shellQuote(options.statusFile) : `"\${DEVCONTAINER_STATUS_FILE:-${DEFAULT_STATUS_FILE}}"`;
     const shownFile = options.statusFile || `$DEVCONTAINER_STATUS_FILE or ${DEFAULT_STATUS_FILE}`;
     const outcome = options.phaseOutcome ?? 'success';
     for (const phase of options.lifecyclePhases ?? ['up']) {

@@ -3,10 +3,10 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { tail } from './command.js';
 import { WorkspaceTestError } from './errors.js';
-import { parseGossfile, renderGossfile, shellQuote } from './gossfile.js';
 import { parseGossResults } from './goss-results.js';
-import { type Transport, type TransportOptions, createTransport } from './transport.js';
+import { parseGossfile, renderGossfile, shellQuote } from './gossfile.js';
 import type { Target } from './target.js';
+import { createTransport, type Transport, type TransportOptions } from './transport.js';
 import type { Gossfile, ValidateResult } from './types.js';
 
 export interface RunGossOptions extends TransportOptions {
@@ -59,10 +59,15 @@ export async function runGoss(options: RunGossOptions): Promise<ValidateResult> 
   const goss = findGoss(options.goss);
   const retryTimeout = options.retryTimeout ?? '0s';
   const sleep = options.sleep ?? '1s';
-  for (const [flag, value] of [['retryTimeout', retryTimeout], ['sleep', sleep]] as const) {
+  for (const [flag, value] of [
+    ['retryTimeout', retryTimeout],
+    ['sleep', sleep],
+  ] as const) {
     if (!DURATION.test(value)) throw new WorkspaceTestError('INVALID_OPTIONS', `${flag} "${value}" is not a goss duration (e.g. 30s, 2m)`);
   }
-  const yaml = typeof options.gossfile === 'string' ? (parseGossfile(options.gossfile), options.gossfile) : renderGossfile(options.gossfile);
+  // A YAML text is checked before anything is copied: a syntax error is reported here, not by goss.
+  if (typeof options.gossfile === 'string') parseGossfile(options.gossfile);
+  const yaml = typeof options.gossfile === 'string' ? options.gossfile : renderGossfile(options.gossfile);
   const timeoutMs = options.timeoutMs ?? 600_000;
   const tmp = options.remoteTmp ?? '/tmp';
 
@@ -71,13 +76,17 @@ export async function runGoss(options: RunGossOptions): Promise<ValidateResult> 
     return { what, script, result };
   };
   const fail = (what: string, script: string, r: { exitCode: number; stderr: string; durationMs: number }) =>
-    new WorkspaceTestError('COMMAND_FAILED', `${transport.name}: ${what} failed (exit ${r.exitCode}): ${tail(r.stderr, 3) || 'no output'}`, {
-      command: transport.argv(script).slice(0, -1).concat('<script>'),
-      exitCode: r.exitCode,
-      stderrTail: tail(r.stderr),
-      durationMs: r.durationMs,
-      target: transport.name,
-    });
+    new WorkspaceTestError(
+      'COMMAND_FAILED',
+      `${transport.name}: ${what} failed (exit ${r.exitCode}): ${tail(r.stderr, 3) || 'no output'}`,
+      {
+        command: transport.argv(script).slice(0, -1).concat('<script>'),
+        exitCode: r.exitCode,
+        stderrTail: tail(r.stderr),
+        durationMs: r.durationMs,
+        target: transport.name,
+      },
+    );
 
   const mk = await step('creating a temporary directory', `mktemp -d ${shellSafe(tmp)}/workspace-test.XXXXXX`);
   const dir = mk.result.stdout.trim();
@@ -113,6 +122,7 @@ export async function runGoss(options: RunGossOptions): Promise<ValidateResult> 
 }
 
 function shellSafe(path: string): string {
-  if (!/^\/[A-Za-z0-9_./-]*$/.test(path)) throw new WorkspaceTestError('INVALID_OPTIONS', `remoteTmp "${path}" must be a plain absolute path`);
+  if (!/^\/[A-Za-z0-9_./-]*$/.test(path))
+    throw new WorkspaceTestError('INVALID_OPTIONS', `remoteTmp "${path}" must be a plain absolute path`);
   return path.replace(/\/+$/, '') || '/';
 }

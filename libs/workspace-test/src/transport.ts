@@ -3,7 +3,7 @@
 // only `sh` and `cat` in the target (no tar, no docker cp, no scp).
 import { type CommandResult, type CommandRunner, runCommand } from './command.js';
 import { shellQuote } from './gossfile.js';
-import { type Target, formatTarget, parseTarget } from './target.js';
+import { formatTarget, parseTarget, type Target } from './target.js';
 
 export interface ExecOptions {
   /** Text or a file for the script's stdin. */

@@ -1,8 +1,9 @@
 // I/O shell: read a workspace's devcontainer.json (devcontainer-config), substitute local variables, and merge
 // the image metadata label of a running container when one is given — the configuration gossfileFor reads.
-import { formatProblem, mergeWithImageMetadata, readDevcontainer, substituteVariables } from '@devcontainer-kit/devcontainer-config';
+
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { formatProblem, mergeWithImageMetadata, readDevcontainer, substituteVariables } from '@devcontainer-kit/devcontainer-config';
 import { type CommandRunner, runCommand } from './command.js';
 import { WorkspaceTestError } from './errors.js';
 import type { DevcontainerConfig } from './types.js';

@@ -2,6 +2,7 @@
 // goss v0.4.9, devcontainer-config reading a real fixture repository. Stand-ins as in docker-transport.test.ts
 // (renamed `sleep` as the agent, a script as code-server), and a loopback HTTP fake of coderd for `outside`.
 import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,10 +21,18 @@ const workspaces: FixtureWorkspace[] = [];
 let good: FixtureWorkspace;
 let bad: FixtureWorkspace;
 
-const run = (args: string[], env: Record<string, string> = {}) => execa('node', [cli, ...args], { reject: false, env: { GOSS_BINARY: goss, ...env } });
+const run = (args: string[], env: Record<string, string> = {}) =>
+  execa('node', [cli, ...args], { reject: false, env: { GOSS_BINARY: goss, ...env } });
+
+/** Builds dist/ when it is missing or older than src/ (moon's test task builds first; a bare `vitest run` may not have). */
+function ensureBuilt(): void {
+  const built = existsSync(cli) ? statSync(cli).mtimeMs : 0;
+  const newest = Math.max(...readdirSync(join(pkg, 'src')).map((f) => statSync(join(pkg, 'src', f)).mtimeMs));
+  if (newest > built) execFileSync('npx', ['tsup', '--silent'], { cwd: pkg, stdio: 'ignore' });
+}
 
 beforeAll(() => {
-  execFileSync('npx', ['tsup', '--silent'], { cwd: pkg, stdio: 'ignore' });
+  ensureBuilt();
   runTestbed('docker');
   goss = runTestbed('goss');
   const labels = { 'devcontainer.metadata': JSON.stringify([{ remoteEnv: { EDITOR: 'vim' } }]) };
@@ -40,13 +49,30 @@ describe('workspace-test gossfile', () => {
     const r = await run(['gossfile', fixture]);
     expect(r.exitCode).toBe(0);
     const g = parse(r.stdout);
-    expect(Object.keys(g.command)).toEqual(['env MOON_TELEMETRY', 'env EDITOR', 'lifecycle phase up', 'lifecycle no error', 'extensions code-server', 'coder agent running']);
+    expect(Object.keys(g.command)).toEqual([
+      'env MOON_TELEMETRY',
+      'env EDITOR',
+      'lifecycle phase up',
+      'lifecycle no error',
+      'extensions code-server',
+      'coder agent running',
+    ]);
     expect(Object.keys(g.mount)).toEqual(['/home/dev/.cache']);
     expect(r.stderr).toBe('');
   });
 
   it('merges a user goss file and honours the options', async () => {
-    const r = await run(['gossfile', fixture, '--user-gossfile', join(import.meta.dirname, 'fixtures/extra.goss.yaml'), '--no-coder-agent', '--ide-server', 'none', '--status-file', 'none']);
+    const r = await run([
+      'gossfile',
+      fixture,
+      '--user-gossfile',
+      join(import.meta.dirname, 'fixtures/extra.goss.yaml'),
+      '--no-coder-agent',
+      '--ide-server',
+      'none',
+      '--status-file',
+      'none',
+    ]);
     const g = parse(r.stdout);
     expect(g.file['/etc/debian_version']).toBeDefined();
     expect(Object.keys(g.command)).toEqual(['env MOON_TELEMETRY', 'env EDITOR']);
@@ -71,7 +97,17 @@ describe('workspace-test run', () => {
   });
 
   it('fails a bad workspace: JSON on stdout with each failing check, exit 1', async () => {
-    const r = await run(['run', '--target', `docker:${bad.container}`, '--workspace', fixture, '--status-file', statusFile, '--format', 'json']);
+    const r = await run([
+      'run',
+      '--target',
+      `docker:${bad.container}`,
+      '--workspace',
+      fixture,
+      '--status-file',
+      statusFile,
+      '--format',
+      'json',
+    ]);
     expect(r.exitCode).toBe(1);
     const result = JSON.parse(r.stdout);
     expect(result.ok).toBe(false);
@@ -83,7 +119,15 @@ describe('workspace-test run', () => {
   });
 
   it('runs a given goss file and writes JUnit', async () => {
-    const r = await run(['run', '--target', `docker:${good.container}`, '--gossfile', join(import.meta.dirname, 'fixtures/extra.goss.yaml'), '--format', 'junit']);
+    const r = await run([
+      'run',
+      '--target',
+      `docker:${good.container}`,
+      '--gossfile',
+      join(import.meta.dirname, 'fixtures/extra.goss.yaml'),
+      '--format',
+      'junit',
+    ]);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain('<testsuites tests="1" failures="0"');
   });
@@ -103,10 +147,13 @@ describe('workspace-test outside', () => {
     const token = 'cli-session-token-9a8b';
     const fake = await startFakeCoderd(token, [workspaceDoc({ status: 'starting' }), workspaceDoc({})]);
     try {
-      const r = await run(['outside', '--workspace', 'ws', '--app', 'code-server', '--interval', '50ms', '--deadline', '30s', '--format', 'json'], {
-        CODER_URL: fake.url,
-        CODER_SESSION_TOKEN: token,
-      });
+      const r = await run(
+        ['outside', '--workspace', 'ws', '--app', 'code-server', '--interval', '50ms', '--deadline', '30s', '--format', 'json'],
+        {
+          CODER_URL: fake.url,
+          CODER_SESSION_TOKEN: token,
+        },
+      );
       expect(r.exitCode).toBe(0);
       expect(JSON.parse(r.stdout).ok).toBe(true);
       expect(r.stderr).toContain('poll 1: workspace ws running: latest_build.status: expected "running", actual "starting"');

@@ -44,7 +44,14 @@ describe('checkCoderWorkspace (HTTP, one deadline)', () => {
       workspaceDoc({ lifecycle: 'starting', apps: { 'code-server': 'initializing' } }),
       workspaceDoc({}),
     ]);
-    const result = await checkCoderWorkspace({ url: fake.url, token, workspace: 'alice/ws', apps: ['code-server'], pollIntervalMs: 50, deadlineMs: 60_000 });
+    const result = await checkCoderWorkspace({
+      url: fake.url,
+      token,
+      workspace: 'alice/ws',
+      apps: ['code-server'],
+      pollIntervalMs: 50,
+      deadlineMs: 60_000,
+    });
     expect(result.checks.filter((c) => !c.successful)).toEqual([]);
     expect(result.ok).toBe(true);
     expect(fake.polls()).toBe(4);
@@ -59,7 +66,14 @@ describe('checkCoderWorkspace (HTTP, one deadline)', () => {
 
   it('gives up at the deadline with the last state of every failing check', async () => {
     fake = await startFakeCoderd(token, [workspaceDoc({ apps: { 'code-server': 'unhealthy' }, healthy: false })]);
-    const result = await checkCoderWorkspace({ url: fake.url, token, workspace: 'ws', apps: ['code-server'], pollIntervalMs: 100, deadlineMs: 500 });
+    const result = await checkCoderWorkspace({
+      url: fake.url,
+      token,
+      workspace: 'ws',
+      apps: ['code-server'],
+      pollIntervalMs: 100,
+      deadlineMs: 500,
+    });
     expect(result.ok).toBe(false);
     expect(result.checks.filter((c) => !c.successful).map((c) => c.message)).toEqual([
       'workspace ws healthy: health.healthy: expected true, actual false',

@@ -15,7 +15,11 @@ const config = {
   customizations: { vscode: { extensions: ['biomejs.biome', 'vitest.explorer'] } },
 };
 const statusFile = '/workspaces/app/.devcontainer-builder/status.json';
-const goodStatus = { phase: 'supervise', phases: { up: { startedAt: '2026-11-23T16:00:00Z', durationMs: 900, outcome: 'success' } }, lastError: null };
+const goodStatus = {
+  phase: 'supervise',
+  phases: { up: { startedAt: '2026-11-23T16:00:00Z', durationMs: 900, outcome: 'success' } },
+  lastError: null,
+};
 
 let goss: string;
 let ws: FixtureWorkspace;
@@ -60,7 +64,9 @@ describe('docker transport', () => {
     });
     expect(result.checks.filter((c) => !c.successful).map((c) => c.message)).toEqual([]);
     expect(result.ok).toBe(true);
-    expect(new Set(result.checks.map((c) => c.kind))).toEqual(new Set(['user', 'workspace', 'env', 'mount', 'lifecycle', 'extensions', 'agent']));
+    expect(new Set(result.checks.map((c) => c.kind))).toEqual(
+      new Set(['user', 'workspace', 'env', 'mount', 'lifecycle', 'extensions', 'agent']),
+    );
     expect(result.target).toBe(`docker:${ws.container}`);
   });
 

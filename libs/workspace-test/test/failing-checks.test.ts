@@ -1,7 +1,7 @@
 // Proves the harness can fail, precisely. Real parts: Docker engine, goss v0.4.9 from the test bed.
 // Stand-ins as in docker-transport.test.ts (a renamed `sleep` as the agent, a script as code-server).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ValidateResult, formatJunit, formatTap, gossfileFor, runGoss } from '../src/index.js';
+import { formatJunit, formatTap, gossfileFor, runGoss, type ValidateResult } from '../src/index.js';
 import { type FixtureWorkspace, runTestbed, startFixtureWorkspace } from './support/testbed.js';
 
 const config = {
@@ -69,16 +69,25 @@ describe('a workspace that does not honour its configuration', () => {
   });
 
   it('no agent process: says what was looked for', () => {
-    expect(failing(broken)).toContain('Coder agent process running (command line matches (^|/)coder agent): exit-status: expected to be numerically eq 0, actual 1');
+    expect(failing(broken)).toContain(
+      'Coder agent process running (command line matches (^|/)coder agent): exit-status: expected to be numerically eq 0, actual 1',
+    );
   });
 
   it('a hook that never ran at all (no status file): the lifecycle check fails on reading the file', async () => {
     const ws = startFixtureWorkspace({ extensions: ['biomejs.biome', 'vitest.explorer'] });
     workspaces.push(ws);
-    const r = await runGoss({ target: `docker:${ws.container}`, user: 'dev', goss, gossfile: gossfileFor(config, { statusFile, coderAgent: false }) });
+    const r = await runGoss({
+      target: `docker:${ws.container}`,
+      user: 'dev',
+      goss,
+      gossfile: gossfileFor(config, { statusFile, coderAgent: false }),
+    });
     expect(failing(r)).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^lifecycle hooks postCreateCommand completed: builder phase up is success in .*: exit-status: expected to be numerically eq 0, actual 1$/),
+        expect.stringMatching(
+          /^lifecycle hooks postCreateCommand completed: builder phase up is success in .*: exit-status: expected to be numerically eq 0, actual 1$/,
+        ),
       ]),
     );
   });
@@ -90,6 +99,8 @@ describe('a workspace that does not honour its configuration', () => {
     expect(tap).toContain('actual "true\\n"');
     const junit = formatJunit(broken);
     expect(junit).toContain(`failures="${broken.summary.failed}"`);
-    expect(junit).toContain('<failure message="containerEnv MOON_TELEMETRY=false: stdout: expected &quot;false\\n&quot;, actual &quot;true\\n&quot;"');
+    expect(junit).toContain(
+      '<failure message="containerEnv MOON_TELEMETRY=false: stdout: expected &quot;false\\n&quot;, actual &quot;true\\n&quot;"',
+    );
   });
 });

@@ -1,7 +1,7 @@
 // Pure unit tests: no I/O (gossfileFor, mergeGossfiles, renderGossfile, extensionsOf).
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { WorkspaceTestError, extensionsOf, gossfileFor, mergeGossfiles, parseGossfile, renderGossfile, shellQuote } from '../src/index.js';
+import { extensionsOf, gossfileFor, mergeGossfiles, parseGossfile, renderGossfile, shellQuote, WorkspaceTestError } from '../src/index.js';
 
 const config = {
   remoteUser: 'dev',
@@ -40,8 +40,15 @@ describe('gossfileFor', () => {
     expect(phase?.stdout).toEqual({ gjson: { 'phases.up.outcome': 'success' } });
     expect(phase?.title).toContain('postCreateCommand');
     expect(g.command?.['lifecycle no error']).toBeDefined();
-    const custom = gossfileFor(config, { statusFile: '/w/app/.devcontainer-builder/status.json', lifecyclePhases: ['up', 'agent'], phaseOutcome: 'ok' });
-    expect(custom.command?.['lifecycle phase agent']).toMatchObject({ exec: 'cat /w/app/.devcontainer-builder/status.json', stdout: { gjson: { 'phases.agent.outcome': 'ok' } } });
+    const custom = gossfileFor(config, {
+      statusFile: '/w/app/.devcontainer-builder/status.json',
+      lifecyclePhases: ['up', 'agent'],
+      phaseOutcome: 'ok',
+    });
+    expect(custom.command?.['lifecycle phase agent']).toMatchObject({
+      exec: 'cat /w/app/.devcontainer-builder/status.json',
+      stdout: { gjson: { 'phases.agent.outcome': 'ok' } },
+    });
     expect(gossfileFor(config, { statusFile: false }).command?.['lifecycle phase up']).toBeUndefined();
     expect(gossfileFor({ ...config, postCreateCommand: undefined }).command?.['lifecycle phase up']).toBeUndefined();
   });
@@ -50,7 +57,12 @@ describe('gossfileFor', () => {
     const ext = g.command?.['extensions code-server'];
     expect(ext?.stdout).toEqual(['/(?i)^biomejs\\.biome$/', '/(?i)^Vitest\\.explorer$/']);
     expect(ext?.exec).toContain('--list-extensions');
-    const two = gossfileFor(config, { ideServers: [{ name: 'a', paths: ['a'] }, { name: 'b', paths: ['/opt/b'] }] });
+    const two = gossfileFor(config, {
+      ideServers: [
+        { name: 'a', paths: ['a'] },
+        { name: 'b', paths: ['/opt/b'] },
+      ],
+    });
     expect(Object.keys(two.command ?? {}).filter((k) => k.startsWith('extensions'))).toEqual(['extensions a', 'extensions b']);
     expect(gossfileFor(config, { ideServers: [] }).command?.['extensions code-server']).toBeUndefined();
   });
@@ -62,7 +74,8 @@ describe('gossfileFor', () => {
 
   it('merges a user goss file over the derived checks', () => {
     const merged = gossfileFor(config, {
-      userGossfile: 'command:\n  node --version:\n    exit-status: 0\n    stdout: [/v20\\./]\n  env EDITOR:\n    exec: printenv EDITOR\n    exit-status: 0\n',
+      userGossfile:
+        'command:\n  node --version:\n    exit-status: 0\n    stdout: [/v20\\./]\n  env EDITOR:\n    exec: printenv EDITOR\n    exit-status: 0\n',
     });
     expect(merged.command?.['node --version']).toBeDefined();
     expect(merged.command?.['env EDITOR']).toEqual({ exec: 'printenv EDITOR', 'exit-status': 0 });
@@ -115,7 +128,9 @@ describe('with devcontainer-config merged configurations', () => {
     const { mergeWithImageMetadata } = await import('@devcontainer-kit/devcontainer-config');
     const merged = mergeWithImageMetadata(
       { remoteUser: 'dev', workspaceFolder: '/workspaces/app', customizations: { vscode: { extensions: ['-a.b', 'e.f'] } } },
-      JSON.stringify([{ postCreateCommand: 'make', remoteEnv: { FROM_IMAGE: '1' }, customizations: { vscode: { extensions: ['a.b', 'c.d'] } } }]),
+      JSON.stringify([
+        { postCreateCommand: 'make', remoteEnv: { FROM_IMAGE: '1' }, customizations: { vscode: { extensions: ['a.b', 'c.d'] } } },
+      ]),
     );
     const g = gossfileFor(merged);
     expect(g.command?.['lifecycle phase up']?.title).toContain('postCreateCommand');

@@ -34,7 +34,22 @@ afterAll(() => {
 describe('kubectl transport', () => {
   it('builds kubectl exec with namespace, pod, container and context', () => {
     const t = createTransport('kubectl:team-a/ws-pod-0/dev', { kubeContext: 'kind' });
-    expect(t.argv('true')).toEqual(['kubectl', '--context', 'kind', 'exec', '-i', '-n', 'team-a', 'ws-pod-0', '-c', 'dev', '--', 'sh', '-c', 'true']);
+    expect(t.argv('true')).toEqual([
+      'kubectl',
+      '--context',
+      'kind',
+      'exec',
+      '-i',
+      '-n',
+      'team-a',
+      'ws-pod-0',
+      '-c',
+      'dev',
+      '--',
+      'sh',
+      '-c',
+      'true',
+    ]);
   });
 
   it('switches to the remote user inside the container with su when the session is root', async () => {
@@ -44,7 +59,12 @@ describe('kubectl transport', () => {
   });
 
   it('runs goss and returns structured results', async () => {
-    const result = await runGoss({ target: `kubectl:default/${ws.container}`, user: 'dev', goss, gossfile: gossfileFor(config, { coderAgent: false }) });
+    const result = await runGoss({
+      target: `kubectl:default/${ws.container}`,
+      user: 'dev',
+      goss,
+      gossfile: gossfileFor(config, { coderAgent: false }),
+    });
     expect(result.checks.filter((c) => !c.successful)).toEqual([]);
     expect(result.checks.length).toBe(6); // user, folder (exists, type, owner), env (exit status, value)
     expect(readFileSync(process.env.FAKE_KUBECTL_LOG as string, 'utf8')).toContain(`exec -i -n default ${ws.container} -- sh -c`);
@@ -53,11 +73,21 @@ describe('kubectl transport', () => {
 
 describe('coder transport', () => {
   it('passes the remote command as one quoted argument, as ssh joins it', () => {
-    expect(createTransport('coder:alice/ws.main').argv("echo 'hi'")).toEqual(['coder', 'ssh', 'alice/ws.main', '--', `sh -c 'echo '\\''hi'\\'''`]);
+    expect(createTransport('coder:alice/ws.main').argv("echo 'hi'")).toEqual([
+      'coder',
+      'ssh',
+      'alice/ws.main',
+      '--',
+      `sh -c 'echo '\\''hi'\\'''`,
+    ]);
   });
 
   it('runs goss through `coder ssh` as the agent user and reports failures', async () => {
-    const result = await runGoss({ target: `coder:${ws.container}`, goss, gossfile: gossfileFor({ ...config, containerEnv: { MOON_TELEMETRY: 'yes' } }, { coderAgent: false }) });
+    const result = await runGoss({
+      target: `coder:${ws.container}`,
+      goss,
+      gossfile: gossfileFor({ ...config, containerEnv: { MOON_TELEMETRY: 'yes' } }, { coderAgent: false }),
+    });
     expect(result.ok).toBe(false);
     expect(result.checks.filter((c) => !c.successful).map((c) => c.message)).toEqual([
       'containerEnv MOON_TELEMETRY=yes: stdout: expected "yes\\n", actual "false\\n"',

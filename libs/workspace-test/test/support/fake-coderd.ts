@@ -2,7 +2,7 @@
 // GET /api/v2/users/{user}/workspace/{workspacename} → codersdk.Workspace JSON (the fields we read:
 // name, health.healthy, latest_build.status / job / resources[].agents[].status / lifecycle_state / apps[].slug / health).
 // Auth: `Coder-Session-Token`; a wrong token → 401. The workspace document changes per poll (`states`, last one repeats).
-import { type Server, createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 
 export interface FakeCoderd {
   url: string;
@@ -37,7 +37,11 @@ export function workspaceDoc(options: {
               name: 'main',
               status: options.agentStatus ?? 'connected',
               lifecycle_state: options.lifecycle ?? 'ready',
-              apps: Object.entries(options.apps ?? { 'code-server': 'healthy' }).map(([slug, health]) => ({ slug, display_name: slug, health })),
+              apps: Object.entries(options.apps ?? { 'code-server': 'healthy' }).map(([slug, health]) => ({
+                slug,
+                display_name: slug,
+                health,
+              })),
             },
           ],
         },

@@ -41,7 +41,20 @@ export function startFixtureWorkspace(options: {
   const container = uniqueName('ws');
   const envFlags = Object.entries(options.env ?? {}).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
   const labelFlags = Object.entries(options.labels ?? {}).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
-  docker(['run', '-d', '--name', container, '--network=host', '--tmpfs', '/home/dev/.cache', ...envFlags, ...labelFlags, 'local/debian:bookworm', 'sleep', 'infinity']);
+  docker([
+    'run',
+    '-d',
+    '--name',
+    container,
+    '--network=host',
+    '--tmpfs',
+    '/home/dev/.cache',
+    ...envFlags,
+    ...labelFlags,
+    'local/debian:bookworm',
+    'sleep',
+    'infinity',
+  ]);
   const remove = () => {
     try {
       docker(['rm', '-f', container]);
@@ -54,12 +67,14 @@ export function startFixtureWorkspace(options: {
       'mkdir -p /workspaces/app/.devcontainer-builder',
       'chown -R dev:dev /workspaces/app /home/dev',
     ];
-    if (options.status !== undefined) setup.push(`cat > /workspaces/app/.devcontainer-builder/status.json <<'JSON'\n${JSON.stringify(options.status, null, 2)}\nJSON`);
+    if (options.status !== undefined)
+      setup.push(`cat > /workspaces/app/.devcontainer-builder/status.json <<'JSON'\n${JSON.stringify(options.status, null, 2)}\nJSON`);
     if (options.extensions) {
       // A stand-in for code-server's --list-extensions (the real server needs a multi-minute image build).
       setup.push(
         `cat > /usr/local/bin/code-server <<'SH'\n#!/bin/sh\n[ "$1" = --list-extensions ] || exit 2\n${options.extensions.map((e) => `echo ${e}`).join('\n')}\nSH`,
-        'chmod 0755 /usr/local/bin/code-server');
+        'chmod 0755 /usr/local/bin/code-server',
+      );
     }
     docker(['exec', '-i', container, 'bash', '-c', setup.join('\n')]);
     // A process whose command line is `coder agent …`, as the builder's agent has.
