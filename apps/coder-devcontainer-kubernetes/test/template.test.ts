@@ -10,7 +10,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from '@cdktf/hcl2json';
-import { fromTerraformJson, renderValues } from '@devcontainer-kit/k8s-manifests';
+import { fromTerraformJson, parseValuesFile, renderValues, validateManifests, workspaceManifests } from '@devcontainer-kit/k8s-manifests';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderKubernetesTfJson, TEMPLATE_FILES, templateDir } from '../src/template.js';
 
@@ -188,6 +188,27 @@ describe('the template', () => {
     expect(hcl.resource.coder_metadata.workspace[0].resource_id).toBe('${kubernetes_deployment_v1.workspace[0].id}');
     // Only kubernetes_*_v1 resources, all from kubernetes.tf.json.
     expect(Object.keys(hcl.resource).filter((t) => t.startsWith('kubernetes_'))).toEqual([]);
+  });
+
+  it('k8s-values.yaml with sample values for its expressions gives objects valid against the Kubernetes schemas', () => {
+    const samples: Record<string, string> = {
+      'local.name': 'coder-0d7a4b8e-3f21-4c6a-9e15-2b7c8d9e0f13',
+      'var.namespace': 'coder-workspaces',
+      'data.coder_parameter.cpu.value': '2',
+      'data.coder_parameter.memory.value': '4',
+      'data.coder_parameter.workspaces_volume_size.value': '10',
+      'data.coder_parameter.docker_volume_size.value': '30',
+      'local.storage_class': 'standard',
+      'data.coder_parameter.repo_url.value': 'https://github.com/example/shop.git',
+    };
+    const seen = new Set<string>();
+    const text = readFileSync(join(templateDir, 'k8s-values.yaml'), 'utf8').replace(/\$\{([^}]+)\}/g, (_m, expr: string) => {
+      seen.add(expr);
+      return samples[expr] ?? `sample-${expr.replaceAll(/[^a-z0-9]+/g, '-')}`;
+    });
+    expect(seen.size).toBeGreaterThan(15);
+    const { options } = parseValuesFile(text);
+    expect(validateManifests(workspaceManifests(options))).toEqual([]);
   });
 
   it('no token reaches an env value, annotation or label of the rendered template', () => {
