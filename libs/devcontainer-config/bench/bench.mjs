@@ -76,7 +76,9 @@ try {
     `${'  one `validate` process, all 100 files'.padEnd(44)}${`${fmt(ourBatch)} ms`.padEnd(22)}${`${fmt(theirsTotal)} ms${sample < N ? '*' : ''}`.padEnd(34)}${(theirsTotal / ourBatch).toFixed(1)}×`,
     `${'  one process per file (read --substitute)'.padEnd(44)}${`${fmt(ourPerFileTotal)} ms${sample < N ? '*' : ''}`.padEnd(22)}${`${fmt(theirsTotal)} ms${sample < N ? '*' : ''}`.padEnd(34)}${(theirsTotal / ourPerFileTotal).toFixed(1)}×`,
     `  target ≥ 20× on 100 files: ${theirsTotal / ourBatch >= 20 ? 'met' : 'NOT met'} (one validate process)`,
-    sample < N ? `  * ${extrapolated.trim().replace(/^\(|\)$/g, '')}: per-process figures are the mean of ${sample} measured runs × ${N} (DCK_BENCH_FULL=1 runs all ${N})` : '',
+    sample < N
+      ? `  * ${extrapolated.trim().replace(/^\(|\)$/g, '')}: per-process figures are the mean of ${sample} measured runs × ${N} (DCK_BENCH_FULL=1 runs all ${N})`
+      : '',
   ];
   process.stdout.write(`${out.join('\n')}\n`);
 } finally {

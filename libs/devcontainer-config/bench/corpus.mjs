@@ -3,8 +3,26 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const EXTENSIONS = ['dbaeumer.vscode-eslint', 'esbenp.prettier-vscode', 'ms-python.python', 'golang.go', 'rust-lang.rust-analyzer', 'redhat.vscode-yaml', 'ms-azuretools.vscode-docker', 'eamodio.gitlens', 'github.vscode-pull-request-github', 'streetsidesoftware.code-spell-checker'];
-const FEATURES = ['ghcr.io/devcontainers/features/node:1', 'ghcr.io/devcontainers/features/python:1', 'ghcr.io/devcontainers/features/go:1', 'ghcr.io/devcontainers/features/docker-in-docker:2', 'ghcr.io/devcontainers/features/github-cli:1', 'ghcr.io/devcontainers/features/common-utils:2'];
+const EXTENSIONS = [
+  'dbaeumer.vscode-eslint',
+  'esbenp.prettier-vscode',
+  'ms-python.python',
+  'golang.go',
+  'rust-lang.rust-analyzer',
+  'redhat.vscode-yaml',
+  'ms-azuretools.vscode-docker',
+  'eamodio.gitlens',
+  'github.vscode-pull-request-github',
+  'streetsidesoftware.code-spell-checker',
+];
+const FEATURES = [
+  'ghcr.io/devcontainers/features/node:1',
+  'ghcr.io/devcontainers/features/python:1',
+  'ghcr.io/devcontainers/features/go:1',
+  'ghcr.io/devcontainers/features/docker-in-docker:2',
+  'ghcr.io/devcontainers/features/github-cli:1',
+  'ghcr.io/devcontainers/features/common-utils:2',
+];
 
 /** A typical config whose size grows with `size` (0..1). */
 export function typicalConfig(i, size) {
@@ -20,7 +38,9 @@ export function typicalConfig(i, size) {
       : '  "image": "local/debian:bookworm",',
     '  "runArgs": ["--network=host", "--cap-add=SYS_PTRACE"],',
     '  "features": {',
-    FEATURES.slice(0, 1 + (i % FEATURES.length)).map((f, k) => `    "${f}": { "version": "${k + 1}" }`).join(',\n'),
+    FEATURES.slice(0, 1 + (i % FEATURES.length))
+      .map((f, k) => `    "${f}": { "version": "${k + 1}" }`)
+      .join(',\n'),
     '  },',
     '  "overrideFeatureInstallOrder": ["ghcr.io/devcontainers/features/node"],',
     '  "forwardPorts": [3000, 5432, "db:5432"],',
@@ -39,7 +59,9 @@ export function typicalConfig(i, size) {
     '  "hostRequirements": { "cpus": 2, "memory": "8gb", "storage": "32gb" },',
     '  "customizations": {',
     '    "vscode": {',
-    `      "extensions": [${EXTENSIONS.slice(0, Math.min(nExt, EXTENSIONS.length)).map((e) => `"${e}"`).join(', ')}],`,
+    `      "extensions": [${EXTENSIONS.slice(0, Math.min(nExt, EXTENSIONS.length))
+      .map((e) => `"${e}"`)
+      .join(', ')}],`,
     '      "settings": {',
     Array.from({ length: nSettings }, (_, k) => `        "editor.setting${k}": ${k % 2 ? 'true' : `"value ${k}"`}`).join(',\n'),
     '      }',

@@ -9,7 +9,7 @@ import { resolveFeatureOrder } from './feature-order.js';
 import { checkDevcontainer, findDevcontainerConfigs } from './locate.js';
 import { mergeWithImageMetadata } from './metadata.js';
 import { migrateDeprecatedProperties } from './normalize.js';
-import { parseDevcontainer, type ParseResult } from './parse.js';
+import { type ParseResult, parseDevcontainer } from './parse.js';
 import { formatProblem, hasErrors } from './problem.js';
 import type { DevcontainerConfig, Problem } from './types.js';
 import { validateDevcontainer } from './validate.js';
@@ -31,7 +31,10 @@ interface Target {
 }
 
 /** A path that is a config file, or a workspace folder (→ its configs; `all` → every one, else the first). */
-async function resolveTargets(path: string | undefined, { all, configPath, cwd }: { all: boolean; configPath?: string | undefined; cwd: string }): Promise<Target[]> {
+async function resolveTargets(
+  path: string | undefined,
+  { all, configPath, cwd }: { all: boolean; configPath?: string | undefined; cwd: string },
+): Promise<Target[]> {
   const abs = resolve(cwd, path ?? '.');
   let st: Awaited<ReturnType<typeof stat>>;
   try {
@@ -43,7 +46,11 @@ async function resolveTargets(path: string | undefined, { all, configPath, cwd }
   if (configPath !== undefined) return [{ file: resolve(abs, configPath), workspace: abs }];
   const found = await findDevcontainerConfigs(abs);
   if (found.length === 0) {
-    throw new DevcontainerConfigError('CONFIG_NOT_FOUND', `no devcontainer.json in ${abs} (looked for .devcontainer/devcontainer.json, .devcontainer.json, .devcontainer/*/devcontainer.json)`, { path: abs });
+    throw new DevcontainerConfigError(
+      'CONFIG_NOT_FOUND',
+      `no devcontainer.json in ${abs} (looked for .devcontainer/devcontainer.json, .devcontainer.json, .devcontainer/*/devcontainer.json)`,
+      { path: abs },
+    );
   }
   return (all ? found : found.slice(0, 1)).map((file) => ({ file, workspace: abs }));
 }
@@ -61,7 +68,11 @@ async function load(target: Target): Promise<ParseResult> {
   try {
     text = await readFile(target.file, 'utf8');
   } catch (cause) {
-    throw new DevcontainerConfigError((cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'CONFIG_NOT_FOUND' : 'READ_FAILED', `cannot read ${target.file}: ${(cause as Error).message}`, { cause, path: target.file });
+    throw new DevcontainerConfigError(
+      (cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'CONFIG_NOT_FOUND' : 'READ_FAILED',
+      `cannot read ${target.file}: ${(cause as Error).message}`,
+      { cause, path: target.file },
+    );
   }
   return parseDevcontainer(text, { file: target.file });
 }
@@ -83,7 +94,8 @@ export function createMainCommand(io: CliIo, state: { code: number } = { code: 0
     async run({ args }) {
       const paths = args._.length > 0 ? args._ : ['.'];
       const targets: Target[] = [];
-      for (const p of paths) targets.push(...(await resolveTargets(p, { all: args.config === undefined, configPath: args.config, cwd: io.cwd })));
+      for (const p of paths)
+        targets.push(...(await resolveTargets(p, { all: args.config === undefined, configPath: args.config, cwd: io.cwd })));
       const files: Array<{ file: string; problems: Problem[] }> = [];
       for (const t of targets) files.push({ file: t.file, problems: await checkDevcontainer(await load(t)) });
       const all = files.flatMap((f) => f.problems);
@@ -104,8 +116,16 @@ export function createMainCommand(io: CliIo, state: { code: number } = { code: 0
     meta: { name: 'read', description: 'Print the resolved configuration (JSON)' },
     args: {
       workspace: { type: 'positional', required: false, description: 'workspace folder or config file (default: .)' },
-      substitute: { type: 'boolean', description: 'substitute ${localEnv:…}, ${localWorkspaceFolder}, ${devcontainerId}, …', default: false },
-      'merged-with-image-metadata': { type: 'string', description: 'file with the devcontainer.metadata label (or `docker inspect` output)', valueHint: 'FILE' },
+      substitute: {
+        type: 'boolean',
+        description: 'substitute ${localEnv:…}, ${localWorkspaceFolder}, ${devcontainerId}, …',
+        default: false,
+      },
+      'merged-with-image-metadata': {
+        type: 'string',
+        description: 'file with the devcontainer.metadata label (or `docker inspect` output)',
+        valueHint: 'FILE',
+      },
       ...common,
     },
     async run({ args }) {
@@ -126,7 +146,9 @@ export function createMainCommand(io: CliIo, state: { code: number } = { code: 0
       const metaFile = args['merged-with-image-metadata'];
       if (metaFile !== undefined) merged = mergeWithImageMetadata(config, await readMetadataFile(resolve(io.cwd, metaFile)));
       if (args.json) {
-        io.stdout(`${JSON.stringify({ file: t.file, workspaceFolder: t.workspace, devcontainerId, configuration: config, ...(merged ? { mergedConfiguration: merged } : {}), problems })}\n`);
+        io.stdout(
+          `${JSON.stringify({ file: t.file, workspaceFolder: t.workspace, devcontainerId, configuration: config, ...(merged ? { mergedConfiguration: merged } : {}), problems })}\n`,
+        );
       } else io.stdout(`${JSON.stringify(merged ?? config, null, 2)}\n`);
       // Printed best-effort; an invalid config still fails.
       state.code = hasErrors(problems) ? 1 : 0;
@@ -147,8 +169,11 @@ export function createMainCommand(io: CliIo, state: { code: number } = { code: 0
       const rep = complianceReport(parsed);
       if (args.json) io.stdout(`${JSON.stringify(rep)}\n`);
       else {
-        for (const e of rep.entries) io.stdout(`${rep.file}:${e.line}:${e.column}: ${e.status} ${e.property}${e.note ? `: ${e.note}` : ''}\n`);
-        io.stderr(`${rep.counts.honoured} honoured, ${rep.counts.caveat} with a caveat, ${rep.counts.ignored} ignored, ${rep.counts.unknown} unknown\n`);
+        for (const e of rep.entries)
+          io.stdout(`${rep.file}:${e.line}:${e.column}: ${e.status} ${e.property}${e.note ? `: ${e.note}` : ''}\n`);
+        io.stderr(
+          `${rep.counts.honoured} honoured, ${rep.counts.caveat} with a caveat, ${rep.counts.ignored} ignored, ${rep.counts.unknown} unknown\n`,
+        );
       }
       state.code = 0;
     },
@@ -173,7 +198,8 @@ export function createMainCommand(io: CliIo, state: { code: number } = { code: 0
       const result = resolveFeatureOrder({ features, overrideFeatureInstallOrder: order, getManifest: (id) => manifests.get(id) });
       for (const i of result.issues) io.stderr(`${parsed.file}: ${i.severity} ${i.code}: ${i.message}\n`);
       const unknown = result.order.filter((f) => !f.metadataKnown).map((f) => f.id);
-      if (unknown.length > 0) io.stderr(`note: no metadata for ${unknown.join(', ')} (not local): their own dependsOn/installsAfter are not known offline\n`);
+      if (unknown.length > 0)
+        io.stderr(`note: no metadata for ${unknown.join(', ')} (not local): their own dependsOn/installsAfter are not known offline\n`);
       if (args.json) io.stdout(`${JSON.stringify(result)}\n`);
       else for (const f of result.order) io.stdout(`${f.id}${f.addedBy ? ` (dependsOn of ${f.addedBy})` : ''}\n`);
       state.code = result.issues.some((i) => i.severity === 'error') ? 1 : 0;
@@ -200,7 +226,8 @@ async function readMetadataFile(file: string): Promise<unknown> {
     throw new DevcontainerConfigError('INVALID_METADATA_LABEL', `${file} is not JSON`, { cause, path: file });
   }
   // `docker inspect` output: [{ Config: { Labels: { "devcontainer.metadata": "…" } } }]
-  const labels = (Array.isArray(value) ? (value[0] as { Config?: { Labels?: Record<string, string> } } | undefined) : undefined)?.Config?.Labels;
+  const labels = (Array.isArray(value) ? (value[0] as { Config?: { Labels?: Record<string, string> } } | undefined) : undefined)?.Config
+    ?.Labels;
   if (labels) return labels['devcontainer.metadata'];
   return value;
 }

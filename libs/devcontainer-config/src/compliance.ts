@@ -14,7 +14,12 @@ export interface ComplianceRule {
   envbuilder: 'supported' | 'partial' | 'unsupported' | 'n/a';
 }
 
-const r = (property: string, status: ComplianceStatus, note: string, envbuilder: ComplianceRule['envbuilder']): ComplianceRule => ({ property, status, note, envbuilder });
+const r = (property: string, status: ComplianceStatus, note: string, envbuilder: ComplianceRule['envbuilder']): ComplianceRule => ({
+  property,
+  status,
+  note,
+  envbuilder,
+});
 
 const DIND = 'applied by the Docker daemon inside the workspace pod (the pod itself must be privileged to run it)';
 
@@ -24,23 +29,43 @@ const DIND = 'applied by the Docker daemon inside the workspace pod (the pod its
  */
 export const COMPLIANCE_TABLE: readonly ComplianceRule[] = [
   r('name', 'honoured', 'shown in the build log and status file only', 'unsupported'),
-  r('image', 'honoured', 'pulled by the pod\'s Docker daemon: the registry must be reachable from the cluster', 'supported'),
+  r('image', 'honoured', "pulled by the pod's Docker daemon: the registry must be reachable from the cluster", 'supported'),
   r('build.dockerfile', 'honoured', '', 'supported'),
   r('build.context', 'honoured', '', 'supported'),
   r('build.args', 'honoured', '', 'supported'),
   r('build.target', 'honoured', '', 'supported'),
   r('build.cacheFrom', 'caveat', 'used as --cache-from; without buildx the CLI cannot export cache (--cache-to is ignored)', 'supported'),
-  r('build.options', 'caveat', 'passed to `docker build` in the pod; options needing buildx fail (no buildx in the builder)', 'unsupported'),
+  r(
+    'build.options',
+    'caveat',
+    'passed to `docker build` in the pod; options needing buildx fail (no buildx in the builder)',
+    'unsupported',
+  ),
   r('dockerFile', 'honoured', 'deprecated alias of build.dockerfile', 'n/a'),
   r('context', 'honoured', 'deprecated alias of build.context', 'n/a'),
-  r('appPort', 'caveat', 'published on the pod\'s network, not on your machine: reach it with Coder port forwarding', 'unsupported'),
+  r('appPort', 'caveat', "published on the pod's network, not on your machine: reach it with Coder port forwarding", 'unsupported'),
   r('runArgs', 'caveat', `${DIND}; --network and --device refer to that daemon's host, the pod`, 'n/a'),
-  r('workspaceMount', 'caveat', 'the source is a path in the pod (the cloned repository on the workspace volume), not on your machine', 'unsupported'),
+  r(
+    'workspaceMount',
+    'caveat',
+    'the source is a path in the pod (the cloned repository on the workspace volume), not on your machine',
+    'unsupported',
+  ),
   r('workspaceFolder', 'honoured', '', 'unsupported'),
-  r('dockerComposeFile', 'caveat', 'needs the compose plugin in the builder image; every service runs inside the workspace pod', 'unsupported'),
+  r(
+    'dockerComposeFile',
+    'caveat',
+    'needs the compose plugin in the builder image; every service runs inside the workspace pod',
+    'unsupported',
+  ),
   r('service', 'honoured', 'with dockerComposeFile', 'unsupported'),
   r('runServices', 'honoured', 'with dockerComposeFile', 'unsupported'),
-  r('features', 'caveat', 'OCI features are fetched from their registry: it must be reachable from the cluster; local features always work', 'supported'),
+  r(
+    'features',
+    'caveat',
+    'OCI features are fetched from their registry: it must be reachable from the cluster; local features always work',
+    'supported',
+  ),
   r('overrideFeatureInstallOrder', 'honoured', '', 'n/a'),
   r('forwardPorts', 'caveat', 'not forwarded to your machine automatically: use `coder port-forward` or a Coder app', 'unsupported'),
   r('portsAttributes', 'ignored', 'VS Code port-forwarding UI settings; Coder does not read them', 'unsupported'),
@@ -49,7 +74,12 @@ export const COMPLIANCE_TABLE: readonly ComplianceRule[] = [
   r('remoteEnv', 'honoured', 'applied to lifecycle commands and to the Coder agent the builder starts', 'supported'),
   r('containerUser', 'honoured', '', 'supported'),
   r('remoteUser', 'honoured', 'the Coder agent runs as this user', 'supported'),
-  r('updateRemoteUserUID', 'ignored', 'there is no local user to match: the workspace lives on a pod volume (and the CLI skips UID matching when run as root)', 'unsupported'),
+  r(
+    'updateRemoteUserUID',
+    'ignored',
+    'there is no local user to match: the workspace lives on a pod volume (and the CLI skips UID matching when run as root)',
+    'unsupported',
+  ),
   r('userEnvProbe', 'honoured', '', 'unsupported'),
   r('overrideCommand', 'honoured', '', 'unsupported'),
   r('shutdownAction', 'ignored', 'Coder stops a workspace by deleting its pod; the container stops with it', 'unsupported'),
@@ -57,10 +87,25 @@ export const COMPLIANCE_TABLE: readonly ComplianceRule[] = [
   r('privileged', 'caveat', DIND, 'unsupported'),
   r('capAdd', 'caveat', DIND, 'unsupported'),
   r('securityOpt', 'caveat', DIND, 'unsupported'),
-  r('mounts', 'caveat', 'bind sources are paths in the pod; volumes live in the pod\'s Docker data directory (kept only if that is a persistent volume)', 'unsupported'),
-  r('hostRequirements', 'ignored', 'not enforced: the pod\'s CPU, memory, storage and GPU come from the Coder template\'s resources', 'unsupported'),
+  r(
+    'mounts',
+    'caveat',
+    "bind sources are paths in the pod; volumes live in the pod's Docker data directory (kept only if that is a persistent volume)",
+    'unsupported',
+  ),
+  r(
+    'hostRequirements',
+    'ignored',
+    "not enforced: the pod's CPU, memory, storage and GPU come from the Coder template's resources",
+    'unsupported',
+  ),
   r('secrets', 'ignored', 'a tool-specific prompt for secrets; use Coder parameters or external auth instead', 'n/a'),
-  r('customizations.vscode.extensions', 'caveat', 'installed into code-server when the template enables it, from Open VSX (not the VS Code Marketplace)', 'partial'),
+  r(
+    'customizations.vscode.extensions',
+    'caveat',
+    'installed into code-server when the template enables it, from Open VSX (not the VS Code Marketplace)',
+    'partial',
+  ),
   r('customizations.vscode.settings', 'caveat', 'written as code-server machine settings when the template enables it', 'partial'),
   r('customizations.coder', 'honoured', 'read by devcontainer-kit (apps, scripts, display apps)', 'n/a'),
   r('customizations.*', 'ignored', 'settings of other tools', 'partial'),
@@ -70,7 +115,12 @@ export const COMPLIANCE_TABLE: readonly ComplianceRule[] = [
   r('postCreateCommand', 'honoured', 'output streamed to the Coder build log', 'supported'),
   r('postStartCommand', 'honoured', 'runs on every workspace start (a new pod is a new start)', 'supported'),
   r('postAttachCommand', 'caveat', 'runs once when `devcontainer up` finishes, not on every IDE attach', 'unsupported'),
-  r('waitFor', 'caveat', 'the builder waits for `devcontainer up` to finish all hooks before the agent connects; waitFor does not shorten that', 'unsupported'),
+  r(
+    'waitFor',
+    'caveat',
+    'the builder waits for `devcontainer up` to finish all hooks before the agent connects; waitFor does not shorten that',
+    'unsupported',
+  ),
   r('$schema', 'ignored', 'for editors only', 'n/a'),
   r('extensions', 'caveat', 'deprecated: treated as customizations.vscode.extensions', 'n/a'),
   r('settings', 'caveat', 'deprecated: treated as customizations.vscode.settings', 'n/a'),
@@ -81,7 +131,12 @@ export const COMPLIANCE_TABLE: readonly ComplianceRule[] = [
   r('${localWorkspaceFolderBasename}', 'honoured', '', 'supported'),
   r('${containerWorkspaceFolder}', 'honoured', '', 'supported'),
   r('${containerWorkspaceFolderBasename}', 'honoured', '', 'supported'),
-  r('${devcontainerId}', 'honoured', 'computed by the devcontainer CLI from the container\'s id labels (stable across rebuilds of the same workspace)', 'unsupported'),
+  r(
+    '${devcontainerId}',
+    'honoured',
+    "computed by the devcontainer CLI from the container's id labels (stable across rebuilds of the same workspace)",
+    'unsupported',
+  ),
 ];
 
 const BY_PROPERTY = new Map(COMPLIANCE_TABLE.map((x) => [x.property, x]));
@@ -120,7 +175,11 @@ export function complianceReport(parsed: ParseResult): ComplianceReport {
         if (tool === 'vscode' && v !== null && typeof v === 'object') {
           for (const sub of Object.keys(v)) {
             const p = `customizations.vscode.${sub}`;
-            push(p, ['customizations', 'vscode', sub], BY_PROPERTY.get(p) ?? { property: p, status: 'ignored', note: 'VS Code-only setting', envbuilder: 'n/a' });
+            push(
+              p,
+              ['customizations', 'vscode', sub],
+              BY_PROPERTY.get(p) ?? { property: p, status: 'ignored', note: 'VS Code-only setting', envbuilder: 'n/a' },
+            );
           }
         } else if (tool === 'coder') push('customizations.coder', ['customizations', 'coder']);
         else push(`customizations.${tool}`, ['customizations', tool], BY_PROPERTY.get('customizations.*'));
@@ -134,8 +193,9 @@ export function complianceReport(parsed: ParseResult): ComplianceReport {
         const name = ref.name === 'env' ? 'localEnv' : ref.name;
         if (!vars.has(name)) vars.set(name, path);
       }
-    } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]));
-    else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, [...path, k]);
+    } else if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) walk(v[i], [...path, i]);
+    } else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, [...path, k]);
   };
   walk(config, []);
   for (const [name, path] of vars) push(`\${${name}}`, path);

@@ -13,6 +13,12 @@ export function computeDevcontainerId(labels: Record<string, string>): string {
 }
 
 /** The id labels the devcontainer CLI puts on a container created from a local folder. */
-export function devcontainerIdLabels({ localWorkspaceFolder, configFile }: { localWorkspaceFolder: string; configFile: string }): Record<string, string> {
+export function devcontainerIdLabels({
+  localWorkspaceFolder,
+  configFile,
+}: {
+  localWorkspaceFolder: string;
+  configFile: string;
+}): Record<string, string> {
   return { 'devcontainer.local_folder': localWorkspaceFolder, 'devcontainer.config_file': configFile };
 }

@@ -79,11 +79,7 @@ export const devcontainerProperties: Record<string, Schema> = {
     cpus: S.int({ min: 1 }),
     memory: S.str(SIZE),
     storage: S.str(SIZE),
-    gpu: S.union(
-      S.bool(),
-      S.str({ enum: ['optional'] }),
-      S.obj({ cores: S.int({ min: 1 }), memory: S.str(SIZE) }),
-    ),
+    gpu: S.union(S.bool(), S.str({ enum: ['optional'] }), S.obj({ cores: S.int({ min: 1 }), memory: S.str(SIZE) })),
   }),
   secrets: S.map(S.obj({ description: S.str(), documentationUrl: S.str() })),
   customizations: S.map(S.any()),

@@ -1,9 +1,5 @@
 /** Codes of DevcontainerConfigError (thrown for I/O and usage failures; config problems are returned, not thrown). */
-export type DevcontainerConfigErrorCode =
-  | 'CONFIG_NOT_FOUND'
-  | 'READ_FAILED'
-  | 'INVALID_METADATA_LABEL'
-  | 'INVALID_ARGUMENT';
+export type DevcontainerConfigErrorCode = 'CONFIG_NOT_FOUND' | 'READ_FAILED' | 'INVALID_METADATA_LABEL' | 'INVALID_ARGUMENT';
 
 export interface DevcontainerConfigErrorOptions {
   cause?: unknown;

@@ -5,8 +5,8 @@ import { lifecycleCommandSchema, mountObjectSchema } from './devcontainer-schema
 import { didYouMeanSuffix } from './did-you-mean.js';
 import type { FeatureOrderManifest } from './feature-order.js';
 import { parseFeatureReference } from './feature-reference.js';
-import { mkProblem, parseJsonc, type ParseResult } from './parse.js';
-import { S, type SchemaIssue, checkNode } from './schema.js';
+import { mkProblem, type ParseResult, parseJsonc } from './parse.js';
+import { checkNode, S, type SchemaIssue } from './schema.js';
 import type { DevcontainerConfig, Problem } from './types.js';
 import { topLevel } from './validate.js';
 
@@ -58,7 +58,10 @@ export interface FeatureManifest extends FeatureOrderManifest {
   id: string;
   version: string;
   name?: string;
-  options?: Record<string, { type: 'boolean' | 'string'; default: string | boolean; enum?: string[]; proposals?: string[]; description?: string }>;
+  options?: Record<
+    string,
+    { type: 'boolean' | 'string'; default: string | boolean; enum?: string[]; proposals?: string[]; description?: string }
+  >;
   [key: string]: unknown;
 }
 
@@ -69,7 +72,10 @@ export interface FeatureManifestResult {
 }
 
 /** Parse and validate a devcontainer-feature.json. `folderName`: the feature's folder (its id should match). */
-export function validateFeatureManifest(text: string, { file = 'devcontainer-feature.json', folderName }: { file?: string; folderName?: string } = {}): FeatureManifestResult {
+export function validateFeatureManifest(
+  text: string,
+  { file = 'devcontainer-feature.json', folderName }: { file?: string; folderName?: string } = {},
+): FeatureManifestResult {
   const parsed = parseJsonc(text, { file });
   const problems = [...parsed.problems];
   const root = parsed.tree;
@@ -99,7 +105,13 @@ export function validateFeatureManifest(text: string, { file = 'devcontainer-fea
         at(def, 'error', 'invalid-feature-option', `options.${name}.default must be a ${type} (the option's type)`);
       }
       const en = o.get('enum')?.value;
-      if (type === 'boolean' && (en || o.has('proposals'))) at((en ?? o.get('proposals')?.value) as Node, 'warning', 'invalid-feature-option', `options.${name}: enum/proposals only apply to string options`);
+      if (type === 'boolean' && (en || o.has('proposals')))
+        at(
+          (en ?? o.get('proposals')?.value) as Node,
+          'warning',
+          'invalid-feature-option',
+          `options.${name}: enum/proposals only apply to string options`,
+        );
       if (en?.type === 'array' && def?.type === 'string' && !(en.children ?? []).some((c) => c.value === def.value)) {
         at(def, 'error', 'invalid-feature-option', `options.${name}.default "${def.value}" is not one of its enum values`);
       }
@@ -136,14 +148,24 @@ export interface ReadLocalFeaturesResult {
  * have a devcontainer-feature.json and an install.sh; options given in devcontainer.json are checked against the manifest.
  * `parsed` (the devcontainer.json parse result) gives positions to the problems.
  */
-export async function readLocalFeatures({ configFile, config, parsed }: { configFile: string; config: DevcontainerConfig; parsed?: ParseResult }): Promise<ReadLocalFeaturesResult> {
+export async function readLocalFeatures({
+  configFile,
+  config,
+  parsed,
+}: {
+  configFile: string;
+  config: DevcontainerConfig;
+  parsed?: ParseResult;
+}): Promise<ReadLocalFeaturesResult> {
   const features: LocalFeature[] = [];
   const problems: Problem[] = [];
   const configDir = dirname(configFile);
   const raw = config.features;
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { features, problems };
   const where = (path: (string | number)[], key = false) => {
-    const loc = parsed ? (key ? parsed.positions.key(path) : parsed.positions.get(path)) ?? parsed.positions.nearest(path) : { line: 1, column: 1, offset: 0, length: 0 };
+    const loc = parsed
+      ? ((key ? parsed.positions.key(path) : parsed.positions.get(path)) ?? parsed.positions.nearest(path))
+      : { line: 1, column: 1, offset: 0, length: 0 };
     return loc;
   };
   for (const [id, value] of Object.entries(raw as Record<string, unknown>)) {
@@ -152,7 +174,15 @@ export async function readLocalFeatures({ configFile, config, parsed }: { config
     const folder = resolve(configDir, r.ref.path);
     const rel = relative(configDir, folder);
     if (rel.startsWith('..') || rel === '' || rel.startsWith(sep)) {
-      problems.push(mkProblem(configFile, where(['features', id], true), 'error', 'local-feature-outside-devcontainer', `local feature "${id}" must be a folder inside ${configDir}`));
+      problems.push(
+        mkProblem(
+          configFile,
+          where(['features', id], true),
+          'error',
+          'local-feature-outside-devcontainer',
+          `local feature "${id}" must be a folder inside ${configDir}`,
+        ),
+      );
       continue;
     }
     const manifestFile = join(folder, 'devcontainer-feature.json');
@@ -160,14 +190,30 @@ export async function readLocalFeatures({ configFile, config, parsed }: { config
     try {
       text = await readFile(manifestFile, 'utf8');
     } catch {
-      problems.push(mkProblem(configFile, where(['features', id], true), 'error', 'feature-manifest-not-found', `local feature "${id}" has no ${manifestFile}`));
+      problems.push(
+        mkProblem(
+          configFile,
+          where(['features', id], true),
+          'error',
+          'feature-manifest-not-found',
+          `local feature "${id}" has no ${manifestFile}`,
+        ),
+      );
       features.push({ id, folder, manifest: undefined });
       continue;
     }
     try {
       await access(join(folder, 'install.sh'));
     } catch {
-      problems.push(mkProblem(configFile, where(['features', id], true), 'error', 'feature-install-script-missing', `local feature "${id}" has no install.sh`));
+      problems.push(
+        mkProblem(
+          configFile,
+          where(['features', id], true),
+          'error',
+          'feature-install-script-missing',
+          `local feature "${id}" has no install.sh`,
+        ),
+      );
     }
     const v = validateFeatureManifest(text, { file: manifestFile, folderName: r.ref.name });
     problems.push(...v.problems);
@@ -178,14 +224,36 @@ export async function readLocalFeatures({ configFile, config, parsed }: { config
       for (const [name, given] of Object.entries(value as Record<string, unknown>)) {
         const spec = declared[name];
         if (spec === undefined) {
-          problems.push(mkProblem(configFile, where(['features', id, name], true), 'warning', 'unknown-feature-option', `feature "${id}" has no option "${name}"${didYouMeanSuffix(name, Object.keys(declared))}`));
+          problems.push(
+            mkProblem(
+              configFile,
+              where(['features', id, name], true),
+              'warning',
+              'unknown-feature-option',
+              `feature "${id}" has no option "${name}"${didYouMeanSuffix(name, Object.keys(declared))}`,
+            ),
+          );
           continue;
         }
         if (spec.type === 'boolean' && typeof given !== 'boolean' && given !== 'true' && given !== 'false') {
-          problems.push(mkProblem(configFile, where(['features', id, name]), 'error', 'invalid-feature-option', `option "${name}" of feature "${id}" must be a boolean`));
+          problems.push(
+            mkProblem(
+              configFile,
+              where(['features', id, name]),
+              'error',
+              'invalid-feature-option',
+              `option "${name}" of feature "${id}" must be a boolean`,
+            ),
+          );
         } else if (spec.type === 'string' && spec.enum && !spec.enum.includes(String(given))) {
           problems.push(
-            mkProblem(configFile, where(['features', id, name]), 'error', 'invalid-feature-option', `option "${name}" of feature "${id}" must be one of ${spec.enum.map((e) => JSON.stringify(e)).join(', ')}${didYouMeanSuffix(String(given), spec.enum)}`),
+            mkProblem(
+              configFile,
+              where(['features', id, name]),
+              'error',
+              'invalid-feature-option',
+              `option "${name}" of feature "${id}" must be one of ${spec.enum.map((e) => JSON.stringify(e)).join(', ')}${didYouMeanSuffix(String(given), spec.enum)}`,
+            ),
           );
         }
       }

@@ -73,7 +73,11 @@ function resourceAndTag(id: string): { resource: string; tag: string | undefined
  * installsAfter (soft, only among features being installed), overrideFeatureInstallOrder (round priority n - index),
  * rounds committed by maximum priority and sorted by resource, tag, options, id. A round that commits nothing is a cycle.
  */
-export function resolveFeatureOrder({ features, overrideFeatureInstallOrder = [], getManifest = () => undefined }: ResolveFeatureOrderOptions): FeatureOrderResult {
+export function resolveFeatureOrder({
+  features,
+  overrideFeatureInstallOrder = [],
+  getManifest = () => undefined,
+}: ResolveFeatureOrderOptions): FeatureOrderResult {
   const nodes: GraphNode[] = [];
   const issues: FeatureOrderIssue[] = [];
   // Feature equality: same resource, same version (tag or digest) and same options.
@@ -92,7 +96,17 @@ export function resolveFeatureOrder({ features, overrideFeatureInstallOrder = []
       return existing;
     }
     const manifest = getManifest(id);
-    const node: GraphNode = { id, resource, options, userDefined, metadataKnown: manifest !== undefined, tag, hard: [], softResources: [], priority: 0 };
+    const node: GraphNode = {
+      id,
+      resource,
+      options,
+      userDefined,
+      metadataKnown: manifest !== undefined,
+      tag,
+      hard: [],
+      softResources: [],
+      priority: 0,
+    };
     if (addedBy !== undefined) node.addedBy = addedBy;
     nodes.push(node);
     if (manifest) {
@@ -108,7 +122,12 @@ export function resolveFeatureOrder({ features, overrideFeatureInstallOrder = []
     const { resource } = resourceAndTag(id);
     const matched = nodes.filter((x) => x.resource === resource);
     if (matched.length === 0) {
-      issues.push({ code: 'unknown-feature-in-order', severity: 'warning', message: `overrideFeatureInstallOrder names "${id}", which is not installed`, features: [id] });
+      issues.push({
+        code: 'unknown-feature-in-order',
+        severity: 'warning',
+        message: `overrideFeatureInstallOrder names "${id}", which is not installed`,
+        features: [id],
+      });
     }
     for (const m of matched) m.priority = n - idx;
   });
@@ -154,7 +173,8 @@ export function resolveFeatureOrder({ features, overrideFeatureInstallOrder = []
 }
 
 function compareTag(a: string | undefined, b: string | undefined): number {
-  const rank = (t: string | undefined) => (t === undefined || t === 'latest' ? [Number.POSITIVE_INFINITY] : t.split('.').map((x) => (/^\d+$/.test(x) ? Number(x) : Number.NaN)));
+  const rank = (t: string | undefined) =>
+    t === undefined || t === 'latest' ? [Number.POSITIVE_INFINITY] : t.split('.').map((x) => (/^\d+$/.test(x) ? Number(x) : Number.NaN));
   const ra = rank(a);
   const rb = rank(b);
   for (let i = 0; i < Math.max(ra.length, rb.length); i++) {
@@ -175,7 +195,10 @@ function compareRound(a: GraphNode, b: GraphNode): number {
   if (ka.length !== kb.length) return kb.length - ka.length;
   const keys = ka.join('\0').localeCompare(kb.join('\0'));
   if (keys !== 0) return keys;
-  const values = ka.map((k) => String(a.options[k])).join('\0').localeCompare(kb.map((k) => String(b.options[k])).join('\0'));
+  const values = ka
+    .map((k) => String(a.options[k]))
+    .join('\0')
+    .localeCompare(kb.map((k) => String(b.options[k])).join('\0'));
   if (values !== 0) return values;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }

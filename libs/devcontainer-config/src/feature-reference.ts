@@ -7,7 +7,8 @@ export type FeatureReference =
 
 export type FeatureReferenceResult = { ok: true; ref: FeatureReference; deprecated?: string } | { ok: false; message: string };
 
-const OCI_RE = /^((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*(?::\d+)?)\/((?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*)([a-z0-9]+(?:[._-][a-z0-9]+)*)(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})|@(sha256:[a-f0-9]{64}))?$/;
+const OCI_RE =
+  /^((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*(?::\d+)?)\/((?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*)([a-z0-9]+(?:[._-][a-z0-9]+)*)(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})|@(sha256:[a-f0-9]{64}))?$/;
 const LEGACY_RE = /^[a-zA-Z0-9_-]+$/;
 
 /** Classify and split a feature id as written in devcontainer.json. */
@@ -47,7 +48,10 @@ export function parseFeatureReference(id: string): FeatureReferenceResult {
     return { ok: false, message: `feature "${id}": OCI references must be lowercase` };
   }
   if (/^[^/]+\/[^/]+\/[^/@]+@/.test(id)) {
-    return { ok: false, message: `feature "${id}": GitHub release references (owner/repo/feature@version) are no longer supported; publish it to an OCI registry` };
+    return {
+      ok: false,
+      message: `feature "${id}": GitHub release references (owner/repo/feature@version) are no longer supported; publish it to an OCI registry`,
+    };
   }
   return {
     ok: false,

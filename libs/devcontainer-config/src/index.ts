@@ -1,25 +1,27 @@
-export type { DevcontainerConfig, JsonPath, LifecycleCommand, LifecycleHook, Problem, ProblemCode, Severity, SourceLocation } from './types.js';
-export { LIFECYCLE_HOOKS } from './types.js';
-export { DevcontainerConfigError } from './errors.js';
-export type { DevcontainerConfigErrorCode, DevcontainerConfigErrorOptions } from './errors.js';
-export { formatProblem, hasErrors, sortProblems } from './problem.js';
-export { parseDevcontainer, parseJsonc } from './parse.js';
-export type { ParseOptions, ParseResult, SourcePositions } from './parse.js';
-export { validateDevcontainer } from './validate.js';
-export { checkDevcontainer, findDevcontainerConfigs, readDevcontainer } from './locate.js';
-export { checkReferencedFiles } from './referenced-files.js';
-export type { ReadOptions, ReadResult } from './locate.js';
-export { KNOWN_VARIABLES, findVariables, resolveContainerWorkspaceFolder, substituteVariables } from './variables.js';
-export type { SubstituteOptions, VariableReference } from './variables.js';
+export type { ComplianceEntry, ComplianceReport, ComplianceRule, ComplianceStatus } from './compliance.js';
+export { COMPLIANCE_TABLE, complianceReport } from './compliance.js';
 export { computeDevcontainerId, devcontainerIdLabels } from './devcontainer-id.js';
-export { featureResource, parseFeatureReference } from './feature-reference.js';
-export type { FeatureReference, FeatureReferenceResult } from './feature-reference.js';
-export { readLocalFeatures, validateFeatureManifest } from './feature-manifest.js';
+export type { DevcontainerConfigErrorCode, DevcontainerConfigErrorOptions } from './errors.js';
+export { DevcontainerConfigError } from './errors.js';
 export type { FeatureManifest, FeatureManifestResult, LocalFeature, ReadLocalFeaturesResult } from './feature-manifest.js';
+export { readLocalFeatures, validateFeatureManifest } from './feature-manifest.js';
+export type {
+  FeatureOrderIssue,
+  FeatureOrderManifest,
+  FeatureOrderResult,
+  OrderedFeature,
+  ResolveFeatureOrderOptions,
+} from './feature-order.js';
 export { resolveFeatureOrder } from './feature-order.js';
-export type { FeatureOrderIssue, FeatureOrderManifest, FeatureOrderResult, OrderedFeature, ResolveFeatureOrderOptions } from './feature-order.js';
-export { mergeWithImageMetadata, parseImageMetadata, parseSize } from './metadata.js';
+export type { FeatureReference, FeatureReferenceResult } from './feature-reference.js';
+export { featureResource, parseFeatureReference } from './feature-reference.js';
+export type { ReadOptions, ReadResult } from './locate.js';
+export { checkDevcontainer, findDevcontainerConfigs, readDevcontainer } from './locate.js';
 export type { ImageMetadataEntry, MergedConfig } from './metadata.js';
+export { mergeWithImageMetadata, parseImageMetadata, parseSize } from './metadata.js';
+export type { MountSpec, ParseMountResult } from './mounts.js';
+export { parseMountString } from './mounts.js';
+export type { CommandStep, NormalizedLifecycleCommand } from './normalize.js';
 export {
   getCoderCustomizations,
   getCustomizations,
@@ -29,8 +31,21 @@ export {
   migrateDeprecatedProperties,
   normalizeLifecycleCommand,
 } from './normalize.js';
-export type { CommandStep, NormalizedLifecycleCommand } from './normalize.js';
-export { parseMountString } from './mounts.js';
-export type { MountSpec, ParseMountResult } from './mounts.js';
-export { COMPLIANCE_TABLE, complianceReport } from './compliance.js';
-export type { ComplianceEntry, ComplianceReport, ComplianceRule, ComplianceStatus } from './compliance.js';
+export type { ParseOptions, ParseResult, SourcePositions } from './parse.js';
+export { parseDevcontainer, parseJsonc } from './parse.js';
+export { formatProblem, hasErrors, sortProblems } from './problem.js';
+export { checkReferencedFiles } from './referenced-files.js';
+export type {
+  DevcontainerConfig,
+  JsonPath,
+  LifecycleCommand,
+  LifecycleHook,
+  Problem,
+  ProblemCode,
+  Severity,
+  SourceLocation,
+} from './types.js';
+export { LIFECYCLE_HOOKS } from './types.js';
+export { validateDevcontainer } from './validate.js';
+export type { SubstituteOptions, VariableReference } from './variables.js';
+export { findVariables, KNOWN_VARIABLES, resolveContainerWorkspaceFolder, substituteVariables } from './variables.js';

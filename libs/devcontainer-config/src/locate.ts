@@ -1,9 +1,9 @@
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { DevcontainerConfigError } from './errors.js';
 import { readLocalFeatures } from './feature-manifest.js';
 import { resolveFeatureOrder } from './feature-order.js';
-import { mkProblem, parseDevcontainer, type ParseResult } from './parse.js';
+import { mkProblem, type ParseResult, parseDevcontainer } from './parse.js';
 import { checkReferencedFiles } from './referenced-files.js';
 import type { DevcontainerConfig, Problem } from './types.js';
 import { validateDevcontainer } from './validate.js';
@@ -29,7 +29,10 @@ export async function findDevcontainerConfigs(workspaceFolder: string): Promise<
   }
   let entries: string[] = [];
   try {
-    entries = (await readdir(join(ws, '.devcontainer'), { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    entries = (await readdir(join(ws, '.devcontainer'), { withFileTypes: true }))
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
   } catch {
     // no .devcontainer folder
   }
@@ -104,5 +107,10 @@ export async function checkDevcontainer(parsed: ParseResult): Promise<Problem[]>
       problems.push(mkProblem(parsed.file, loc, 'error', i.code, i.message));
     }
   }
-  return problems.sort((a, b) => (a.file === b.file ? 0 : a.file === parsed.file ? -1 : b.file === parsed.file ? 1 : a.file.localeCompare(b.file)) || a.line - b.line || a.column - b.column);
+  return problems.sort(
+    (a, b) =>
+      (a.file === b.file ? 0 : a.file === parsed.file ? -1 : b.file === parsed.file ? 1 : a.file.localeCompare(b.file)) ||
+      a.line - b.line ||
+      a.column - b.column,
+  );
 }

@@ -46,20 +46,36 @@ export function parseImageMetadata(label: unknown): ImageMetadataEntry[] {
     try {
       value = JSON.parse(value);
     } catch (cause) {
-      throw new DevcontainerConfigError('INVALID_METADATA_LABEL', `the devcontainer.metadata label is not JSON: ${(cause as Error).message}`, { cause });
+      throw new DevcontainerConfigError(
+        'INVALID_METADATA_LABEL',
+        `the devcontainer.metadata label is not JSON: ${(cause as Error).message}`,
+        { cause },
+      );
     }
   }
   const entries = Array.isArray(value) ? value : [value];
   for (const e of entries) {
     if (e === null || typeof e !== 'object' || Array.isArray(e)) {
-      throw new DevcontainerConfigError('INVALID_METADATA_LABEL', 'the devcontainer.metadata label must be an object or an array of objects');
+      throw new DevcontainerConfigError(
+        'INVALID_METADATA_LABEL',
+        'the devcontainer.metadata label must be an object or an array of objects',
+      );
     }
   }
   return entries as ImageMetadataEntry[];
 }
 
 const HOOKS = ['onCreateCommand', 'updateContentCommand', 'postCreateCommand', 'postStartCommand', 'postAttachCommand'] as const;
-const LAST_WINS = ['waitFor', 'remoteUser', 'containerUser', 'userEnvProbe', 'overrideCommand', 'otherPortsAttributes', 'shutdownAction', 'updateRemoteUserUID'] as const;
+const LAST_WINS = [
+  'waitFor',
+  'remoteUser',
+  'containerUser',
+  'userEnvProbe',
+  'overrideCommand',
+  'otherPortsAttributes',
+  'shutdownAction',
+  'updateRemoteUserUID',
+] as const;
 
 /**
  * Merge image metadata with devcontainer.json per the spec's merge logic: booleans (init, privileged) OR'd;
@@ -81,7 +97,11 @@ export function mergeWithImageMetadata(config: DevcontainerConfig, metadataLabel
   for (const e of entries) {
     const c = e.customizations;
     if (c === null || typeof c !== 'object') continue;
-    for (const [tool, v] of Object.entries(c)) (merged.customizations[tool] ??= []).push(v);
+    for (const [tool, v] of Object.entries(c)) {
+      const list = merged.customizations[tool] ?? [];
+      list.push(v);
+      merged.customizations[tool] = list;
+    }
   }
   for (const hook of HOOKS) {
     const list = entries.map((e) => e[hook]).filter((v) => v !== undefined && !isEmptyCommand(v)) as LifecycleCommand[];
@@ -107,9 +127,27 @@ export function mergeWithImageMetadata(config: DevcontainerConfig, metadataLabel
 /** The metadata-capable properties of a devcontainer.json (what it contributes as the last metadata entry). */
 function pickMetadata(config: DevcontainerConfig): ImageMetadataEntry {
   const keys = [
-    'forwardPorts', 'portsAttributes', 'otherPortsAttributes', 'containerEnv', 'remoteEnv', 'remoteUser', 'containerUser',
-    'updateRemoteUserUID', 'userEnvProbe', 'overrideCommand', 'shutdownAction', 'init', 'privileged', 'capAdd', 'securityOpt',
-    'mounts', 'customizations', 'hostRequirements', 'waitFor', 'entrypoint', ...HOOKS,
+    'forwardPorts',
+    'portsAttributes',
+    'otherPortsAttributes',
+    'containerEnv',
+    'remoteEnv',
+    'remoteUser',
+    'containerUser',
+    'updateRemoteUserUID',
+    'userEnvProbe',
+    'overrideCommand',
+    'shutdownAction',
+    'init',
+    'privileged',
+    'capAdd',
+    'securityOpt',
+    'mounts',
+    'customizations',
+    'hostRequirements',
+    'waitFor',
+    'entrypoint',
+    ...HOOKS,
   ];
   const out: ImageMetadataEntry = {};
   for (const k of keys) if (config[k] !== undefined) out[k] = config[k];

@@ -32,7 +32,9 @@ export function normalizeLifecycleCommand(value: unknown): NormalizedLifecycleCo
 const HOOKS = ['onCreateCommand', 'updateContentCommand', 'postCreateCommand', 'postStartCommand', 'postAttachCommand'] as const;
 
 /** Every lifecycle hook's commands in run order (merged configs: all entries; plain configs: the one value). */
-export function getLifecycleCommands(config: MergedConfig | DevcontainerConfig): Record<(typeof HOOKS)[number] | 'initializeCommand', NormalizedLifecycleCommand[]> {
+export function getLifecycleCommands(
+  config: MergedConfig | DevcontainerConfig,
+): Record<(typeof HOOKS)[number] | 'initializeCommand', NormalizedLifecycleCommand[]> {
   const out = {} as Record<(typeof HOOKS)[number] | 'initializeCommand', NormalizedLifecycleCommand[]>;
   const init = normalizeLifecycleCommand(config.initializeCommand);
   out.initializeCommand = init ? [init] : [];
@@ -76,7 +78,8 @@ export function getExtensions(config: MergedConfig | DevcontainerConfig): string
 export function getVscodeSettings(config: MergedConfig | DevcontainerConfig): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (config.settings !== null && typeof config.settings === 'object') Object.assign(out, config.settings);
-  for (const v of getCustomizations(config, 'vscode')) if (v.settings !== null && typeof v.settings === 'object') Object.assign(out, v.settings);
+  for (const v of getCustomizations(config, 'vscode'))
+    if (v.settings !== null && typeof v.settings === 'object') Object.assign(out, v.settings);
   return out;
 }
 
@@ -106,7 +109,8 @@ export function migrateDeprecatedProperties(config: DevcontainerConfig): Devcont
   const customizations = { ...((rest.customizations as Record<string, unknown> | undefined) ?? {}) };
   const vscode = { ...((customizations.vscode as Record<string, unknown> | undefined) ?? {}) };
   if (Array.isArray(extensions)) vscode.extensions = [...extensions, ...(Array.isArray(vscode.extensions) ? vscode.extensions : [])];
-  if (settings !== null && typeof settings === 'object') vscode.settings = { ...settings, ...((vscode.settings as object | undefined) ?? {}) };
+  if (settings !== null && typeof settings === 'object')
+    vscode.settings = { ...settings, ...((vscode.settings as object | undefined) ?? {}) };
   customizations.vscode = vscode;
   return { ...rest, customizations };
 }

@@ -1,4 +1,4 @@
-import { type Node, type ParseError, findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode } from 'jsonc-parser';
+import { findNodeAtLocation, getNodeValue, type Node, type ParseError, parseTree, printParseErrorCode } from 'jsonc-parser';
 import { LineIndex } from './source-text.js';
 import type { DevcontainerConfig, JsonPath, Problem, ProblemCode, Severity, SourceLocation } from './types.js';
 
@@ -45,7 +45,8 @@ export function parseJsonc(text: string, { file = 'devcontainer.json' }: ParseOp
     const loc = lines.locate(e.offset, e.length);
     problems.push(mkProblem(file, loc, 'error', 'json-syntax', describeParseError(printParseErrorCode(e.error))));
   }
-  if (tree === undefined && errors.length === 0) problems.push(mkProblem(file, lines.locate(0), 'error', 'empty-file', 'the file has no JSON value'));
+  if (tree === undefined && errors.length === 0)
+    problems.push(mkProblem(file, lines.locate(0), 'error', 'empty-file', 'the file has no JSON value'));
   return new LazyParseResult(file, text, problems, createPositions(tree, lines), tree);
 }
 
@@ -83,7 +84,13 @@ export function parseDevcontainer(text: string, options: ParseOptions = {}): Par
   const result = parseJsonc(text, options);
   if (result.tree !== undefined && result.tree.type !== 'object') {
     result.problems.push(
-      mkProblem(result.file, result.positions.locate(result.tree.offset), 'error', 'root-not-object', `the top level must be an object, found ${nodeTypeName(result.tree)}`),
+      mkProblem(
+        result.file,
+        result.positions.locate(result.tree.offset),
+        'error',
+        'root-not-object',
+        `the top level must be an object, found ${nodeTypeName(result.tree)}`,
+      ),
     );
     result.config = undefined;
   }
@@ -122,7 +129,8 @@ export function mkProblem(file: string, loc: SourceLocation, severity: Severity,
 }
 
 function createPositions(tree: Node | undefined, lines: LineIndex): SourcePositions {
-  const find = (path: JsonPath): Node | undefined => (tree === undefined ? undefined : findNodeAtLocation(tree, path as (string | number)[]));
+  const find = (path: JsonPath): Node | undefined =>
+    tree === undefined ? undefined : findNodeAtLocation(tree, path as (string | number)[]);
   return {
     get(path) {
       const n = find(path);

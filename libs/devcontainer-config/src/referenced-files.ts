@@ -28,7 +28,10 @@ export async function checkReferencedFiles(parsed: ParseResult): Promise<Problem
     const found = await kind(abs);
     if (found === want) return;
     const loc = parsed.positions.get(path) ?? parsed.positions.nearest(path);
-    const message = found === undefined ? `${what} "${value}" does not exist (${abs})` : `${what} "${value}" is a ${found === 'dir' ? 'folder' : 'file'} (${abs})`;
+    const message =
+      found === undefined
+        ? `${what} "${value}" does not exist (${abs})`
+        : `${what} "${value}" is a ${found === 'dir' ? 'folder' : 'file'} (${abs})`;
     problems.push(mkProblem(parsed.file, loc, 'error', 'file-not-found', message));
   };
   const build = config.build !== null && typeof config.build === 'object' ? (config.build as Record<string, unknown>) : {};
@@ -38,6 +41,7 @@ export async function checkReferencedFiles(parsed: ParseResult): Promise<Problem
   await check(['context'], config.context, 'dir', 'build context');
   const compose = config.dockerComposeFile;
   if (typeof compose === 'string') await check(['dockerComposeFile'], compose, 'file', 'compose file');
-  else if (Array.isArray(compose)) for (let i = 0; i < compose.length; i++) await check(['dockerComposeFile', i], compose[i], 'file', 'compose file');
+  else if (Array.isArray(compose))
+    for (let i = 0; i < compose.length; i++) await check(['dockerComposeFile', i], compose[i], 'file', 'compose file');
   return problems;
 }

@@ -31,7 +31,11 @@ export const S = {
   nul: (): Schema => ({ kind: 'null' }),
   arr: (items: Schema, o: { deprecated?: string } = {}): Schema => ({ kind: 'array', items, ...o }),
   map: (values: Schema): Schema => ({ kind: 'object', properties: {}, additional: values }),
-  obj: (properties: Record<string, Schema>, o: { required?: readonly string[]; additional?: Schema } = {}): Schema => ({ kind: 'object', properties, ...o }),
+  obj: (properties: Record<string, Schema>, o: { required?: readonly string[]; additional?: Schema } = {}): Schema => ({
+    kind: 'object',
+    properties,
+    ...o,
+  }),
   union: (...of: Schema[]): Schema => ({ kind: 'union', of }),
   deprecated: (s: Schema, note: string): Schema => ({ ...s, deprecated: note }) as Schema,
 };
@@ -60,7 +64,11 @@ export function describeSchema(s: Schema): string {
     case 'array':
       return `an array of ${plural(s.items)}`;
     case 'object':
-      return s.properties && Object.keys(s.properties).length > 0 ? 'an object' : s.additional ? `an object of ${plural(s.additional)}` : 'an object';
+      return s.properties && Object.keys(s.properties).length > 0
+        ? 'an object'
+        : s.additional
+          ? `an object of ${plural(s.additional)}`
+          : 'an object';
     case 'union':
       return uniq(s.of.map(describeSchema)).join(' or ');
   }
@@ -68,7 +76,11 @@ export function describeSchema(s: Schema): string {
 
 function plural(s: Schema): string {
   const d = describeSchema(s);
-  return d.replace(/^an? /, '').replace(/^(string|boolean|integer|number|object)\b/, '$1s').replace(/ or (string|boolean|integer|number|object)\b/g, ' or $1s').replace(/^array\b/, 'arrays');
+  return d
+    .replace(/^an? /, '')
+    .replace(/^(string|boolean|integer|number|object)\b/, '$1s')
+    .replace(/ or (string|boolean|integer|number|object)\b/g, ' or $1s')
+    .replace(/^array\b/, 'arrays');
 }
 
 function uniq(xs: string[]): string[] {
@@ -102,7 +114,12 @@ function check(node: Node, schema: Schema, stack: Array<string | number>, out: S
   if (schema.kind === 'union') {
     const alt = schema.of.find((x) => matchesKind(x, node));
     if (alt === undefined) {
-      out.push({ node, severity: 'error', code: 'type-mismatch', message: `${pathString(stack)} must be ${describeSchema(schema)}, found ${nodeTypeName(node)}` });
+      out.push({
+        node,
+        severity: 'error',
+        code: 'type-mismatch',
+        message: `${pathString(stack)} must be ${describeSchema(schema)}, found ${nodeTypeName(node)}`,
+      });
       return;
     }
     check(node, alt, stack, out);
@@ -110,16 +127,31 @@ function check(node: Node, schema: Schema, stack: Array<string | number>, out: S
   }
   if (schema.kind === 'any') return;
   if (!matchesKind(schema, node)) {
-    out.push({ node, severity: 'error', code: 'type-mismatch', message: `${pathString(stack)} must be ${describeSchema(schema)}, found ${nodeTypeName(node)}` });
+    out.push({
+      node,
+      severity: 'error',
+      code: 'type-mismatch',
+      message: `${pathString(stack)} must be ${describeSchema(schema)}, found ${nodeTypeName(node)}`,
+    });
     return;
   }
   switch (schema.kind) {
     case 'string': {
       const v = node.value as string;
       if (schema.enum && !schema.enum.includes(v)) {
-        out.push({ node, severity: 'error', code: 'invalid-enum', message: `${pathString(stack)} must be ${describeSchema(schema)}, found ${JSON.stringify(v)}${didYouMeanSuffix(v, schema.enum)}` });
+        out.push({
+          node,
+          severity: 'error',
+          code: 'invalid-enum',
+          message: `${pathString(stack)} must be ${describeSchema(schema)}, found ${JSON.stringify(v)}${didYouMeanSuffix(v, schema.enum)}`,
+        });
       } else if (schema.pattern && !schema.pattern.test(v)) {
-        out.push({ node, severity: 'error', code: 'invalid-format', message: `${pathString(stack)} must be ${schema.format ?? `a string matching ${schema.pattern}`}, found ${JSON.stringify(v)}` });
+        out.push({
+          node,
+          severity: 'error',
+          code: 'invalid-format',
+          message: `${pathString(stack)} must be ${schema.format ?? `a string matching ${schema.pattern}`}, found ${JSON.stringify(v)}`,
+        });
       }
       return;
     }
@@ -158,7 +190,12 @@ function checkObject(node: Node, schema: Extract<Schema, { kind: 'object' }>, st
     if (keyNode === undefined) continue;
     const key = keyNode.value as string;
     if (seen.has(key)) {
-      out.push({ node: keyNode, severity: 'warning', code: 'duplicate-key', message: `duplicate property "${pathString([...stack, key])}": the last one wins` });
+      out.push({
+        node: keyNode,
+        severity: 'warning',
+        code: 'duplicate-key',
+        message: `duplicate property "${pathString([...stack, key])}": the last one wins`,
+      });
     }
     seen.add(key);
     if (valueNode === undefined) continue;
@@ -173,13 +210,24 @@ function checkObject(node: Node, schema: Extract<Schema, { kind: 'object' }>, st
       continue;
     }
     if ('deprecated' in sub && sub.deprecated) {
-      out.push({ node: keyNode, severity: 'warning', code: 'deprecated-property', message: `"${pathString([...stack, key])}" is deprecated: ${sub.deprecated}` });
+      out.push({
+        node: keyNode,
+        severity: 'warning',
+        code: 'deprecated-property',
+        message: `"${pathString([...stack, key])}" is deprecated: ${sub.deprecated}`,
+      });
     }
     stack.push(key);
     check(valueNode, sub, stack, out);
     stack.pop();
   }
   for (const r of schema.required ?? []) {
-    if (!seen.has(r)) out.push({ node, severity: 'error', code: 'missing-required', message: `${stack.length === 0 ? 'the config' : pathString(stack)} is missing the required property "${r}"` });
+    if (!seen.has(r))
+      out.push({
+        node,
+        severity: 'error',
+        code: 'missing-required',
+        message: `${stack.length === 0 ? 'the config' : pathString(stack)} is missing the required property "${r}"`,
+      });
   }
 }

@@ -3,8 +3,8 @@ import { coderCustomizationSchema, devcontainerSchema, vscodeCustomizationSchema
 import { didYouMeanSuffix } from './did-you-mean.js';
 import { featureResource, parseFeatureReference } from './feature-reference.js';
 import { parseMountString } from './mounts.js';
-import { type ParseResult, mkProblem } from './parse.js';
-import { type SchemaIssue, checkNode } from './schema.js';
+import { mkProblem, type ParseResult } from './parse.js';
+import { checkNode, type SchemaIssue } from './schema.js';
 import type { Problem, ProblemCode, Severity } from './types.js';
 import { checkVariable, findVariables } from './variables.js';
 
@@ -60,14 +60,16 @@ export function validateDevcontainer(parsed: ParseResult): Problem[] {
     }
   } else if (sources.length > 1) {
     const names = sources.map((s) => `"${s[0]}"`).join(', ');
-    for (const [, key] of sources.slice(1)) at(key, 'error', 'conflicting-container-source', `use only one of ${names}: they are alternatives`);
+    for (const [, key] of sources.slice(1))
+      at(key, 'error', 'conflicting-container-source', `use only one of ${names}: they are alternatives`);
   }
   if (props.has('build') && buildDockerfile === undefined && props.has('image') && !props.has('dockerFile')) {
     at(keyOf('build'), 'warning', 'missing-required', '"build" without "dockerfile" is ignored next to "image"');
   }
 
   if (isCompose) {
-    if (!props.has('service')) at(keyOf('dockerComposeFile'), 'error', 'missing-required', 'a Compose config needs "service" (the service to connect to)');
+    if (!props.has('service'))
+      at(keyOf('dockerComposeFile'), 'error', 'missing-required', 'a Compose config needs "service" (the service to connect to)');
     if (!props.has('workspaceFolder')) {
       at(keyOf('dockerComposeFile'), 'warning', 'missing-required', 'a Compose config should set "workspaceFolder" (the default is "/")');
     }
@@ -77,15 +79,24 @@ export function validateDevcontainer(parsed: ParseResult): Problem[] {
       }
     }
   } else {
-    for (const k of COMPOSE_ONLY) if (props.has(k)) at(keyOf(k), 'warning', 'compose-only-property', `"${k}" only applies with "dockerComposeFile"; it is ignored here`);
+    for (const k of COMPOSE_ONLY)
+      if (props.has(k))
+        at(keyOf(k), 'warning', 'compose-only-property', `"${k}" only applies with "dockerComposeFile"; it is ignored here`);
     if (props.has('workspaceMount') && !props.has('workspaceFolder')) {
-      at(keyOf('workspaceMount'), 'warning', 'workspace-mount-without-folder', '"workspaceMount" needs "workspaceFolder" (where the mount is opened)');
+      at(
+        keyOf('workspaceMount'),
+        'warning',
+        'workspace-mount-without-folder',
+        '"workspaceMount" needs "workspaceFolder" (where the mount is opened)',
+      );
     }
   }
   const shutdown = value('shutdownAction');
   if (shutdown?.type === 'string') {
-    if (shutdown.value === 'stopCompose' && !isCompose) at(shutdown, 'warning', 'invalid-enum', '"stopCompose" only applies to Compose configs; use "stopContainer"');
-    if (shutdown.value === 'stopContainer' && isCompose) at(shutdown, 'warning', 'invalid-enum', '"stopContainer" does not apply to Compose configs; use "stopCompose"');
+    if (shutdown.value === 'stopCompose' && !isCompose)
+      at(shutdown, 'warning', 'invalid-enum', '"stopCompose" only applies to Compose configs; use "stopContainer"');
+    if (shutdown.value === 'stopContainer' && isCompose)
+      at(shutdown, 'warning', 'invalid-enum', '"stopContainer" does not apply to Compose configs; use "stopCompose"');
   }
 
   // Mounts (string form).
@@ -120,18 +131,33 @@ export function validateDevcontainer(parsed: ParseResult): Problem[] {
       if (item.type !== 'string') continue;
       const res = featureResource(item.value as string);
       if (!resources.has(res)) {
-        at(item, 'warning', 'unknown-feature-in-order', `"${item.value}" is not in "features"; it has no effect${didYouMeanSuffix(res, resources)}`);
+        at(
+          item,
+          'warning',
+          'unknown-feature-in-order',
+          `"${item.value}" is not in "features"; it has no effect${didYouMeanSuffix(res, resources)}`,
+        );
       }
     }
   }
 
   // Variables in every string value.
-  for (const [name, { value: v }] of props) walkStrings(v, (node) => {
-    for (const ref of findVariables(node.value as string)) {
-      const issue = checkVariable(ref, name);
-      if (issue) problems.push(mkProblem(parsed.file, parsed.positions.locate(node.offset + 1 + ref.index, ref.text.length), issue.severity, issue.code, issue.message));
-    }
-  });
+  for (const [name, { value: v }] of props)
+    walkStrings(v, (node) => {
+      for (const ref of findVariables(node.value as string)) {
+        const issue = checkVariable(ref, name);
+        if (issue)
+          problems.push(
+            mkProblem(
+              parsed.file,
+              parsed.positions.locate(node.offset + 1 + ref.index, ref.text.length),
+              issue.severity,
+              issue.code,
+              issue.message,
+            ),
+          );
+      }
+    });
 
   return sortByPosition(problems);
 }
@@ -155,10 +181,11 @@ export function topLevel(obj: Node): Map<string, Prop> {
 function walkStrings(node: Node, visit: (n: Node) => void): void {
   if (node.type === 'string') visit(node);
   else if (node.type === 'array') for (const c of node.children ?? []) walkStrings(c, visit);
-  else if (node.type === 'object') for (const p of node.children ?? []) {
-    const v = p.children?.[1];
-    if (v) walkStrings(v, visit);
-  }
+  else if (node.type === 'object')
+    for (const p of node.children ?? []) {
+      const v = p.children?.[1];
+      if (v) walkStrings(v, visit);
+    }
 }
 
 function sortByPosition(problems: Problem[]): Problem[] {

@@ -18,7 +18,15 @@ export const KNOWN_VARIABLES = [
 const VARIABLE_RE = /\$\{(.*?)\}/g;
 
 /** Top-level properties used to build the image: ${devcontainerId} is unknown at that time. */
-export const BUILD_TIME_PROPERTIES = new Set(['image', 'build', 'dockerFile', 'context', 'dockerComposeFile', 'features', 'overrideFeatureInstallOrder']);
+export const BUILD_TIME_PROPERTIES = new Set([
+  'image',
+  'build',
+  'dockerFile',
+  'context',
+  'dockerComposeFile',
+  'features',
+  'overrideFeatureInstallOrder',
+]);
 
 export interface VariableReference {
   /** The whole `${...}`. */
@@ -133,11 +141,20 @@ export function substituteVariables(options: SubstituteOptions): DevcontainerCon
  * The workspace folder inside the container: `workspaceFolder` (with local variables substituted), else
  * `/workspaces/<basename of the local folder>`, or `/` for Compose configs.
  */
-export function resolveContainerWorkspaceFolder({ config, localWorkspaceFolder, env = process.env }: { config: DevcontainerConfig; localWorkspaceFolder: string; env?: Record<string, string | undefined> }): string {
+export function resolveContainerWorkspaceFolder({
+  config,
+  localWorkspaceFolder,
+  env = process.env,
+}: {
+  config: DevcontainerConfig;
+  localWorkspaceFolder: string;
+  env?: Record<string, string | undefined>;
+}): string {
   const pathApi = localWorkspaceFolder.includes('\\') && !localWorkspaceFolder.includes('/') ? win32 : posix;
   const localBase = pathApi.basename(localWorkspaceFolder);
   const wf = config.workspaceFolder;
-  if (typeof wf === 'string') return replaceIn(wf, { env, localWorkspaceFolder, localBase, containerEnv: undefined, devcontainerId: undefined }, 'workspaceFolder');
+  if (typeof wf === 'string')
+    return replaceIn(wf, { env, localWorkspaceFolder, localBase, containerEnv: undefined, devcontainerId: undefined }, 'workspaceFolder');
   return config.dockerComposeFile !== undefined ? '/' : `/workspaces/${localBase}`;
 }
 
@@ -188,4 +205,3 @@ function replaceIn(value: string, ctx: Ctx, topLevel: string): string {
     }
   });
 }
-

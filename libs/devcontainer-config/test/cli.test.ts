@@ -15,7 +15,12 @@ const run = promisify(execFile);
 async function cli(...argv: string[]) {
   let stdout = '';
   let stderr = '';
-  const code = await runCli(argv, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd: fixturesDir, env: { HOME: '/home/test' } });
+  const code = await runCli(argv, {
+    stdout: (s) => (stdout += s),
+    stderr: (s) => (stderr += s),
+    cwd: fixturesDir,
+    env: { HOME: '/home/test' },
+  });
   return { code, stdout, stderr };
 }
 
@@ -32,7 +37,9 @@ describe('devcontainer-config validate', () => {
     expect(r.code).toBe(1);
     const lines = r.stdout.trim().split('\n');
     expect(lines).toHaveLength(14);
-    expect(lines[0]).toBe(`${join(fixturesDir, 'invalid/.devcontainer/devcontainer.json')}:2:11: error type-mismatch: name must be a string, found integer`);
+    expect(lines[0]).toBe(
+      `${join(fixturesDir, 'invalid/.devcontainer/devcontainer.json')}:2:11: error type-mismatch: name must be a string, found integer`,
+    );
     expect(lines.every((l) => /^\/.+:\d+:\d+: (error|warning) [a-z-]+: .+$/.test(l))).toBe(true);
   });
 

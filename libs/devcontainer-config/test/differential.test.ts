@@ -30,7 +30,11 @@ async function readConfiguration(workspace: string, configFile: string, extra: s
   const { stdout } = await run(devcontainerBin, ['read-configuration', '--workspace-folder', workspace, '--config', configFile, ...extra], {
     maxBuffer: 16 * 1024 * 1024,
   });
-  return JSON.parse(stdout) as { configuration: Record<string, unknown>; workspace: { workspaceFolder: string }; mergedConfiguration?: Record<string, unknown> };
+  return JSON.parse(stdout) as {
+    configuration: Record<string, unknown>;
+    workspace: { workspaceFolder: string };
+    mergedConfiguration?: Record<string, unknown>;
+  };
 }
 
 async function ours(file: string, workspace: string) {
@@ -47,7 +51,17 @@ afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-const SCENARIOS = ['image-basic', 'dockerfile', 'compose', 'root-file', 'multi', 'local-features', 'legacy-dockerfile', 'metadata-merge', 'devcontainer-id'];
+const SCENARIOS = [
+  'image-basic',
+  'dockerfile',
+  'compose',
+  'root-file',
+  'multi',
+  'local-features',
+  'legacy-dockerfile',
+  'metadata-merge',
+  'devcontainer-id',
+];
 
 describe('read-configuration: our resolved config equals the devcontainer CLI’s', () => {
   for (const scenario of SCENARIOS) {
@@ -70,7 +84,9 @@ describe('read-configuration: our resolved config equals the devcontainer CLI’
 describe('--include-merged-configuration against a real image', () => {
   beforeAll(async () => {
     ensureDocker();
-    await run('docker', ['build', '-q', '--network', 'host', '-t', META_IMAGE, join(fixturesDir, 'metadata-merge')], { env: { ...process.env, DOCKER_BUILDKIT: '' } });
+    await run('docker', ['build', '-q', '--network', 'host', '-t', META_IMAGE, join(fixturesDir, 'metadata-merge')], {
+      env: { ...process.env, DOCKER_BUILDKIT: '' },
+    });
     cleanups.push(async () => {
       await run('docker', ['rmi', '-f', META_IMAGE]).catch(() => undefined);
     });
@@ -86,8 +102,24 @@ describe('--include-merged-configuration against a real image', () => {
     const mine = mergeWithImageMetadata((await ours(file, dir)).config, label);
     const t = theirs.mergedConfiguration ?? {};
     for (const key of [
-      'image', 'init', 'privileged', 'capAdd', 'securityOpt', 'containerEnv', 'remoteEnv', 'remoteUser', 'mounts', 'forwardPorts', 'hostRequirements',
-      'onCreateCommands', 'updateContentCommands', 'postCreateCommands', 'postStartCommands', 'postAttachCommands', 'waitFor', 'customizations',
+      'image',
+      'init',
+      'privileged',
+      'capAdd',
+      'securityOpt',
+      'containerEnv',
+      'remoteEnv',
+      'remoteUser',
+      'mounts',
+      'forwardPorts',
+      'hostRequirements',
+      'onCreateCommands',
+      'updateContentCommands',
+      'postCreateCommands',
+      'postStartCommands',
+      'postAttachCommands',
+      'waitFor',
+      'customizations',
     ]) {
       expect(mine[key], key).toEqual(t[key]);
     }
@@ -107,7 +139,9 @@ describe('${devcontainerId} in a real container equals computeDevcontainerId of 
     const { dir, cleanup } = await copyFixture('devcontainer-id');
     cleanups.push(cleanup);
     const file = join(dir, '.devcontainer/devcontainer.json');
-    await run(devcontainerBin, ['up', '--workspace-folder', dir, '--log-format', 'json', '--skip-post-create'], { maxBuffer: 64 * 1024 * 1024 });
+    await run(devcontainerBin, ['up', '--workspace-folder', dir, '--log-format', 'json', '--skip-post-create'], {
+      maxBuffer: 64 * 1024 * 1024,
+    });
     const { stdout } = await run('docker', ['inspect', ID_CONTAINER, '--format', '{{json .Config}}']);
     const cfg = JSON.parse(stdout) as { Env: string[]; Labels: Record<string, string> };
     const env = Object.fromEntries(cfg.Env.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));

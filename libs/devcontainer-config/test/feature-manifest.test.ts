@@ -1,21 +1,39 @@
 // Real files: local features from test/fixtures (read with node:fs); the rest is pure logic.
+
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDevcontainer, readLocalFeatures, resolveFeatureOrder, validateFeatureManifest } from '../src/index.js';
 import { fixturesDir } from './support/helpers.js';
-import { readFile } from 'node:fs/promises';
 
 const codes = (ps: Array<{ code: string; line: number; column: number }>) => ps.map((p) => `${p.code}@${p.line}:${p.column}`);
 
 describe('validateFeatureManifest', () => {
   it('accepts a full manifest', () => {
     const text = JSON.stringify({
-      id: 'go', version: '1.2.3', name: 'Go', description: 'd', documentationURL: 'https://x', licenseURL: 'https://y', keywords: ['go'],
+      id: 'go',
+      version: '1.2.3',
+      name: 'Go',
+      description: 'd',
+      documentationURL: 'https://x',
+      licenseURL: 'https://y',
+      keywords: ['go'],
       options: { version: { type: 'string', default: 'latest', proposals: ['latest', '1.22'] }, tools: { type: 'boolean', default: true } },
-      containerEnv: { GOPATH: '/go' }, privileged: false, init: true, capAdd: ['SYS_PTRACE'], securityOpt: [], entrypoint: '/x.sh',
-      mounts: [{ type: 'volume', source: 'go-${devcontainerId}', target: '/go' }], customizations: { vscode: {} },
-      dependsOn: { 'ghcr.io/devcontainers/features/common-utils:2': {} }, installsAfter: ['ghcr.io/devcontainers/features/git'], legacyIds: ['golang'],
-      deprecated: false, postCreateCommand: 'go version', onCreateCommand: ['a'], postStartCommand: { x: 'y' },
+      containerEnv: { GOPATH: '/go' },
+      privileged: false,
+      init: true,
+      capAdd: ['SYS_PTRACE'],
+      securityOpt: [],
+      entrypoint: '/x.sh',
+      mounts: [{ type: 'volume', source: 'go-${devcontainerId}', target: '/go' }],
+      customizations: { vscode: {} },
+      dependsOn: { 'ghcr.io/devcontainers/features/common-utils:2': {} },
+      installsAfter: ['ghcr.io/devcontainers/features/git'],
+      legacyIds: ['golang'],
+      deprecated: false,
+      postCreateCommand: 'go version',
+      onCreateCommand: ['a'],
+      postStartCommand: { x: 'y' },
     });
     const r = validateFeatureManifest(text, { folderName: 'go' });
     expect(r.problems).toEqual([]);
@@ -23,7 +41,8 @@ describe('validateFeatureManifest', () => {
   });
 
   it('reports missing id/version, bad types, option default mismatches and id/folder mismatch, with positions', () => {
-    const text = '{\n "name": 1,\n "options": {\n  "a": {"type": "boolean", "default": "yes"},\n  "b": {"type": "string", "enum": ["x"], "default": "y"},\n  "c": {"type": "number", "default": 1}\n }\n}';
+    const text =
+      '{\n "name": 1,\n "options": {\n  "a": {"type": "boolean", "default": "yes"},\n  "b": {"type": "string", "enum": ["x"], "default": "y"},\n  "c": {"type": "number", "default": 1}\n }\n}';
     expect(codes(validateFeatureManifest(text).problems)).toEqual([
       'missing-required@1:1',
       'missing-required@1:1',
@@ -33,7 +52,10 @@ describe('validateFeatureManifest', () => {
       'invalid-enum@6:17',
       'type-mismatch@6:38',
     ]);
-    expect(codes(validateFeatureManifest('{"id": "x", "version": "1"}', { folderName: 'y' }).problems)).toEqual(['feature-id-mismatch@1:8', 'invalid-format@1:24']);
+    expect(codes(validateFeatureManifest('{"id": "x", "version": "1"}', { folderName: 'y' }).problems)).toEqual([
+      'feature-id-mismatch@1:8',
+      'invalid-format@1:24',
+    ]);
   });
 
   it('keeps JSON syntax errors', () => {
@@ -65,7 +87,8 @@ describe('readLocalFeatures', () => {
 
   it('reports missing manifests, install scripts, paths outside .devcontainer and bad options at the feature key', async () => {
     const file = join(fixturesDir, 'local-features/.devcontainer/devcontainer.json');
-    const text = '{"image": "x",\n "features": {\n  "./nope": {},\n  "../outside": {},\n  "./extras": {"flavor": "mild"},\n  "./node-tools": {"version": 20},\n  "./base-tools": {"verbose": "maybe"}\n }\n}';
+    const text =
+      '{"image": "x",\n "features": {\n  "./nope": {},\n  "../outside": {},\n  "./extras": {"flavor": "mild"},\n  "./node-tools": {"version": 20},\n  "./base-tools": {"verbose": "maybe"}\n }\n}';
     const parsed = parseDevcontainer(text, { file });
     const r = await readLocalFeatures({ configFile: file, config: parsed.config ?? {}, parsed });
     expect(r.problems.map((p) => `${p.code}@${p.line}:${p.column}`)).toEqual([

@@ -6,15 +6,29 @@ describe('parseFeatureReference', () => {
   it('splits OCI references', () => {
     expect(parseFeatureReference('ghcr.io/devcontainers/features/node:1')).toEqual({
       ok: true,
-      ref: { kind: 'oci', id: 'ghcr.io/devcontainers/features/node:1', registry: 'ghcr.io', namespace: 'ghcr.io/devcontainers/features', name: 'node', resource: 'ghcr.io/devcontainers/features/node', tag: '1' },
+      ref: {
+        kind: 'oci',
+        id: 'ghcr.io/devcontainers/features/node:1',
+        registry: 'ghcr.io',
+        namespace: 'ghcr.io/devcontainers/features',
+        name: 'node',
+        resource: 'ghcr.io/devcontainers/features/node',
+        tag: '1',
+      },
     });
     const d = parseFeatureReference(`localhost:5000/f/go@sha256:${'b'.repeat(64)}`);
     expect(d.ok && d.ref.kind === 'oci' && d.ref.digest).toBe(`sha256:${'b'.repeat(64)}`);
   });
 
   it('recognises local paths and tarballs', () => {
-    expect(parseFeatureReference('./my-feature/')).toMatchObject({ ok: true, ref: { kind: 'local', path: './my-feature', name: 'my-feature' } });
-    expect(parseFeatureReference('https://example.com/x/devcontainer-feature-go.tgz')).toMatchObject({ ok: true, ref: { kind: 'tarball', name: 'go' } });
+    expect(parseFeatureReference('./my-feature/')).toMatchObject({
+      ok: true,
+      ref: { kind: 'local', path: './my-feature', name: 'my-feature' },
+    });
+    expect(parseFeatureReference('https://example.com/x/devcontainer-feature-go.tgz')).toMatchObject({
+      ok: true,
+      ref: { kind: 'tarball', name: 'go' },
+    });
   });
 
   it('rejects what the spec does not allow', () => {
@@ -35,7 +49,9 @@ describe('resolveFeatureOrder', () => {
   });
 
   it('dependsOn installs dependencies first and adds missing ones', () => {
-    const manifests: Record<string, { dependsOn?: Record<string, unknown> }> = { [oci('app')]: { dependsOn: { [oci('zlib')]: { v: '2' } } } };
+    const manifests: Record<string, { dependsOn?: Record<string, unknown> }> = {
+      [oci('app')]: { dependsOn: { [oci('zlib')]: { v: '2' } } },
+    };
     const r = resolveFeatureOrder({ features: { [oci('app')]: {}, [oci('aaa')]: {} }, getManifest: (id) => manifests[id] });
     expect(r.order.map((f) => [f.id, f.userDefined, f.addedBy])).toEqual([
       [oci('aaa'), true, undefined],

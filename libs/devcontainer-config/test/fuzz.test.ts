@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseDevcontainer, validateDevcontainer } from '../src/index.js';
 import { devcontainerProperties } from '../src/devcontainer-schema.js';
+import { parseDevcontainer, validateDevcontainer } from '../src/index.js';
 import { fixturesDir } from './support/helpers.js';
 
 /** Small deterministic PRNG (mulberry32) so a failure can be replayed from its seed. */
@@ -85,9 +85,15 @@ describe('fuzz: mutated and truncated texts', () => {
       compared++;
       if (!jsonOk) {
         invalid++;
-        expect(problems.some((p) => p.severity === 'error'), `seed item ${i}: ${JSON.stringify(text.slice(0, 200))}`).toBe(true);
+        expect(
+          problems.some((p) => p.severity === 'error'),
+          `seed item ${i}: ${JSON.stringify(text.slice(0, 200))}`,
+        ).toBe(true);
       } else if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-        expect(problems.filter((p) => p.code === 'json-syntax'), `item ${i}`).toEqual([]);
+        expect(
+          problems.filter((p) => p.code === 'json-syntax'),
+          `item ${i}`,
+        ).toEqual([]);
       }
     }
     expect(compared).toBeGreaterThan(4000);
@@ -100,13 +106,27 @@ describe('fuzz: mutated and truncated texts', () => {
         const text = seed.slice(0, n);
         const problems = validateDevcontainer(parseDevcontainer(text, { file: 'fuzz.json' }));
         checkPositions(text, problems);
-        expect(problems.some((p) => p.severity === 'error'), `truncated at ${n}`).toBe(true);
+        expect(
+          problems.some((p) => p.severity === 'error'),
+          `truncated at ${n}`,
+        ).toBe(true);
       }
     }
   });
 
   it('pathological inputs end quickly without crashing', () => {
-    const inputs = ['[', '{'.repeat(3000), '['.repeat(3000), `{"image": "${'x'.repeat(200_000)}"`, '"\\u12', '/*', '{"a":1}}}}', '\uFEFF{"image":"x"}', '\u0000', ''];
+    const inputs = [
+      '[',
+      '{'.repeat(3000),
+      '['.repeat(3000),
+      `{"image": "${'x'.repeat(200_000)}"`,
+      '"\\u12',
+      '/*',
+      '{"a":1}}}}',
+      '\uFEFF{"image":"x"}',
+      '\u0000',
+      '',
+    ];
     for (const text of inputs) {
       const problems = validateDevcontainer(parseDevcontainer(text, { file: 'fuzz.json' }));
       checkPositions(text, problems);

@@ -18,7 +18,12 @@ describe('findDevcontainerConfigs', () => {
     await mkdir(join(ws, '.devcontainer/b'), { recursive: true });
     await mkdir(join(ws, '.devcontainer/a'), { recursive: true });
     await mkdir(join(ws, '.devcontainer/empty'), { recursive: true });
-    for (const f of ['.devcontainer/devcontainer.json', '.devcontainer.json', '.devcontainer/b/devcontainer.json', '.devcontainer/a/devcontainer.json']) {
+    for (const f of [
+      '.devcontainer/devcontainer.json',
+      '.devcontainer.json',
+      '.devcontainer/b/devcontainer.json',
+      '.devcontainer/a/devcontainer.json',
+    ]) {
       await writeFile(join(ws, f), '{"image": "x"}');
     }
     expect(await findDevcontainerConfigs(ws)).toEqual([
@@ -96,7 +101,11 @@ describe('readDevcontainer', () => {
   it('throws CONFIG_NOT_FOUND with the folder when there is no config', async () => {
     const ws = await mkdtemp(join(tmpdir(), 'dck-devcontainer-config-'));
     temps.push(ws);
-    await expect(readDevcontainer({ workspaceFolder: ws })).rejects.toMatchObject({ name: 'DevcontainerConfigError', code: 'CONFIG_NOT_FOUND', path: ws });
+    await expect(readDevcontainer({ workspaceFolder: ws })).rejects.toMatchObject({
+      name: 'DevcontainerConfigError',
+      code: 'CONFIG_NOT_FOUND',
+      path: ws,
+    });
     await expect(readDevcontainer({ workspaceFolder: ws, configPath: 'nope.json' })).rejects.toBeInstanceOf(DevcontainerConfigError);
   });
 });

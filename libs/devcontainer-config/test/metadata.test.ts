@@ -13,8 +13,26 @@ import {
 
 describe('mergeWithImageMetadata', () => {
   const label = [
-    { init: true, capAdd: ['SYS_PTRACE'], containerEnv: { A: 'img', S: 'img' }, remoteUser: 'img', mounts: ['type=volume,source=i,target=/data'], postCreateCommand: 'img-post', onCreateCommand: ['echo', 'x'], hostRequirements: { cpus: 4, memory: '2gb', gpu: 'optional' }, customizations: { vscode: { extensions: ['a.a', 'b.b'] } }, entrypoint: '/e1.sh' },
-    { privileged: false, forwardPorts: [3000, 8080], remoteEnv: { R: 'img', R2: 'img' }, waitFor: 'postStartCommand', securityOpt: ['x'], portsAttributes: { '3000': { label: 'img' } } },
+    {
+      init: true,
+      capAdd: ['SYS_PTRACE'],
+      containerEnv: { A: 'img', S: 'img' },
+      remoteUser: 'img',
+      mounts: ['type=volume,source=i,target=/data'],
+      postCreateCommand: 'img-post',
+      onCreateCommand: ['echo', 'x'],
+      hostRequirements: { cpus: 4, memory: '2gb', gpu: 'optional' },
+      customizations: { vscode: { extensions: ['a.a', 'b.b'] } },
+      entrypoint: '/e1.sh',
+    },
+    {
+      privileged: false,
+      forwardPorts: [3000, 8080],
+      remoteEnv: { R: 'img', R2: 'img' },
+      waitFor: 'postStartCommand',
+      securityOpt: ['x'],
+      portsAttributes: { '3000': { label: 'img' } },
+    },
   ];
   const config = {
     image: 'i',
@@ -49,7 +67,10 @@ describe('mergeWithImageMetadata', () => {
     expect(m.postStartCommands).toEqual([]);
     expect(m.entrypoints).toEqual(['/e1.sh']);
     expect(m.hostRequirements).toEqual({ cpus: 4, memory: String(8 * 1024 ** 3), gpu: 'optional' });
-    expect(m.customizations).toEqual({ vscode: [{ extensions: ['a.a', 'b.b'] }, { extensions: ['-a.a', 'c.c'] }], coder: [{ apps: [{ slug: 'x' }] }] });
+    expect(m.customizations).toEqual({
+      vscode: [{ extensions: ['a.a', 'b.b'] }, { extensions: ['-a.a', 'c.c'] }],
+      coder: [{ apps: [{ slug: 'x' }] }],
+    });
     expect('postCreateCommand' in m).toBe(false);
     expect(m.image).toBe('i');
   });
@@ -94,22 +115,41 @@ describe('normalisation', () => {
   });
 
   it('getExtensions applies "-id" removals in order, case-insensitively, without duplicates', () => {
-    const merged = mergeWithImageMetadata(
-      { image: 'x', customizations: { vscode: { extensions: ['-MS-Python.python', 'c.c', 'A.A'] } } },
-      [{ customizations: { vscode: { extensions: ['ms-python.python', 'a.a', 'b.b'] } } }],
-    );
+    const merged = mergeWithImageMetadata({ image: 'x', customizations: { vscode: { extensions: ['-MS-Python.python', 'c.c', 'A.A'] } } }, [
+      { customizations: { vscode: { extensions: ['ms-python.python', 'a.a', 'b.b'] } } },
+    ]);
     expect(getExtensions(merged)).toEqual(['a.a', 'b.b', 'c.c']);
-    expect(getExtensions({ extensions: ['old.one'], customizations: { vscode: { extensions: ['new.one'] } } })).toEqual(['old.one', 'new.one']);
+    expect(getExtensions({ extensions: ['old.one'], customizations: { vscode: { extensions: ['new.one'] } } })).toEqual([
+      'old.one',
+      'new.one',
+    ]);
     expect(getExtensions({})).toEqual([]);
   });
 
   it('getVscodeSettings merges per key; getCoderCustomizations concatenates apps and scripts', () => {
     const merged = mergeWithImageMetadata(
-      { image: 'x', customizations: { vscode: { settings: { b: 2, c: 3 } }, coder: { apps: [{ slug: 'b' }], displayApps: { web_terminal: false }, name: 'cfg' } } },
-      [{ customizations: { vscode: { settings: { a: 1, b: 1 } }, coder: { apps: [{ slug: 'a' }], displayApps: { vscode: true }, name: 'img' } } }],
+      {
+        image: 'x',
+        customizations: {
+          vscode: { settings: { b: 2, c: 3 } },
+          coder: { apps: [{ slug: 'b' }], displayApps: { web_terminal: false }, name: 'cfg' },
+        },
+      },
+      [
+        {
+          customizations: {
+            vscode: { settings: { a: 1, b: 1 } },
+            coder: { apps: [{ slug: 'a' }], displayApps: { vscode: true }, name: 'img' },
+          },
+        },
+      ],
     );
     expect(getVscodeSettings(merged)).toEqual({ a: 1, b: 2, c: 3 });
-    expect(getCoderCustomizations(merged)).toEqual({ apps: [{ slug: 'a' }, { slug: 'b' }], displayApps: { vscode: true, web_terminal: false }, name: 'cfg' });
+    expect(getCoderCustomizations(merged)).toEqual({
+      apps: [{ slug: 'a' }, { slug: 'b' }],
+      displayApps: { vscode: true, web_terminal: false },
+      name: 'cfg',
+    });
     expect(getCoderCustomizations({ image: 'x' })).toBeUndefined();
   });
 });
@@ -117,7 +157,14 @@ describe('normalisation', () => {
 describe('migrateDeprecatedProperties', () => {
   it('moves top-level extensions and settings under customizations.vscode like the CLI', async () => {
     const { migrateDeprecatedProperties } = await import('../src/index.js');
-    expect(migrateDeprecatedProperties({ image: 'x', extensions: ['a.a'], settings: { s: 1, t: 1 }, customizations: { vscode: { extensions: ['b.b'], settings: { t: 2 } } } })).toEqual({
+    expect(
+      migrateDeprecatedProperties({
+        image: 'x',
+        extensions: ['a.a'],
+        settings: { s: 1, t: 1 },
+        customizations: { vscode: { extensions: ['b.b'], settings: { t: 2 } } },
+      }),
+    ).toEqual({
       image: 'x',
       customizations: { vscode: { extensions: ['a.a', 'b.b'], settings: { s: 1, t: 2 } } },
     });

@@ -34,7 +34,9 @@ describe('parseDevcontainer', () => {
   it('reports an empty file at 1:1', () => {
     const r = parseDevcontainer('  // only a comment\n', { file: 'dc.json' });
     expect(r.config).toBeUndefined();
-    expect(r.problems).toEqual([{ code: 'empty-file', severity: 'error', message: 'the file has no JSON value', file: 'dc.json', line: 1, column: 1 }]);
+    expect(r.problems).toEqual([
+      { code: 'empty-file', severity: 'error', message: 'the file has no JSON value', file: 'dc.json', line: 1, column: 1 },
+    ]);
   });
 
   it('rejects a root that is not an object, at the root', () => {
@@ -50,6 +52,8 @@ describe('parseDevcontainer', () => {
   });
 
   it('formats a problem on one line', () => {
-    expect(formatProblem({ code: 'type-mismatch', severity: 'error', message: 'm', file: 'a/b.json', line: 3, column: 7 })).toBe('a/b.json:3:7: error type-mismatch: m');
+    expect(formatProblem({ code: 'type-mismatch', severity: 'error', message: 'm', file: 'a/b.json', line: 3, column: 7 })).toBe(
+      'a/b.json:3:7: error type-mismatch: m',
+    );
   });
 });

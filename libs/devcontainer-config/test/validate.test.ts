@@ -31,11 +31,16 @@ describe('validateDevcontainer: types and enums', () => {
 
   it('type-mismatch inside arrays and maps names the element', () => {
     const ps = withCode(`{${img},\n"capAdd": ["A", 3],\n"containerEnv": {"X": true}}`, 'type-mismatch');
-    expect(ps.map((p) => `${p.line}:${p.column} ${p.message}`)).toEqual(['2:17 capAdd[1] must be a string, found integer', '3:23 containerEnv.X must be a string, found boolean']);
+    expect(ps.map((p) => `${p.line}:${p.column} ${p.message}`)).toEqual([
+      '2:17 capAdd[1] must be a string, found integer',
+      '3:23 containerEnv.X must be a string, found boolean',
+    ]);
   });
 
   it('lifecycle commands accept string, array and object forms and reject others', () => {
-    expect(problemsOf(`{${img}, "postCreateCommand": "a", "postStartCommand": ["a"], "onCreateCommand": {"x": "a", "y": ["b"]}}`)).toEqual([]);
+    expect(problemsOf(`{${img}, "postCreateCommand": "a", "postStartCommand": ["a"], "onCreateCommand": {"x": "a", "y": ["b"]}}`)).toEqual(
+      [],
+    );
     const ps = withCode(`{${img},\n "postCreateCommand": 12,\n "onCreateCommand": {"x": 1}}`, 'type-mismatch');
     expect(ps.map((p) => `${p.line}:${p.column}`)).toEqual(['2:23', '3:27']);
     expect(ps[0]?.message).toContain('a string or an array of strings or an object');
@@ -50,8 +55,15 @@ describe('validateDevcontainer: types and enums', () => {
   });
 
   it('out-of-range and invalid-format for ports and sizes', () => {
-    expect(problemsOf(`{${img},\n"forwardPorts": [70000, "not a port", -1]}`)).toEqual(['out-of-range@2:18', 'invalid-format@2:25', 'out-of-range@2:39']);
-    expect(problemsOf(`{${img},\n"hostRequirements": {"cpus": 0, "memory": "4 GB"}}`)).toEqual(['out-of-range@2:30', 'invalid-format@2:43']);
+    expect(problemsOf(`{${img},\n"forwardPorts": [70000, "not a port", -1]}`)).toEqual([
+      'out-of-range@2:18',
+      'invalid-format@2:25',
+      'out-of-range@2:39',
+    ]);
+    expect(problemsOf(`{${img},\n"hostRequirements": {"cpus": 0, "memory": "4 GB"}}`)).toEqual([
+      'out-of-range@2:30',
+      'invalid-format@2:43',
+    ]);
   });
 
   it('mount objects need type and target', () => {
@@ -95,7 +107,10 @@ describe('validateDevcontainer: image / Dockerfile / Compose', () => {
   });
 
   it('conflicting-container-source at the second source', () => {
-    const ps = withCode('{"image": "a",\n "build": {"dockerfile": "D"},\n "dockerComposeFile": "c.yml", "service": "s"}', 'conflicting-container-source');
+    const ps = withCode(
+      '{"image": "a",\n "build": {"dockerfile": "D"},\n "dockerComposeFile": "c.yml", "service": "s"}',
+      'conflicting-container-source',
+    );
     expect(ps.map((p) => `${p.line}:${p.column}`)).toEqual(['2:12', '3:2']);
     expect(ps[0]?.message).toBe('use only one of "image", "build.dockerfile", "dockerComposeFile": they are alternatives');
   });
@@ -106,17 +121,28 @@ describe('validateDevcontainer: image / Dockerfile / Compose', () => {
   });
 
   it('compose needs service; warns about workspaceFolder and ignored properties', () => {
-    expect(problemsOf('{"dockerComposeFile": "c.yml",\n "runArgs": []}')).toEqual(['missing-required@1:2', 'missing-required@1:2', 'ignored-with-compose@2:2']);
-    expect(problemsOf('{"dockerComposeFile": ["a.yml"], "service": "s", "workspaceFolder": "/w", "shutdownAction": "stopCompose"}')).toEqual([]);
+    expect(problemsOf('{"dockerComposeFile": "c.yml",\n "runArgs": []}')).toEqual([
+      'missing-required@1:2',
+      'missing-required@1:2',
+      'ignored-with-compose@2:2',
+    ]);
+    expect(
+      problemsOf('{"dockerComposeFile": ["a.yml"], "service": "s", "workspaceFolder": "/w", "shutdownAction": "stopCompose"}'),
+    ).toEqual([]);
   });
 
   it('compose-only properties on an image config', () => {
-    expect(problemsOf(`{${img},\n "service": "s", "runServices": []}`)).toEqual(['compose-only-property@2:2', 'compose-only-property@2:18']);
+    expect(problemsOf(`{${img},\n "service": "s", "runServices": []}`)).toEqual([
+      'compose-only-property@2:2',
+      'compose-only-property@2:18',
+    ]);
   });
 
   it('shutdownAction must fit the kind of config', () => {
     expect(problemsOf(`{${img}, "shutdownAction": "stopCompose"}`)).toEqual(['invalid-enum@1:34']);
-    expect(problemsOf('{"dockerComposeFile": "a", "service": "s", "workspaceFolder": "/", "shutdownAction": "stopContainer"}')).toEqual(['invalid-enum@1:86']);
+    expect(problemsOf('{"dockerComposeFile": "a", "service": "s", "workspaceFolder": "/", "shutdownAction": "stopContainer"}')).toEqual([
+      'invalid-enum@1:86',
+    ]);
   });
 
   it('workspaceMount without workspaceFolder', () => {
@@ -126,7 +152,10 @@ describe('validateDevcontainer: image / Dockerfile / Compose', () => {
 
 describe('validateDevcontainer: mounts, features, variables', () => {
   it('string mounts need a target and a valid type', () => {
-    const ps = withCode(`{${img},\n"mounts": ["type=bind,source=/x", "type=nfs,target=/y", "type=bind,target=/z", "target=/ok"]}`, 'invalid-mount');
+    const ps = withCode(
+      `{${img},\n"mounts": ["type=bind,source=/x", "type=nfs,target=/y", "type=bind,target=/z", "target=/ok"]}`,
+      'invalid-mount',
+    );
     expect(ps.map((p) => `${p.column} ${p.message}`)).toEqual([
       '12 mount "type=bind,source=/x" has no target ("target=/path")',
       '35 mount "type=nfs,target=/y": type must be "bind", "volume" or "tmpfs", found "nfs"',
@@ -135,18 +164,26 @@ describe('validateDevcontainer: mounts, features, variables', () => {
   });
 
   it('feature references: invalid ones are errors at the key', () => {
-    const ps = withCode(`{${img},\n"features": {"Not A Ref!": {}, "/abs/path": {}, "http://x/devcontainer-feature-a.tgz": {}, "GHCR.io/Org/F:1": {}, "owner/repo/feat@v1": {}}}`, 'invalid-feature-reference');
+    const ps = withCode(
+      `{${img},\n"features": {"Not A Ref!": {}, "/abs/path": {}, "http://x/devcontainer-feature-a.tgz": {}, "GHCR.io/Org/F:1": {}, "owner/repo/feat@v1": {}}}`,
+      'invalid-feature-reference',
+    );
     expect(ps.map((p) => p.column)).toEqual([14, 32, 49, 92, 115]);
     expect(ps[3]?.message).toContain('lowercase');
     expect(ps[4]?.message).toContain('GitHub release');
   });
 
   it('legacy short feature ids are deprecated', () => {
-    expect(withCode(`{${img}, "features": {"node": "lts"}}`, 'deprecated-property')[0]?.message).toContain('ghcr.io/devcontainers/features/node:1');
+    expect(withCode(`{${img}, "features": {"node": "lts"}}`, 'deprecated-property')[0]?.message).toContain(
+      'ghcr.io/devcontainers/features/node:1',
+    );
   });
 
   it('overrideFeatureInstallOrder entries must be installed features', () => {
-    const [p] = withCode(`{${img}, "features": {"ghcr.io/a/b/node:1": {}},\n"overrideFeatureInstallOrder": ["ghcr.io/a/b/node", "ghcr.io/a/b/nod"]}`, 'unknown-feature-in-order');
+    const [p] = withCode(
+      `{${img}, "features": {"ghcr.io/a/b/node:1": {}},\n"overrideFeatureInstallOrder": ["ghcr.io/a/b/node", "ghcr.io/a/b/nod"]}`,
+      'unknown-feature-in-order',
+    );
     expect(p).toMatchObject({ line: 2, column: 53, severity: 'warning' });
     expect(p?.message).toContain('did you mean "ghcr.io/a/b/node"');
   });
@@ -158,18 +195,27 @@ describe('validateDevcontainer: mounts, features, variables', () => {
   });
 
   it('${devcontainerId} in build-time properties is an error, elsewhere fine', () => {
-    expect(problemsOf('{"build": {"dockerfile": "D", "args": {"X": "${devcontainerId}"}}}')).toEqual(['devcontainer-id-at-build-time@1:46']);
-    expect(problemsOf(`{${img}, "mounts": ["source=v-\${devcontainerId},target=/v,type=volume"], "containerEnv": {"I": "\${devcontainerId}"}}`)).toEqual([]);
+    expect(problemsOf('{"build": {"dockerfile": "D", "args": {"X": "${devcontainerId}"}}}')).toEqual([
+      'devcontainer-id-at-build-time@1:46',
+    ]);
+    expect(
+      problemsOf(`{${img}, "mounts": ["source=v-\${devcontainerId},target=/v,type=volume"], "containerEnv": {"I": "\${devcontainerId}"}}`),
+    ).toEqual([]);
   });
 
   it('${containerEnv:…} outside remoteEnv is a warning; localEnv needs a name', () => {
-    expect(problemsOf(`{${img}, "remoteEnv": {"P": "\${containerEnv:PATH}"}, "containerEnv": {"P": "\${containerEnv:PATH}"}}`)).toEqual(['container-env-outside-remote-env@1:83']);
+    expect(problemsOf(`{${img}, "remoteEnv": {"P": "\${containerEnv:PATH}"}, "containerEnv": {"P": "\${containerEnv:PATH}"}}`)).toEqual([
+      'container-env-outside-remote-env@1:83',
+    ]);
     expect(problemsOf(`{${img}, "containerEnv": {"P": "\${localEnv}"}}`)).toEqual(['invalid-variable@1:39']);
     expect(withCode(`{${img}, "containerEnv": {"P": "\${localEnv:U:http://x}"}}`, 'invalid-variable')[0]?.severity).toBe('warning');
   });
 
   it('checks customizations.vscode and customizations.coder shapes', () => {
-    expect(problemsOf(`{${img},\n"customizations": {"vscode": {"extensions": "a.b"}, "coder": {"apps": {}}}}`)).toEqual(['type-mismatch@2:45', 'type-mismatch@2:71']);
+    expect(problemsOf(`{${img},\n"customizations": {"vscode": {"extensions": "a.b"}, "coder": {"apps": {}}}}`)).toEqual([
+      'type-mismatch@2:45',
+      'type-mismatch@2:71',
+    ]);
   });
 
   it('returns all problems, parse errors included', () => {

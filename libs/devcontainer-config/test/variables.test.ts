@@ -10,7 +10,13 @@ describe('substituteVariables', () => {
     const config = {
       image: 'x',
       name: '${localWorkspaceFolderBasename}',
-      containerEnv: { A: '${localEnv:HOME}', B: '${env:HOME}', C: '${localEnv:NOPE:dflt}', D: '${localEnv:NOPE}', E: '${localEnv:EMPTY:dflt}' },
+      containerEnv: {
+        A: '${localEnv:HOME}',
+        B: '${env:HOME}',
+        C: '${localEnv:NOPE:dflt}',
+        D: '${localEnv:NOPE}',
+        E: '${localEnv:EMPTY:dflt}',
+      },
       remoteEnv: { P: '${containerEnv:PATH}', W: '${containerWorkspaceFolder}', WB: '${containerWorkspaceFolderBasename}' },
       mounts: ['source=${localWorkspaceFolder},target=/x,type=bind', 'source=v-${devcontainerId},target=/v'],
       runArgs: ['${unknown}', 42],
@@ -28,22 +34,40 @@ describe('substituteVariables', () => {
   });
 
   it('substitutes ${containerEnv} in remoteEnv only, and ${devcontainerId} when given', () => {
-    const config = { image: 'x', remoteEnv: { P: '${containerEnv:PATH}:/x', Q: '${containerEnv:NOPE:d}' }, containerEnv: { P: '${containerEnv:PATH}', I: '${devcontainerId}' } };
+    const config = {
+      image: 'x',
+      remoteEnv: { P: '${containerEnv:PATH}:/x', Q: '${containerEnv:NOPE:d}' },
+      containerEnv: { P: '${containerEnv:PATH}', I: '${devcontainerId}' },
+    };
     const out = substituteVariables({ config, localWorkspaceFolder: '/w', env, containerEnv: { PATH: '/bin' }, devcontainerId: 'abc' });
     expect(out.remoteEnv).toEqual({ P: '/bin:/x', Q: 'd' });
     expect(out.containerEnv).toEqual({ P: '${containerEnv:PATH}', I: 'abc' });
   });
 
   it('containerWorkspaceFolder comes from workspaceFolder (itself substituted), "/" for Compose', () => {
-    const a = substituteVariables({ config: { image: 'x', workspaceFolder: '/code/${localWorkspaceFolderBasename}', remoteEnv: { W: '${containerWorkspaceFolderBasename}' } }, localWorkspaceFolder: '/a/b', env });
+    const a = substituteVariables({
+      config: {
+        image: 'x',
+        workspaceFolder: '/code/${localWorkspaceFolderBasename}',
+        remoteEnv: { W: '${containerWorkspaceFolderBasename}' },
+      },
+      localWorkspaceFolder: '/a/b',
+      env,
+    });
     expect(a.workspaceFolder).toBe('/code/b');
     expect(a.remoteEnv).toEqual({ W: 'b' });
-    const c = substituteVariables({ config: { dockerComposeFile: 'c.yml', remoteEnv: { W: '${containerWorkspaceFolder}' } }, localWorkspaceFolder: '/a/b', env });
+    const c = substituteVariables({
+      config: { dockerComposeFile: 'c.yml', remoteEnv: { W: '${containerWorkspaceFolder}' } },
+      localWorkspaceFolder: '/a/b',
+      env,
+    });
     expect(c.remoteEnv).toEqual({ W: '/' });
   });
 
   it('a default ends at the next colon, like the devcontainer CLI', () => {
-    expect(substituteVariables({ config: { image: 'x', name: '${localEnv:NOPE:http://x}' }, localWorkspaceFolder: '/w', env }).name).toBe('http');
+    expect(substituteVariables({ config: { image: 'x', name: '${localEnv:NOPE:http://x}' }, localWorkspaceFolder: '/w', env }).name).toBe(
+      'http',
+    );
   });
 
   it('findVariables lists every reference with its index', () => {
@@ -60,10 +84,14 @@ describe('computeDevcontainerId', () => {
     const labels = { 'devcontainer.local_folder': '/src/proj', 'devcontainer.config_file': '/src/proj/.devcontainer/devcontainer.json' };
     const id = computeDevcontainerId(labels);
     const json = '{"devcontainer.config_file":"/src/proj/.devcontainer/devcontainer.json","devcontainer.local_folder":"/src/proj"}';
-    const expected = BigInt(`0x${createHash('sha256').update(json).digest('hex')}`).toString(32).padStart(52, '0');
+    const expected = BigInt(`0x${createHash('sha256').update(json).digest('hex')}`)
+      .toString(32)
+      .padStart(52, '0');
     expect(id).toBe(expected);
     expect(id).toMatch(/^[0-9a-v]{52}$/);
     expect(computeDevcontainerId({ b: '2', a: '1' })).toBe(computeDevcontainerId({ a: '1', b: '2' }));
-    expect(devcontainerIdLabels({ localWorkspaceFolder: '/src/proj', configFile: '/src/proj/.devcontainer/devcontainer.json' })).toEqual(labels);
+    expect(devcontainerIdLabels({ localWorkspaceFolder: '/src/proj', configFile: '/src/proj/.devcontainer/devcontainer.json' })).toEqual(
+      labels,
+    );
   });
 });
