@@ -32,6 +32,7 @@ describe('complianceReport', () => {
   it('the README holds the whole table', () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     const esc = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    for (const r of COMPLIANCE_TABLE) expect(readme, r.property).toMatch(new RegExp(`\\|\\s*\`${esc(r.property)}\`\\s*\\|\\s*${r.status}\\s*\\|`));
+    for (const r of COMPLIANCE_TABLE)
+      expect(readme, r.property).toMatch(new RegExp(`\\|\\s*\`${esc(r.property)}\`\\s*\\|\\s*${r.status}\\s*\\|`));
   });
 });
