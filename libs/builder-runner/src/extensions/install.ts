@@ -2,7 +2,9 @@
 // found in it, as the remote user; offline .vsix files first, then the server's own gallery.
 // It never throws: every problem ends up in the report.
 import { randomUUID } from 'node:crypto';
-import { basename } from 'node:path';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { runDocker } from './docker.js';
 import { detectIdeServers, lastLine, parseListedExtensions } from './servers.js';
 import type {
@@ -143,34 +145,50 @@ function idOf(e: ExtensionRef): { id: string; version?: string } {
   return e.version ? { id: e.id, version: e.version } : { id: e.id };
 }
 
-/** A directory in the container holding the .vsix files copied in, readable by the remote user. */
+/**
+ * A directory in the container holding the .vsix files copied in, readable by the remote user.
+ * All files go in with one `docker cp` of a host directory (one call, not one per file).
+ */
 class Staging {
   readonly dir = `/tmp/devcontainer-builder-extensions-${randomUUID().slice(0, 8)}`;
-  private created = false;
   private readonly copied = new Map<string, string>();
+  private hostDir: string | undefined;
   constructor(private readonly options: InstallExtensionsOptions) {}
 
-  async path(vsix: VsixFile): Promise<string> {
-    const known = this.copied.get(vsix.file);
-    if (known) return known;
-    if (!this.created) {
-      await this.docker(['exec', '-u', '0', this.options.containerId, 'sh', '-c', `mkdir -p ${this.dir} && chmod 755 ${this.dir}`]);
-      this.created = true;
+  /** Copies the files not copied yet into the container. */
+  async add(files: readonly VsixFile[]): Promise<void> {
+    const fresh = files.filter((f) => !this.copied.has(f.file));
+    if (fresh.length === 0) return;
+    const batch = await mkdtemp(join(tmpdir(), 'devcontainer-builder-vsix-'));
+    this.hostDir ??= batch;
+    try {
+      for (const f of fresh) {
+        // Named by the manifest, not the host file name (which may hold anything).
+        const name = `${f.id}-${f.version}.vsix`.replace(/[^A-Za-z0-9._-]/g, '_');
+        await copyFile(f.file, join(batch, name));
+        this.copied.set(f.file, `${this.dir}/${name}`);
+      }
+      const { containerId } = this.options;
+      await this.docker(['exec', '-u', '0', containerId, 'mkdir', '-p', this.dir]);
+      await this.docker(['cp', `${batch}/.`, `${containerId}:${this.dir}`]);
+      await this.docker(['exec', '-u', '0', containerId, 'chmod', '-R', 'a+rX', this.dir]);
+    } finally {
+      await rm(batch, { recursive: true, force: true });
     }
-    // Named by the manifest, not the host file name (which may hold anything).
-    const target = `${this.dir}/${vsix.id}-${vsix.version}.vsix`.replace(/[^A-Za-z0-9._/-]/g, '_');
-    await this.docker(['cp', vsix.file, `${this.options.containerId}:${target}`]);
-    await this.docker(['exec', '-u', '0', this.options.containerId, 'chmod', '644', target]);
-    this.copied.set(vsix.file, target);
-    return target;
+  }
+
+  path(vsix: VsixFile): string {
+    const path = this.copied.get(vsix.file);
+    if (!path) throw new Error(`${vsix.file} was not copied into the container`);
+    return path;
   }
 
   async remove(): Promise<void> {
-    if (this.created) await runDocker(['exec', '-u', '0', this.options.containerId, 'rm', '-rf', this.dir], this.dockerOptions());
+    if (this.copied.size > 0) await runDocker(['exec', '-u', '0', this.options.containerId, 'rm', '-rf', this.dir], this.dockerOptions());
   }
 
   private dockerOptions() {
-    return { timeoutMs: 60_000, ...(this.options.docker ? { docker: this.options.docker } : {}) };
+    return { timeoutMs: 120_000, ...(this.options.docker ? { docker: this.options.docker } : {}) };
   }
 
   private async docker(args: string[]): Promise<void> {
@@ -216,8 +234,9 @@ async function installIntoServer(
 
   // Offline: one batch call (one server start-up for all), then each straggler alone for its reason.
   if (offline.length > 0) {
+    await staging.add(offline.map((o) => o.vsix));
     const args: string[] = [];
-    for (const o of offline) args.push('--install-extension', await staging.path(o.vsix));
+    for (const o of offline) args.push('--install-extension', staging.path(o.vsix));
     if (offline.some((o) => o.force)) args.push('--force');
     log(`${server.kind}: installing ${offline.length} extension(s) from the offline directory`, 'debug');
     await exec(args, options.offlineTimeoutMs ?? 300_000);
@@ -227,7 +246,7 @@ async function installIntoServer(
         results.set(o.ref.id, { ...idOf(o.ref), server, outcome: 'installed', source: 'offline', vsix: o.vsix.file, installedVersion: after.get(o.ref.id)! });
         continue;
       }
-      const single = await exec(['--install-extension', await staging.path(o.vsix), ...(o.force ? ['--force'] : [])], options.offlineTimeoutMs ?? 300_000);
+      const single = await exec(['--install-extension', staging.path(o.vsix), ...(o.force ? ['--force'] : [])], options.offlineTimeoutMs ?? 300_000);
       const again = await list();
       results.set(
         o.ref.id,

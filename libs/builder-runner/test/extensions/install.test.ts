@@ -92,6 +92,31 @@ describe('installExtensions in a real code-server devcontainer', () => {
     ]);
   }, 180_000);
 
+  it('detects openvscode-server and VS Code Server layouts and reports per server', async () => {
+    // openvscode-server and VS Code Server cannot be downloaded here: code-server's CLI (same flags)
+    // is linked at their install paths, so detection and the per-server loop run for real.
+    const container = startContainer(image);
+    docker(['exec', '-u', '0', container, 'sh', '-c', 'mkdir -p /home/.openvscode-server/bin && ln -s /opt/code-server/bin/code-server /home/.openvscode-server/bin/openvscode-server']);
+    docker(['exec', '-u', 'coder', container, 'sh', '-c', 'mkdir -p ~/.vscode-server/bin/0123abc/bin && ln -s /opt/code-server/bin/code-server ~/.vscode-server/bin/0123abc/bin/code-server']);
+    const report = await installExtensions({
+      containerId: container,
+      remoteUser: 'coder',
+      extensions: collectExtensions({ configs: [], extra: 'dck-fixtures.hello' }).extensions,
+      offlineDir,
+    });
+    expect(report.servers).toEqual([
+      { kind: 'code-server', path: '/opt/code-server/bin/code-server' },
+      { kind: 'openvscode-server', path: '/home/.openvscode-server/bin/openvscode-server' },
+      { kind: 'vscode-server', path: '/home/coder/.vscode-server/bin/0123abc/bin/code-server' },
+    ]);
+    // The three share one extensions directory here, so the first installs and the others find it.
+    expect(report.results.map((r) => `${r.server!.kind} ${r.outcome}`)).toEqual([
+      'code-server installed',
+      'openvscode-server already-present',
+      'vscode-server already-present',
+    ]);
+  }, 180_000);
+
   it('reports no IDE server in a container without one, and a missing container as an error, never throwing', async () => {
     runTestbed('docker');
     const container = startContainer('local/debian:bookworm');
