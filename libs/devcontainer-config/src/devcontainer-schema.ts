@@ -4,7 +4,10 @@ import { S, type Schema } from './schema.js';
 export const lifecycleCommandSchema: Schema = S.union(S.str(), S.arr(S.str()), S.map(S.union(S.str(), S.arr(S.str()))));
 
 const PORT_PATTERN = /^([a-z0-9-]+):(\d{1,5})$/;
-const portSchema: Schema = S.union(S.int({ min: 0, max: 65535 }), S.str({ pattern: PORT_PATTERN, format: 'a port number, or "host:port" as a string' }));
+const portSchema: Schema = S.union(
+  S.int({ min: 0, max: 65535 }),
+  S.str({ pattern: PORT_PATTERN, format: 'a port number, or "host:port" as a string' }),
+);
 
 const portAttributes: Schema = S.obj({
   label: S.str(),

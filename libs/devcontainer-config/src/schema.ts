@@ -70,17 +70,21 @@ export function describeSchema(s: Schema): string {
           ? `an object of ${plural(s.additional)}`
           : 'an object';
     case 'union':
-      return uniq(s.of.map(describeSchema)).join(' or ');
+      return list(uniq(s.of.map(describeSchema)));
   }
 }
 
+/** "a, b or c". */
+function list(xs: string[]): string {
+  return xs.length <= 1 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} or ${xs[xs.length - 1]}`;
+}
+
+/** "strings", "arrays of strings", "(strings or arrays of strings)". */
 function plural(s: Schema): string {
-  const d = describeSchema(s);
-  return d
+  if (s.kind === 'union') return `(${list(uniq(s.of.map(plural)))})`;
+  return describeSchema(s)
     .replace(/^an? /, '')
-    .replace(/^(string|boolean|integer|number|object)\b/, '$1s')
-    .replace(/ or (string|boolean|integer|number|object)\b/g, ' or $1s')
-    .replace(/^array\b/, 'arrays');
+    .replace(/^(string|boolean|integer|number|object|array)\b/, '$1s');
 }
 
 function uniq(xs: string[]): string[] {

@@ -43,7 +43,9 @@ describe('validateDevcontainer: types and enums', () => {
     );
     const ps = withCode(`{${img},\n "postCreateCommand": 12,\n "onCreateCommand": {"x": 1}}`, 'type-mismatch');
     expect(ps.map((p) => `${p.line}:${p.column}`)).toEqual(['2:23', '3:27']);
-    expect(ps[0]?.message).toContain('a string or an array of strings or an object');
+    expect(ps[0]?.message).toBe(
+      'postCreateCommand must be a string, an array of strings or an object of (strings or arrays of strings), found integer',
+    );
   });
 
   it('invalid-enum with did-you-mean', () => {
