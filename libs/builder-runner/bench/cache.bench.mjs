@@ -3,13 +3,16 @@
 //   cold: `devcontainer up` on a daemon that has only the base image (builds everything)
 //   hit:  findPrebuiltImage (registry HEAD + docker pull) + `devcontainer up --override-config`
 //         on an EMPTY daemon (no build step)
-// Target: hit <= 25% of cold. Run: node bench/cache.bench.mjs (from libs/builder-runner).
+// Target: hit <= 25% of cold. Run: node bench/cache.bench.mjs [small|typical] (from libs/builder-runner):
+//   small   (default) Debian + git, curl, python3, make
+//   typical           Debian + build-essential, python3-dev, libssl-dev, ... (a usual development image)
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadComponent, packageDir, seconds, sh, table, testbed, timed } from './support.mjs';
 
+const fixture = process.argv[2] === 'typical' ? 'cache-typical' : 'cache';
 const ic = await loadComponent('image-cache');
 testbed('docker');
 const registry = testbed('registry');
@@ -35,7 +38,7 @@ try {
   const hosts = Object.fromEntries(Object.entries(daemons).map(([k, name]) => [k, testbed('fresh-dockerd', 'start', name)]));
   for (const k of ['cold', 'prebuild']) sh('docker save local/debian:bookworm | DOCKER_HOST="$H" docker load -q >/dev/null', { H: hosts[k] });
   const ws = join(scratch, 'ws');
-  cpSync(join(packageDir, 'bench/fixtures/cache'), ws, { recursive: true });
+  cpSync(join(packageDir, 'bench/fixtures', fixture), ws, { recursive: true });
 
   const cold = await timed(() => up(ws, hosts.cold));
   const pre = await timed(() => ic.prebuild({ workspaceFolder: ws, registry, repository, dockerHost: hosts.prebuild }));
@@ -54,7 +57,7 @@ try {
   const keyOnly = await timed(() => ic.computeImageCacheKey({ workspaceFolder: ws }));
   const size = sh(`docker image inspect --format '{{.Size}}' ${pre.value.image}`, { DOCKER_HOST: hosts.hit });
 
-  console.log(`image cache benchmark (image ${Math.round(Number(size) / 1e6)} MB, registry ${registry}, fresh daemons)`);
+  console.log(`image cache benchmark, fixture bench/fixtures/${fixture} (image ${Math.round(Number(size) / 1e6)} MB, registry ${registry}, fresh daemons, load average ${(await import('node:os')).loadavg()[0].toFixed(1)} on ${(await import('node:os')).cpus().length} cores)`);
   table([
     ['step', 'time', 'of cold'],
     ['cold: devcontainer up (build + start), base image only', seconds(cold.ms), '100%'],
