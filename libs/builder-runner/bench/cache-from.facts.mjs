@@ -19,11 +19,15 @@ const scratch = mkdtempSync(join(tmpdir(), 'dck-builder-ext-cf-'));
 
 function build(host, ws, image, extra) {
   const started = performance.now();
-  const r = spawnSync(process.execPath, [ic.devcontainerCliPath(), 'build', '--workspace-folder', ws, '--image-name', image, '--log-format', 'json', ...extra], {
-    encoding: 'utf8',
-    env: { ...process.env, DOCKER_HOST: host },
-    maxBuffer: 256 * 1024 * 1024,
-  });
+  const r = spawnSync(
+    process.execPath,
+    [ic.devcontainerCliPath(), 'build', '--workspace-folder', ws, '--image-name', image, '--log-format', 'json', ...extra],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, DOCKER_HOST: host },
+      maxBuffer: 256 * 1024 * 1024,
+    },
+  );
   // stderr: one JSON event per line; the docker build output is in their `text`.
   const out = r.stderr
     .split('\n')
@@ -40,10 +44,15 @@ function build(host, ws, image, extra) {
     ms: Math.round(performance.now() - started),
     steps: (out.match(/^Step \d+\/\d+ :/gm) ?? []).length,
     cached: (out.match(/Using cache/g) ?? []).length,
-    notes: out.split('\n').filter((l) => /cache-to|cache_to|buildx|cache-from|DEPRECATED/i.test(l)).map((l) => l.trim().slice(0, 160)).slice(0, 3),
+    notes: out
+      .split('\n')
+      .filter((l) => /cache-to|cache_to|buildx|cache-from|DEPRECATED/i.test(l))
+      .map((l) => l.trim().slice(0, 160))
+      .slice(0, 3),
   };
 }
-const line = (what, b) => console.log(`${what}: ${b.ok ? 'ok' : 'FAILED'}, ${b.cached} of ${b.steps} steps from cache, ${(b.ms / 1000).toFixed(1)} s`);
+const line = (what, b) =>
+  console.log(`${what}: ${b.ok ? 'ok' : 'FAILED'}, ${b.cached} of ${b.steps} steps from cache, ${(b.ms / 1000).toFixed(1)} s`);
 
 try {
   const h = Object.fromEntries(Object.entries(names).map(([k, n]) => [k, testbed('fresh-dockerd', 'start', n)]));
@@ -52,7 +61,9 @@ try {
   cpSync(join(packageDir, 'test/image-cache/fixtures/prebuild'), ws, { recursive: true });
   const ref = `${registry}/${repository}:cache-source`;
 
-  console.log('Each case on its own fresh daemon holding only local/debian:bookworm; REF = an image built by `devcontainer build` and pushed to the registry.');
+  console.log(
+    'Each case on its own fresh daemon holding only local/debian:bookworm; REF = an image built by `devcontainer build` and pushed to the registry.',
+  );
   line('1. plain build of REF (then docker push)', build(h.a, ws, ref, []));
   sh(`docker push ${ref} >/dev/null`, { DOCKER_HOST: h.a });
   line('2. --cache-from REF, REF not pulled', build(h.b, ws, `${registry}/${repository}:b`, ['--cache-from', ref]));
@@ -64,10 +75,23 @@ try {
   line('5. --cache-to type=registry,ref=REG/REPO:cache-to', to);
   const pushed = await ic.registryHasTag({ registry, repository, key: 'cache-to' });
   console.log(`   registry has :cache-to afterwards: ${pushed.exists}; CLI lines mentioning it: ${JSON.stringify(to.notes)}`);
-  const bk = spawnSync('docker', ['build', '-q', '-'], { input: 'FROM local/debian:bookworm\n', encoding: 'utf8', env: { ...process.env, DOCKER_HOST: h.e, DOCKER_BUILDKIT: '1' } });
-  console.log(`6. DOCKER_BUILDKIT=1 with the docker ${execFileSync('docker', ['version', '--format', '{{.Client.Version}}'], { encoding: 'utf8' }).trim()} client: exit ${bk.status}: ${(bk.stderr || bk.stdout).trim().split('\n')[0]}`);
+  const bk = spawnSync('docker', ['build', '-q', '-'], {
+    input: 'FROM local/debian:bookworm\n',
+    encoding: 'utf8',
+    env: { ...process.env, DOCKER_HOST: h.e, DOCKER_BUILDKIT: '1' },
+  });
+  console.log(
+    `6. DOCKER_BUILDKIT=1 with the docker ${execFileSync('docker', ['version', '--format', '{{.Client.Version}}'], { encoding: 'utf8' }).trim()} client: exit ${bk.status}: ${(bk.stderr || bk.stdout).trim().split('\n')[0]}`,
+  );
 } finally {
   for (const n of Object.values(names)) testbed('fresh-dockerd', 'stop', n);
   rmSync(scratch, { recursive: true, force: true });
-  rmSync(join(process.env.DCK_CACHE ?? join(homedir(), '.cache/devcontainer-kit'), 'registry/data/docker/registry/v2/repositories', repository.split('/')[0]), { recursive: true, force: true });
+  rmSync(
+    join(
+      process.env.DCK_CACHE ?? join(homedir(), '.cache/devcontainer-kit'),
+      'registry/data/docker/registry/v2/repositories',
+      repository.split('/')[0],
+    ),
+    { recursive: true, force: true },
+  );
 }

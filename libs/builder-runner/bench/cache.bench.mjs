@@ -18,17 +18,35 @@ testbed('docker');
 const registry = testbed('registry');
 const suffix = Math.random().toString(16).slice(2, 10);
 const repository = `dck-builder-ext-bench-${suffix}/devcontainer`;
-const daemons = { cold: `dck-builder-ext-bcold-${suffix}`, prebuild: `dck-builder-ext-bpre-${suffix}`, hit: `dck-builder-ext-bhit-${suffix}` };
+const daemons = {
+  cold: `dck-builder-ext-bcold-${suffix}`,
+  prebuild: `dck-builder-ext-bpre-${suffix}`,
+  hit: `dck-builder-ext-bhit-${suffix}`,
+};
 const scratch = mkdtempSync(join(tmpdir(), 'dck-builder-ext-bench-'));
 const cli = ic.devcontainerCliPath();
 
 function up(ws, host, extra = []) {
-  const out = execFileSync(process.execPath, [cli, 'up', '--workspace-folder', ws, '--log-format', 'json', '--id-label', `devcontainer-kit.workspace=dck-builder-ext-bench-${suffix}`, ...extra], {
-    encoding: 'utf8',
-    env: { ...process.env, DOCKER_HOST: host },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    maxBuffer: 256 * 1024 * 1024,
-  });
+  const out = execFileSync(
+    process.execPath,
+    [
+      cli,
+      'up',
+      '--workspace-folder',
+      ws,
+      '--log-format',
+      'json',
+      '--id-label',
+      `devcontainer-kit.workspace=dck-builder-ext-bench-${suffix}`,
+      ...extra,
+    ],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, DOCKER_HOST: host },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      maxBuffer: 256 * 1024 * 1024,
+    },
+  );
   const result = JSON.parse(out.trim().split('\n').at(-1));
   if (result.outcome !== 'success') throw new Error(`up failed: ${out.slice(-500)}`);
   return result;
@@ -36,7 +54,8 @@ function up(ws, host, extra = []) {
 
 try {
   const hosts = Object.fromEntries(Object.entries(daemons).map(([k, name]) => [k, testbed('fresh-dockerd', 'start', name)]));
-  for (const k of ['cold', 'prebuild']) sh('docker save local/debian:bookworm | DOCKER_HOST="$H" docker load -q >/dev/null', { H: hosts[k] });
+  for (const k of ['cold', 'prebuild'])
+    sh('docker save local/debian:bookworm | DOCKER_HOST="$H" docker load -q >/dev/null', { H: hosts[k] });
   const ws = join(scratch, 'ws');
   cpSync(join(packageDir, 'bench/fixtures', fixture), ws, { recursive: true });
 
@@ -57,12 +76,18 @@ try {
   const keyOnly = await timed(() => ic.computeImageCacheKey({ workspaceFolder: ws }));
   const size = sh(`docker image inspect --format '{{.Size}}' ${pre.value.image}`, { DOCKER_HOST: hosts.hit });
 
-  console.log(`image cache benchmark, fixture bench/fixtures/${fixture} (image ${Math.round(Number(size) / 1e6)} MB, registry ${registry}, fresh daemons, load average ${(await import('node:os')).loadavg()[0].toFixed(1)} on ${(await import('node:os')).cpus().length} cores)`);
+  console.log(
+    `image cache benchmark, fixture bench/fixtures/${fixture} (image ${Math.round(Number(size) / 1e6)} MB, registry ${registry}, fresh daemons, load average ${(await import('node:os')).loadavg()[0].toFixed(1)} on ${(await import('node:os')).cpus().length} cores)`,
+  );
   table([
     ['step', 'time', 'of cold'],
     ['cold: devcontainer up (build + start), base image only', seconds(cold.ms), '100%'],
     ['prebuild: build + push (not on the workspace path)', seconds(pre.ms), `${Math.round((100 * pre.ms) / cold.ms)}%`],
-    ['hit: key + registry lookup + pull', seconds(hit.value.lookupMs + keyOnly.ms), `${Math.round((100 * (hit.value.lookupMs + keyOnly.ms)) / cold.ms)}%`],
+    [
+      'hit: key + registry lookup + pull',
+      seconds(hit.value.lookupMs + keyOnly.ms),
+      `${Math.round((100 * (hit.value.lookupMs + keyOnly.ms)) / cold.ms)}%`,
+    ],
     ['hit: total to a running devcontainer (lookup + pull + up)', seconds(hit.ms), `${Math.round((100 * hit.ms) / cold.ms)}%`],
     ['computeImageCacheKey alone', `${keyOnly.ms} ms`, ''],
   ]);

@@ -33,7 +33,12 @@ try {
       jobs.push(
         new Promise((resolve, reject) =>
           import('node:child_process').then(({ execFile }) =>
-            execFile(vsce, ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', join(offline, `bench-${i}.vsix`)], { cwd: dir }, (e) => (e ? reject(e) : resolve())),
+            execFile(
+              vsce,
+              ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', join(offline, `bench-${i}.vsix`)],
+              { cwd: dir },
+              (e) => (e ? reject(e) : resolve()),
+            ),
           ),
         ),
       );
@@ -45,14 +50,23 @@ try {
   sh(`docker run -d --network=host --name ${container} ${image} sleep infinity >/dev/null`);
   // Warm the server once (first start writes its config), as a devcontainer would be after `up`.
   sh(`docker exec -u coder ${container} code-server --list-extensions >/dev/null`);
-  const extensions = ext.collectExtensions({ configs: [], extra: Array.from({ length: n }, (_, i) => `dck-fixtures.bench-${i}`).join(',') }).extensions;
+  const extensions = ext.collectExtensions({
+    configs: [],
+    extra: Array.from({ length: n }, (_, i) => `dck-fixtures.bench-${i}`).join(','),
+  }).extensions;
   const first = await timed(() => ext.installExtensions({ containerId: container, remoteUser: 'coder', extensions, offlineDir: offline }));
   const installed = first.value.results.filter((r) => r.outcome === 'installed').length;
   const second = await timed(() => ext.installExtensions({ containerId: container, remoteUser: 'coder', extensions, offlineDir: offline }));
   const present = second.value.results.filter((r) => r.outcome === 'already-present').length;
-  execFileSync('docker', ['exec', '-u', 'coder', container, 'code-server', '--uninstall-extension', 'dck-fixtures.bench-0'], { stdio: 'ignore' });
-  const single = await timed(() => ext.installExtensions({ containerId: container, remoteUser: 'coder', extensions: extensions.slice(0, 1), offlineDir: offline }));
-  const bare = await timed(() => execFileSync('docker', ['exec', '-u', 'coder', container, 'code-server', '--list-extensions'], { stdio: 'ignore' }));
+  execFileSync('docker', ['exec', '-u', 'coder', container, 'code-server', '--uninstall-extension', 'dck-fixtures.bench-0'], {
+    stdio: 'ignore',
+  });
+  const single = await timed(() =>
+    ext.installExtensions({ containerId: container, remoteUser: 'coder', extensions: extensions.slice(0, 1), offlineDir: offline }),
+  );
+  const bare = await timed(() =>
+    execFileSync('docker', ['exec', '-u', 'coder', container, 'code-server', '--list-extensions'], { stdio: 'ignore' }),
+  );
 
   console.log(`extensions benchmark: ${n} extensions from the offline directory into code-server 4.139.1 (as user coder)`);
   table([

@@ -35,7 +35,12 @@ export function testbed(name, ...args) {
 }
 
 export function sh(command, env = {}) {
-  return execFileSync('sh', ['-c', command], { encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 }).trim();
+  return execFileSync('sh', ['-c', command], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 256 * 1024 * 1024,
+  }).trim();
 }
 
 export async function timed(fn) {

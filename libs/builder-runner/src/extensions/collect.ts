@@ -18,9 +18,7 @@ export interface CollectExtensionsOptions {
 }
 
 /** Parses one entry (`publisher.name`, `publisher.name@1.2.3`, `-publisher.name`). */
-export function parseExtensionSpec(
-  entry: unknown,
-): { remove: boolean; ref: ExtensionRef } | { problem: IgnoredExtensionEntry } {
+export function parseExtensionSpec(entry: unknown): { remove: boolean; ref: ExtensionRef } | { problem: IgnoredExtensionEntry } {
   if (typeof entry !== 'string') return { problem: { entry, reason: 'not a string' } };
   const spec = entry.trim();
   const remove = spec.startsWith('-');

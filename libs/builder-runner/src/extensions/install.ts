@@ -7,14 +7,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { runDocker } from './docker.js';
 import { detectIdeServers, lastLine, parseListedExtensions } from './servers.js';
-import type {
-  ExtensionRef,
-  ExtensionResult,
-  ExtensionsReport,
-  IdeServer,
-  IgnoredExtensionEntry,
-  VsixFile,
-} from './types.js';
+import type { ExtensionRef, ExtensionResult, ExtensionsReport, IdeServer, IgnoredExtensionEntry, VsixFile } from './types.js';
 import { matchVsix, scanVsixDirectory } from './vsix.js';
 
 export type ExtensionLogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -39,7 +32,6 @@ export interface InstallExtensionsOptions {
   onLog?: (line: string, level: ExtensionLogLevel) => void;
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escapes
 const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
 
 /**
@@ -67,7 +59,10 @@ export function formatExtensionResult(r: ExtensionResult): string {
   const where = r.server ? ` (${r.server.kind})` : '';
   switch (r.outcome) {
     case 'installed':
-      return `${what}${where}: installed ${r.installedVersion ?? ''} from ${r.source === 'offline' ? `offline ${basename(r.vsix ?? '')}` : 'gallery'}`.replace('  ', ' ');
+      return `${what}${where}: installed ${r.installedVersion ?? ''} from ${r.source === 'offline' ? `offline ${basename(r.vsix ?? '')}` : 'gallery'}`.replace(
+        '  ',
+        ' ',
+      );
     case 'already-present':
       return `${what}${where}: already present${r.installedVersion ? ` (${r.installedVersion})` : ''}`;
     case 'not-found':
@@ -243,10 +238,20 @@ async function installIntoServer(
     const after = await list();
     for (const o of offline) {
       if (satisfied(after, o.ref)) {
-        results.set(o.ref.id, { ...idOf(o.ref), server, outcome: 'installed', source: 'offline', vsix: o.vsix.file, installedVersion: after.get(o.ref.id)! });
+        results.set(o.ref.id, {
+          ...idOf(o.ref),
+          server,
+          outcome: 'installed',
+          source: 'offline',
+          vsix: o.vsix.file,
+          installedVersion: after.get(o.ref.id)!,
+        });
         continue;
       }
-      const single = await exec(['--install-extension', staging.path(o.vsix), ...(o.force ? ['--force'] : [])], options.offlineTimeoutMs ?? 300_000);
+      const single = await exec(
+        ['--install-extension', staging.path(o.vsix), ...(o.force ? ['--force'] : [])],
+        options.offlineTimeoutMs ?? 300_000,
+      );
       const again = await list();
       results.set(
         o.ref.id,
@@ -260,7 +265,12 @@ async function installIntoServer(
   // Gallery: one by one, each with its own time limit (an unreachable gallery must fail fast and alone).
   for (const g of gallery) {
     if (options.gallery === false) {
-      results.set(g.ref.id, { ...idOf(g.ref), server, outcome: 'not-found', reason: 'not in the offline directory and the gallery is disabled' });
+      results.set(g.ref.id, {
+        ...idOf(g.ref),
+        server,
+        outcome: 'not-found',
+        reason: 'not in the offline directory and the gallery is disabled',
+      });
       continue;
     }
     const spec = g.ref.version ? `${g.ref.id}@${g.ref.version}` : g.ref.id;
@@ -270,7 +280,12 @@ async function installIntoServer(
     if (after && satisfied(after, g.ref)) {
       results.set(g.ref.id, { ...idOf(g.ref), server, outcome: 'installed', source: 'gallery', installedVersion: after.get(g.ref.id)! });
     } else if (r.timedOut) {
-      results.set(g.ref.id, { ...idOf(g.ref), server, outcome: 'failed', reason: `gallery install timed out after ${options.galleryTimeoutMs ?? 120_000} ms` });
+      results.set(g.ref.id, {
+        ...idOf(g.ref),
+        server,
+        outcome: 'failed',
+        reason: `gallery install timed out after ${options.galleryTimeoutMs ?? 120_000} ms`,
+      });
     } else {
       results.set(g.ref.id, { ...idOf(g.ref), server, ...classifyInstallFailure(r.all, g.ref.id) });
     }

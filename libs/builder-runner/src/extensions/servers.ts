@@ -63,6 +63,9 @@ export function parseListedExtensions(output: string): Map<string, string> {
 
 /** The last non-empty line of some output (for one-line reasons). */
 export function lastLine(output: string): string {
-  const lines = output.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return (lines.at(-1) ?? '').slice(0, 300);
 }

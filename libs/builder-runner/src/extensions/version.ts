@@ -4,7 +4,13 @@
 export function compareVersions(a: string, b: string): number {
   const split = (v: string) => {
     const [core = '', pre] = v.split(/-(.*)/s, 2);
-    return { parts: core.split('+')[0]!.split('.').map((n) => Number.parseInt(n, 10) || 0), pre };
+    return {
+      parts: core
+        .split('+')[0]!
+        .split('.')
+        .map((n) => Number.parseInt(n, 10) || 0),
+      pre,
+    };
   };
   const x = split(a);
   const y = split(b);

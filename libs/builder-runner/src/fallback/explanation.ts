@@ -10,9 +10,12 @@ export interface FailureReason {
 }
 
 const HINTS: Record<string, string> = {
-  preflight: 'The builder could not reach the Docker daemon or the Coder server. This is usually a cluster problem, not a repository problem; restart the workspace once it is solved.',
-  checkout: 'The repository could not be cloned or updated. Check the repository URL, the branch and the git credentials of the workspace; the workspace folder may be empty or hold an older checkout.',
-  config: 'The devcontainer configuration is invalid. Fix the problems listed below in the repository (you can edit the files from here), commit, and restart the workspace.',
+  preflight:
+    'The builder could not reach the Docker daemon or the Coder server. This is usually a cluster problem, not a repository problem; restart the workspace once it is solved.',
+  checkout:
+    'The repository could not be cloned or updated. Check the repository URL, the branch and the git credentials of the workspace; the workspace folder may be empty or hold an older checkout.',
+  config:
+    'The devcontainer configuration is invalid. Fix the problems listed below in the repository (you can edit the files from here), commit, and restart the workspace.',
   up: 'Building or starting the devcontainer failed. Fix the Dockerfile, the features or the lifecycle commands named below, commit, and restart the workspace.',
 };
 

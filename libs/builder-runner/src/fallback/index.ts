@@ -1,6 +1,6 @@
-export { FallbackError } from './errors.js';
 export type { FallbackErrorCode } from './errors.js';
-export { renderFailureExplanation, scrubSecrets } from './explanation.js';
+export { FallbackError } from './errors.js';
 export type { FailureReason, RenderFailureExplanationOptions } from './explanation.js';
-export { FALLBACK_EXPLANATION_FILE, FALLBACK_LABEL, clearFallbackExplanation, startFallbackWorkspace } from './start.js';
+export { renderFailureExplanation, scrubSecrets } from './explanation.js';
 export type { FallbackWorkspace, StartFallbackWorkspaceOptions } from './start.js';
+export { clearFallbackExplanation, FALLBACK_EXPLANATION_FILE, FALLBACK_LABEL, startFallbackWorkspace } from './start.js';

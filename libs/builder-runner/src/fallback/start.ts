@@ -57,7 +57,10 @@ export async function startFallbackWorkspace(options: StartFallbackWorkspaceOpti
       image,
       command,
       ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),
-      outputTail: String(r.all ?? '').split('\n').slice(-10).join('\n'),
+      outputTail: String(r.all ?? '')
+        .split('\n')
+        .slice(-10)
+        .join('\n'),
     });
 
   // 1. The explanation, in the workspace (so it is there whatever the container does).

@@ -1,11 +1,11 @@
 // The content hash of everything that determines a devcontainer image: the prebuild tag.
 import { createHash } from 'node:crypto';
-import { lstat, readFile, readdir, readlink, stat } from 'node:fs/promises';
+import { lstat, readdir, readFile, readlink, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { type ParseError, parse, printParseErrorCode } from 'jsonc-parser';
 import { parseDockerfileSources } from './dockerfile-sources.js';
 import { ImageCacheError } from './errors.js';
-import { type IgnoreRule, cleanPath, hasGlob, isIgnored, parseDockerignore, patternToRegExp } from './patterns.js';
+import { cleanPath, hasGlob, type IgnoreRule, isIgnored, parseDockerignore, patternToRegExp } from './patterns.js';
 
 /** Bumped whenever what goes into the key changes, so old tags are never mistaken for new ones. */
 export const CACHE_KEY_VERSION = 'devcontainer-kit/image-cache/v1';
@@ -98,7 +98,7 @@ async function walk(root: string, dir: string, rules: readonly IgnoreRule[]): Pr
   const visit = async (abs: string) => {
     const rel = relative(root, abs).split('\\').join('/');
     if (rel && rules.length > 0 && isIgnored(rules, rel) && !rules.some((r) => r.negate)) return;
-    let info;
+    let info: Awaited<ReturnType<typeof lstat>>;
     try {
       info = await lstat(abs);
     } catch {
@@ -160,12 +160,18 @@ export async function computeImageCacheKey({ workspaceFolder, configPath }: Comp
   const dockerfileName = (build.dockerfile ?? config.dockerFile ?? config.dockerfile) as string | undefined;
   if (typeof dockerfileName === 'string') {
     const dockerfile = resolve(configDir, dockerfileName);
-    const context = resolve(configDir, typeof (build.context ?? config.context) === 'string' ? ((build.context ?? config.context) as string) : '.');
+    const context = resolve(
+      configDir,
+      typeof (build.context ?? config.context) === 'string' ? ((build.context ?? config.context) as string) : '.',
+    );
     let text: string;
     try {
       text = await readFile(dockerfile, 'utf8');
     } catch (cause) {
-      throw new ImageCacheError('INPUT_UNREADABLE', `cannot read the Dockerfile ${dockerfile}: ${(cause as Error).message}`, { subject: dockerfile, cause });
+      throw new ImageCacheError('INPUT_UNREADABLE', `cannot read the Dockerfile ${dockerfile}: ${(cause as Error).message}`, {
+        subject: dockerfile,
+        cause,
+      });
     }
     inputs.push({ kind: 'dockerfile', path: rel(dockerfile), sha256: sha256(text) });
     const ignoreFile = join(context, '.dockerignore');
@@ -197,7 +203,8 @@ export async function computeImageCacheKey({ workspaceFolder, configPath }: Comp
   for (const id of features.filter((f) => f.startsWith('./') || f.startsWith('../')).sort()) {
     const folder = resolve(configDir, id);
     const files = await walk(folder, folder, []);
-    if (files.length === 0) throw new ImageCacheError('INPUT_UNREADABLE', `local feature ${id} has no files at ${folder}`, { subject: folder });
+    if (files.length === 0)
+      throw new ImageCacheError('INPUT_UNREADABLE', `local feature ${id} has no files at ${folder}`, { subject: folder });
     for (const f of files) inputs.push({ kind: 'feature', path: rel(join(folder, f)), sha256: await hashFile(join(folder, f)) });
   }
 

@@ -15,12 +15,12 @@ export interface DockerfileSources {
 /** Joins continuation lines, drops comments and heredoc bodies; returns `[instruction, args]` pairs. */
 export function splitInstructions(text: string): { instruction: string; args: string; heredocs: boolean }[] {
   const lines = text.split(/\r?\n/);
-  let escape = '\\';
+  let escapeChar = '\\';
   // Parser directives come first: `# escape=`` switches the continuation character.
   for (const line of lines) {
     const m = /^#\s*([a-z]+)\s*=\s*(\S+)\s*$/i.exec(line);
     if (!m) break;
-    if (m[1]!.toLowerCase() === 'escape') escape = m[2]!;
+    if (m[1]!.toLowerCase() === 'escape') escapeChar = m[2]!;
   }
   const out: { instruction: string; args: string; heredocs: boolean }[] = [];
   let current = '';
@@ -28,8 +28,8 @@ export function splitInstructions(text: string): { instruction: string; args: st
     const line = lines[i]!;
     if (/^\s*#/.test(line) || (current === '' && line.trim() === '')) continue;
     const trimmedEnd = line.replace(/\s+$/, '');
-    if (trimmedEnd.endsWith(escape)) {
-      current += `${trimmedEnd.slice(0, -escape.length)} `;
+    if (trimmedEnd.endsWith(escapeChar)) {
+      current += `${trimmedEnd.slice(0, -escapeChar.length)} `;
       continue;
     }
     current += line;

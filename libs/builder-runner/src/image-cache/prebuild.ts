@@ -69,7 +69,16 @@ export async function prebuild(options: PrebuildOptions): Promise<PrebuildResult
     return { status: 'hit', key, image, alsoPushed: [], durationMs: elapsed() };
   }
 
-  const args = [devcontainerCliPath(), 'build', '--workspace-folder', options.workspaceFolder, '--image-name', image, '--log-format', 'json'];
+  const args = [
+    devcontainerCliPath(),
+    'build',
+    '--workspace-folder',
+    options.workspaceFolder,
+    '--image-name',
+    image,
+    '--log-format',
+    'json',
+  ];
   if (options.configPath) args.push('--config', options.configPath);
   for (const from of options.cacheFrom ?? []) args.push('--cache-from', from);
   options.onLog?.(`building ${image}`, 'info');
@@ -78,7 +87,10 @@ export async function prebuild(options: PrebuildOptions): Promise<PrebuildResult
   child.stderr?.setEncoding('utf8').on('data', (c: string) => forwardCliLog(c, options.onLog));
   const build = await child;
   const buildMs = Math.round(performance.now() - buildStarted);
-  const tail = String(build.all ?? '').split('\n').slice(-20).join('\n');
+  const tail = String(build.all ?? '')
+    .split('\n')
+    .slice(-20)
+    .join('\n');
   let outcome: { outcome?: string } = {};
   try {
     outcome = JSON.parse(String(build.stdout).trim().split('\n').at(-1) ?? '{}');

@@ -42,7 +42,10 @@ export async function registryHasTag({
   try {
     response = await fetch(url, { method: 'HEAD', headers: { accept: MANIFEST_TYPES }, signal: AbortSignal.timeout(timeoutMs) });
   } catch (cause) {
-    throw new ImageCacheError('REGISTRY_UNREACHABLE', `registry ${registry} did not answer: ${(cause as Error).message}`, { subject: url, cause });
+    throw new ImageCacheError('REGISTRY_UNREACHABLE', `registry ${registry} did not answer: ${(cause as Error).message}`, {
+      subject: url,
+      cause,
+    });
   }
   if (response.status === 200) {
     const digest = response.headers.get('docker-content-digest');
@@ -115,10 +118,19 @@ export interface PullCacheSourcesOptions {
  * nothing on a fresh daemon (measured: 0 of 22 steps cached; pulled first: 12 of 22). Never throws:
  * an image that cannot be pulled is reported and skipped (the build just runs uncached).
  */
-export async function pullCacheSources({ images, dockerHost, onLog }: PullCacheSourcesOptions): Promise<{ image: string; pulled: boolean; reason?: string }[]> {
+export async function pullCacheSources({
+  images,
+  dockerHost,
+  onLog,
+}: PullCacheSourcesOptions): Promise<{ image: string; pulled: boolean; reason?: string }[]> {
   const results: { image: string; pulled: boolean; reason?: string }[] = [];
   for (const image of images) {
-    const r = await execa('docker', ['pull', '--quiet', image], { reject: false, all: true, stdin: 'ignore', env: dockerHost ? { DOCKER_HOST: dockerHost } : {} });
+    const r = await execa('docker', ['pull', '--quiet', image], {
+      reject: false,
+      all: true,
+      stdin: 'ignore',
+      env: dockerHost ? { DOCKER_HOST: dockerHost } : {},
+    });
     if (r.exitCode === 0) {
       results.push({ image, pulled: true });
       onLog?.(`cache source ${image} pulled`, 'info');

@@ -18,12 +18,26 @@ const containers: string[] = [];
 
 function startContainer(img: string): string {
   const name = uniqueName('ext');
-  docker(['run', '-d', '--network=host', '--name', name, '--label', 'devcontainer-kit.test=builder-runner-extensions', img, 'sleep', 'infinity']);
+  docker([
+    'run',
+    '-d',
+    '--network=host',
+    '--name',
+    name,
+    '--label',
+    'devcontainer-kit.test=builder-runner-extensions',
+    img,
+    'sleep',
+    'infinity',
+  ]);
   containers.push(name);
   return name;
 }
 
-const listExtensions = (c: string) => docker(['exec', '-u', 'coder', c, 'code-server', '--list-extensions', '--show-versions']).split('\n').filter((l) => l.includes('@'));
+const listExtensions = (c: string) =>
+  docker(['exec', '-u', 'coder', c, 'code-server', '--list-extensions', '--show-versions'])
+    .split('\n')
+    .filter((l) => l.includes('@'));
 
 beforeAll(() => {
   runTestbed('docker');
@@ -45,7 +59,9 @@ describe('installExtensions in a real code-server devcontainer', () => {
       { kind: 'code-server', path: '/opt/code-server/bin/code-server' },
     ]);
 
-    const config = { customizations: { vscode: { extensions: ['dck-fixtures.hello', 'dck-fixtures.greeter@0.2.0', 'nobody.does-not-exist'] } } };
+    const config = {
+      customizations: { vscode: { extensions: ['dck-fixtures.hello', 'dck-fixtures.greeter@0.2.0', 'nobody.does-not-exist'] } },
+    };
     const { extensions, ignored } = collectExtensions({ configs: [config], extra: 'ms-python.python,-ms-python.python' });
     const lines: string[] = [];
     const first = await installExtensions({
@@ -65,7 +81,9 @@ describe('installExtensions in a real code-server devcontainer', () => {
     expect(first.results[2]!.reason).toMatch(/open-vsx\.org/);
     expect(listExtensions(container).sort()).toEqual(['dck-fixtures.greeter@0.2.0', 'dck-fixtures.hello@1.0.0']);
     // Installed for the remote user, not root; and the staging copies are gone.
-    expect(docker(['exec', '-u', 'coder', container, 'sh', '-c', 'ls ~/.local/share/code-server/extensions'])).toMatch(/dck-fixtures\.hello-1\.0\.0/);
+    expect(docker(['exec', '-u', 'coder', container, 'sh', '-c', 'ls ~/.local/share/code-server/extensions'])).toMatch(
+      /dck-fixtures\.hello-1\.0\.0/,
+    );
     expect(docker(['exec', '-u', '0', container, 'sh', '-c', 'ls -d /tmp/devcontainer-builder-extensions-* 2>/dev/null || true'])).toBe('');
     expect(lines.at(-1)).toBe(summarizeExtensionsReport(first));
     expect(lines).toContain('dck-fixtures.hello (code-server): installed 1.0.0 from offline dck-fixtures.hello-1.0.0.vsix');
@@ -96,8 +114,24 @@ describe('installExtensions in a real code-server devcontainer', () => {
     // openvscode-server and VS Code Server cannot be downloaded here: code-server's CLI (same flags)
     // is linked at their install paths, so detection and the per-server loop run for real.
     const container = startContainer(image);
-    docker(['exec', '-u', '0', container, 'sh', '-c', 'mkdir -p /home/.openvscode-server/bin && ln -s /opt/code-server/bin/code-server /home/.openvscode-server/bin/openvscode-server']);
-    docker(['exec', '-u', 'coder', container, 'sh', '-c', 'mkdir -p ~/.vscode-server/bin/0123abc/bin && ln -s /opt/code-server/bin/code-server ~/.vscode-server/bin/0123abc/bin/code-server']);
+    docker([
+      'exec',
+      '-u',
+      '0',
+      container,
+      'sh',
+      '-c',
+      'mkdir -p /home/.openvscode-server/bin && ln -s /opt/code-server/bin/code-server /home/.openvscode-server/bin/openvscode-server',
+    ]);
+    docker([
+      'exec',
+      '-u',
+      'coder',
+      container,
+      'sh',
+      '-c',
+      'mkdir -p ~/.vscode-server/bin/0123abc/bin && ln -s /opt/code-server/bin/code-server ~/.vscode-server/bin/0123abc/bin/code-server',
+    ]);
     const report = await installExtensions({
       containerId: container,
       remoteUser: 'coder',

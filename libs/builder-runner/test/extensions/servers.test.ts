@@ -33,12 +33,20 @@ describe('parseListedExtensions', () => {
 
 describe('classifyInstallFailure', () => {
   it('tells "not found" from an unreachable gallery', () => {
-    expect(classifyInstallFailure("Installing extensions...\nExtension 'nobody.nothing' not found.\nMake sure you use the full extension ID", 'nobody.nothing')).toEqual({
+    expect(
+      classifyInstallFailure(
+        "Installing extensions...\nExtension 'nobody.nothing' not found.\nMake sure you use the full extension ID",
+        'nobody.nothing',
+      ),
+    ).toEqual({
       outcome: 'not-found',
       reason: "Extension 'nobody.nothing' not found.",
     });
     expect(
-      classifyInstallFailure('Installing extensions...\nError while installing extensions: getaddrinfo ENOTFOUND open-vsx.org\ngetaddrinfo ENOTFOUND open-vsx.org', 'nobody.nothing'),
+      classifyInstallFailure(
+        'Installing extensions...\nError while installing extensions: getaddrinfo ENOTFOUND open-vsx.org\ngetaddrinfo ENOTFOUND open-vsx.org',
+        'nobody.nothing',
+      ),
     ).toEqual({ outcome: 'failed', reason: 'Error while installing extensions: getaddrinfo ENOTFOUND open-vsx.org' });
   });
 });
@@ -46,9 +54,16 @@ describe('classifyInstallFailure', () => {
 describe('formatExtensionResult', () => {
   it('says what happened in one line', () => {
     const server = { kind: 'code-server' as const, path: '/x' };
-    expect(formatExtensionResult({ id: 'a.b', server, outcome: 'installed', source: 'offline', vsix: '/d/a.b-1.0.0.vsix', installedVersion: '1.0.0' })).toBe(
-      'a.b (code-server): installed 1.0.0 from offline a.b-1.0.0.vsix',
-    );
+    expect(
+      formatExtensionResult({
+        id: 'a.b',
+        server,
+        outcome: 'installed',
+        source: 'offline',
+        vsix: '/d/a.b-1.0.0.vsix',
+        installedVersion: '1.0.0',
+      }),
+    ).toBe('a.b (code-server): installed 1.0.0 from offline a.b-1.0.0.vsix');
     expect(formatExtensionResult({ id: 'a.b', server, outcome: 'failed', reason: 'boom' })).toBe('a.b (code-server): failed: boom');
     expect(formatExtensionResult({ id: 'a.b', outcome: 'no-server' })).toMatch(/no IDE server/);
   });

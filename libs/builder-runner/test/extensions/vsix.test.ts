@@ -49,7 +49,11 @@ describe('scanVsixDirectory + matchVsix', () => {
     expect(scan.files.map((f) => `${f.id}@${f.version}`).sort()).toEqual(['dck-fixtures.greeter@0.2.0', 'dck-fixtures.hello@1.0.0']);
     expect(scan.problems.map((p) => p.file)).toEqual([join(dir, 'broken.vsix')]);
 
-    const files = [...scan.files, { ...scan.files[0]!, version: '0.10.0', file: 'newer' }, { ...scan.files[0]!, version: '0.9.0', file: 'older' }];
+    const files = [
+      ...scan.files,
+      { ...scan.files[0]!, version: '0.10.0', file: 'newer' },
+      { ...scan.files[0]!, version: '0.9.0', file: 'older' },
+    ];
     const greeter = files.filter((f) => f.id === 'dck-fixtures.greeter');
     expect(greeter.length).toBe(3);
     expect(matchVsix(files, { id: 'dck-fixtures.greeter', spec: 'x' })!.file).toBe('newer');

@@ -4,7 +4,8 @@ import { renderFailureExplanation, scrubSecrets } from '../../src/fallback/expla
 
 describe('scrubSecrets', () => {
   it('removes given secret values, URL credentials and auth headers', () => {
-    const text = 'clone https://oauth2:ghp_abcdef123456@git.example/x.git failed; token ghp_abcdef123456; Authorization: Bearer xyz123; Coder-Session-Token: abc-def';
+    const text =
+      'clone https://oauth2:ghp_abcdef123456@git.example/x.git failed; token ghp_abcdef123456; Authorization: Bearer xyz123; Coder-Session-Token: abc-def';
     expect(scrubSecrets(text, ['ghp_abcdef123456', undefined, 'ab'])).toBe(
       'clone https://***@git.example/x.git failed; token ***; Authorization: *** Coder-Session-Token: ***',
     );
@@ -14,7 +15,11 @@ describe('scrubSecrets', () => {
 describe('renderFailureExplanation', () => {
   it('says which phase failed, what to do, and keeps the details without secrets', () => {
     const text = renderFailureExplanation({
-      reason: { phase: 'config', message: 'devcontainer.json is invalid', details: '.devcontainer/devcontainer.json:3:5: error unknown-property: "imagee"\ntoken=tok-1234' },
+      reason: {
+        phase: 'config',
+        message: 'devcontainer.json is invalid',
+        details: '.devcontainer/devcontainer.json:3:5: error unknown-property: "imagee"\ntoken=tok-1234',
+      },
       fallbackImage: 'ghcr.io/acme/fallback:1',
       time: '2026-11-23T16:00:00.000Z',
       secrets: ['tok-1234'],

@@ -1,11 +1,11 @@
 // Real: Docker engine, the real devcontainer CLI failing on a broken Dockerfile, and the fallback
 // image (local/debian:bookworm from the test bed) started as the workspace. Nothing is mocked.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FALLBACK_EXPLANATION_FILE, clearFallbackExplanation, startFallbackWorkspace } from '../../src/fallback/start.js';
+import { clearFallbackExplanation, FALLBACK_EXPLANATION_FILE, startFallbackWorkspace } from '../../src/fallback/start.js';
 import { devcontainerCliPath } from '../../src/image-cache/prebuild.js';
 import { docker, runTestbed, uniqueName } from '../extensions/testbed.js';
 
@@ -18,7 +18,9 @@ beforeAll(() => {
 }, 300_000);
 
 afterAll(() => {
-  const ids = docker(['ps', '-aq', '--filter', `label=devcontainer-kit.workspace=${workspaceName}`]).split('\n').filter(Boolean);
+  const ids = docker(['ps', '-aq', '--filter', `label=devcontainer-kit.workspace=${workspaceName}`])
+    .split('\n')
+    .filter(Boolean);
   // The legacy builder leaves the failed RUN step's container behind: ours runs a unique command.
   for (const line of docker(['ps', '-a', '--no-trunc', '--filter', 'status=exited', '--format', '{{.ID}} {{.Command}}']).split('\n')) {
     if (line.includes('dck-builder-ext-no-such-command')) ids.push(line.split(' ')[0]!);
@@ -33,9 +35,13 @@ describe('startFallbackWorkspace', () => {
     cpSync(join(import.meta.dirname, 'fixtures/broken'), ws, { recursive: true });
     const secret = 'dck-test-token-4f1c9a';
     // The real CLI fails on the Dockerfile.
-    const up = spawnSync(process.execPath, [devcontainerCliPath(), 'up', '--workspace-folder', ws, '--id-label', `devcontainer-kit.workspace=${workspaceName}`], {
-      encoding: 'utf8',
-    });
+    const up = spawnSync(
+      process.execPath,
+      [devcontainerCliPath(), 'up', '--workspace-folder', ws, '--id-label', `devcontainer-kit.workspace=${workspaceName}`],
+      {
+        encoding: 'utf8',
+      },
+    );
     expect(up.status).not.toBe(0);
     const tail = `${up.stdout}\n${up.stderr}`.trim().split('\n').slice(-15).join('\n');
     expect(tail).toMatch(/dck-builder-ext-no-such-command/);
@@ -44,15 +50,24 @@ describe('startFallbackWorkspace', () => {
     const fallback = await startFallbackWorkspace({
       image: 'local/debian:bookworm',
       workspaceFolder: ws,
-      reason: { phase: 'up', message: `devcontainer up failed (exit ${up.status}) for https://x:${secret}@git.example/repo.git`, details: tail },
+      reason: {
+        phase: 'up',
+        message: `devcontainer up failed (exit ${up.status}) for https://x:${secret}@git.example/repo.git`,
+        details: tail,
+      },
       labels: { 'devcontainer-kit.workspace': workspaceName },
       secrets: [secret],
       onLog: (l) => logs.push(l),
     });
     expect(fallback).toMatchObject({ remoteUser: 'root', remoteWorkspaceFolder: ws, image: 'local/debian:bookworm', reused: false });
-    expect(docker(['inspect', '--format', '{{.State.Running}} {{index .Config.Labels "devcontainer-kit.workspace"}} {{index .Config.Labels "devcontainer.local_folder"}}', fallback.containerId])).toBe(
-      `true ${workspaceName} ${ws}`,
-    );
+    expect(
+      docker([
+        'inspect',
+        '--format',
+        '{{.State.Running}} {{index .Config.Labels "devcontainer-kit.workspace"}} {{index .Config.Labels "devcontainer.local_folder"}}',
+        fallback.containerId,
+      ]),
+    ).toBe(`true ${workspaceName} ${ws}`);
 
     // The repository is mounted at the same path and the explanation is readable from inside.
     const inside = docker(['exec', '-w', ws, fallback.containerId, 'sh', '-c', `cat README.md ${FALLBACK_EXPLANATION_FILE}`]);
@@ -67,7 +82,12 @@ describe('startFallbackWorkspace', () => {
 
     // Again (a restart): the stopped fallback container is reused, not duplicated.
     docker(['stop', '-t', '5', fallback.containerId]);
-    const again = await startFallbackWorkspace({ image: 'local/debian:bookworm', workspaceFolder: ws, reason: { phase: 'up', message: 'still broken' }, labels: { 'devcontainer-kit.workspace': workspaceName } });
+    const again = await startFallbackWorkspace({
+      image: 'local/debian:bookworm',
+      workspaceFolder: ws,
+      reason: { phase: 'up', message: 'still broken' },
+      labels: { 'devcontainer-kit.workspace': workspaceName },
+    });
     expect(again).toMatchObject({ containerId: fallback.containerId, reused: true });
     expect(docker(['ps', '-aq', '--filter', `label=devcontainer-kit.workspace=${workspaceName}`]).split('\n')).toHaveLength(1);
 
@@ -78,7 +98,11 @@ describe('startFallbackWorkspace', () => {
   it('says plainly when the fallback image is not available', async () => {
     const ws = join(scratch, 'empty');
     await expect(
-      startFallbackWorkspace({ image: 'dck-builder-ext-no-such-image:1', workspaceFolder: ws, reason: { phase: 'checkout', message: 'clone failed' } }),
+      startFallbackWorkspace({
+        image: 'dck-builder-ext-no-such-image:1',
+        workspaceFolder: ws,
+        reason: { phase: 'checkout', message: 'clone failed' },
+      }),
     ).rejects.toMatchObject({ name: 'FallbackError', code: 'IMAGE_UNAVAILABLE', image: 'dck-builder-ext-no-such-image:1' });
     // The explanation was written first (a clone that failed before creating the folder is fine).
     expect(readFileSync(join(ws, FALLBACK_EXPLANATION_FILE), 'utf8')).toContain('the **checkout** phase failed');

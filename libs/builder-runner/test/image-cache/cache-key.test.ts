@@ -19,7 +19,8 @@ function tree(files: Record<string, string>): string {
 }
 
 const base = {
-  '.devcontainer/devcontainer.json': '{ // comment\n "build": { "dockerfile": "Dockerfile", "context": ".." },\n "features": { "./feat": {} },\n "remoteUser": "dev" }',
+  '.devcontainer/devcontainer.json':
+    '{ // comment\n "build": { "dockerfile": "Dockerfile", "context": ".." },\n "features": { "./feat": {} },\n "remoteUser": "dev" }',
   '.devcontainer/Dockerfile': 'FROM local/debian:bookworm\nCOPY tools/ /tools/\nCOPY setup.sh /setup.sh\n',
   '.devcontainer/feat/devcontainer-feature.json': '{ "id": "feat", "version": "1.0.0" }',
   '.devcontainer/feat/install.sh': 'echo feat',
@@ -53,7 +54,13 @@ describe('computeImageCacheKey', () => {
     expect(same).toBe(result.key);
     // Unrelated files, ignored files, comments and formatting of the config do not change it.
     expect(await keyOf({ ...base, 'src/app.c': 'changed', 'tools/debug.log': 'changed' })).toBe(result.key);
-    expect(await keyOf({ ...base, '.devcontainer/devcontainer.json': '{"remoteUser":"dev","features":{"./feat":{}},"build":{"context":"..","dockerfile":"Dockerfile"}}' })).toBe(result.key);
+    expect(
+      await keyOf({
+        ...base,
+        '.devcontainer/devcontainer.json':
+          '{"remoteUser":"dev","features":{"./feat":{}},"build":{"context":"..","dockerfile":"Dockerfile"}}',
+      }),
+    ).toBe(result.key);
   });
 
   it('changes with a one-line Dockerfile change, a copied file, a feature file, the config', async () => {
@@ -65,7 +72,10 @@ describe('computeImageCacheKey', () => {
       { 'setup.sh': 'echo other' },
       { '.devcontainer/feat/install.sh': 'echo feat 2' },
       { '.devcontainer/devcontainer.json': base['.devcontainer/devcontainer.json'].replace('"dev"', '"other"') },
-      { '.devcontainer/devcontainer-lock.json': '{"features":{"ghcr.io/x/y:1":{"version":"1.0.1","resolved":"ghcr.io/x/y@sha256:ab","integrity":"sha256:ab"}}}' },
+      {
+        '.devcontainer/devcontainer-lock.json':
+          '{"features":{"ghcr.io/x/y:1":{"version":"1.0.1","resolved":"ghcr.io/x/y@sha256:ab","integrity":"sha256:ab"}}}',
+      },
     ];
     const keys = await Promise.all(changes.map((c) => keyOf({ ...base, ...c })));
     for (const k of keys) expect(k).not.toBe(key);
@@ -91,7 +101,9 @@ describe('computeImageCacheKey', () => {
       'src/app.c',
       'tools/a.txt',
     ]);
-    const glob = await computeImageCacheKey({ workspaceFolder: tree({ ...base, '.devcontainer/Dockerfile': 'FROM x\nCOPY tools/*.txt s*.sh /d/\n' }) });
+    const glob = await computeImageCacheKey({
+      workspaceFolder: tree({ ...base, '.devcontainer/Dockerfile': 'FROM x\nCOPY tools/*.txt s*.sh /d/\n' }),
+    });
     expect(glob.inputs.filter((i) => i.kind === 'context').map((i) => i.path)).toEqual(['setup.sh', 'tools/a.txt']);
   });
 

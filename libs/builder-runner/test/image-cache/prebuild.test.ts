@@ -32,11 +32,15 @@ function workspace(): string {
 beforeAll(() => {
   runTestbed('docker');
   registry = runTestbed('registry');
-  const start = (name: string) => execFileSync('bash', [fresh, 'start', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  const start = (name: string) =>
+    execFileSync('bash', [fresh, 'start', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
   freshHost = start(daemonName);
   // Builds run on their own daemon, so everything they leave behind goes away with it.
   builderHost = start(builderName);
-  execFileSync('sh', ['-c', 'docker save local/debian:bookworm | DOCKER_HOST="$B" docker load -q'], { env: { ...process.env, B: builderHost }, stdio: 'ignore' });
+  execFileSync('sh', ['-c', 'docker save local/debian:bookworm | DOCKER_HOST="$B" docker load -q'], {
+    env: { ...process.env, B: builderHost },
+    stdio: 'ignore',
+  });
   scratch = mkdtempSync(join(tmpdir(), 'dck-builder-ext-prebuild-'));
 }, 300_000);
 
@@ -55,7 +59,10 @@ describe('prebuild and findPrebuiltImage with a real registry', () => {
     expect(built.status).toBe('built');
     expect(built.image).toBe(`${registry}/${repository}:${built.key}`);
     expect(built.key).toBe((await computeImageCacheKey({ workspaceFolder: ws })).key);
-    expect(await registryHasTag({ registry, repository, key: built.key })).toMatchObject({ exists: true, digest: expect.stringMatching(/^sha256:/) });
+    expect(await registryHasTag({ registry, repository, key: built.key })).toMatchObject({
+      exists: true,
+      digest: expect.stringMatching(/^sha256:/),
+    });
     expect(lines.some((l) => l.startsWith('pushed '))).toBe(true);
 
     // A second prebuild of the same content is a hit: nothing is built.
@@ -67,23 +74,57 @@ describe('prebuild and findPrebuiltImage with a real registry', () => {
     const onFresh = { ...process.env, DOCKER_HOST: freshHost };
     expect(docker(['images', '-q'], onFresh)).toBe('');
     const since = Math.floor(Date.now() / 1000) - 1;
-    const hit = await findPrebuiltImage({ registry, repository, key: (await computeImageCacheKey({ workspaceFolder: ws })).key, dockerHost: freshHost });
+    const hit = await findPrebuiltImage({
+      registry,
+      repository,
+      key: (await computeImageCacheKey({ workspaceFolder: ws })).key,
+      dockerHost: freshHost,
+    });
     expect(hit).toMatchObject({ status: 'hit', image: built.image });
     expect(docker(['image', 'inspect', '--format', '{{index .RepoTags 0}}', built.image], onFresh)).toBe(built.image);
 
     // `up` with the override config starts the prebuilt image: no build step runs on the fresh daemon.
-    const config = parseJsonc(readFileSync(join(ws, '.devcontainer/devcontainer.json'), 'utf8'), 'devcontainer.json') as Record<string, unknown>;
+    const config = parseJsonc(readFileSync(join(ws, '.devcontainer/devcontainer.json'), 'utf8'), 'devcontainer.json') as Record<
+      string,
+      unknown
+    >;
     const override = join(scratch, 'override.json');
     writeFileSync(override, JSON.stringify(createPrebuiltOverrideConfig(config, hit.image, { updateRemoteUserUID: false })));
     const up = execFileSync(
       process.execPath,
-      [devcontainerCliPath(), 'up', '--workspace-folder', ws, '--override-config', override, '--id-label', `devcontainer-kit.workspace=${daemonName}`, '--log-format', 'json'],
+      [
+        devcontainerCliPath(),
+        'up',
+        '--workspace-folder',
+        ws,
+        '--override-config',
+        override,
+        '--id-label',
+        `devcontainer-kit.workspace=${daemonName}`,
+        '--log-format',
+        'json',
+      ],
       { encoding: 'utf8', env: onFresh, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const result = JSON.parse(up.trim().split('\n').at(-1)!) as { outcome: string; containerId: string; remoteUser: string };
     expect(result).toMatchObject({ outcome: 'success', remoteUser: 'dev' });
     const until = Math.ceil(Date.now() / 1000) + 1;
-    const creates = docker(['events', '--since', String(since), '--until', String(until), '--filter', 'type=container', '--filter', 'event=create', '--format', '{{.Actor.Attributes.image}}'], onFresh)
+    const creates = docker(
+      [
+        'events',
+        '--since',
+        String(since),
+        '--until',
+        String(until),
+        '--filter',
+        'type=container',
+        '--filter',
+        'event=create',
+        '--format',
+        '{{.Actor.Attributes.image}}',
+      ],
+      onFresh,
+    )
       .split('\n')
       .filter(Boolean);
     expect(creates).toEqual([built.image]); // only the devcontainer itself: no build containers
