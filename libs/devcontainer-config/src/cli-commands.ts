@@ -144,7 +144,10 @@ export function createMainCommand(io: CliIo, state: { code: number } = { code: 0
       if (args.substitute) config = substituteVariables({ config, localWorkspaceFolder: t.workspace, env: io.env, devcontainerId });
       let merged: DevcontainerConfig | undefined;
       const metaFile = args['merged-with-image-metadata'];
-      if (metaFile !== undefined) merged = mergeWithImageMetadata(config, await readMetadataFile(resolve(io.cwd, metaFile)));
+      if (metaFile !== undefined) {
+        const features = await localFeatureManifestsInOrder(parsed.file, config);
+        merged = mergeWithImageMetadata(config, await readMetadataFile(resolve(io.cwd, metaFile)), { features });
+      }
       if (args.json) {
         io.stdout(
           `${JSON.stringify({ file: t.file, workspaceFolder: t.workspace, devcontainerId, configuration: config, ...(merged ? { mergedConfiguration: merged } : {}), problems })}\n`,
@@ -210,6 +213,21 @@ export function createMainCommand(io: CliIo, state: { code: number } = { code: 0
     meta: { name: 'devcontainer-config', description: 'Parse, validate and report on devcontainer.json' },
     subCommands: { validate, read, report, 'features-order': featuresOrder },
   });
+}
+
+/** Manifests of the config's local features, in install order (remote features cannot be read offline). */
+async function localFeatureManifestsInOrder(configFile: string, config: DevcontainerConfig): Promise<Record<string, unknown>[]> {
+  const features = config.features;
+  if (features === null || typeof features !== 'object' || Array.isArray(features)) return [];
+  const local = await readLocalFeatures({ configFile, config });
+  const manifests = new Map(local.features.map((f) => [f.id, f.manifest]));
+  const order = Array.isArray(config.overrideFeatureInstallOrder) ? (config.overrideFeatureInstallOrder as string[]) : [];
+  const { order: ordered } = resolveFeatureOrder({
+    features: features as Record<string, unknown>,
+    overrideFeatureInstallOrder: order,
+    getManifest: (id) => manifests.get(id),
+  });
+  return ordered.map((f) => manifests.get(f.id)).filter((m): m is NonNullable<typeof m> => m !== undefined) as Record<string, unknown>[];
 }
 
 async function readMetadataFile(file: string): Promise<unknown> {

@@ -17,7 +17,7 @@ export type { FeatureReference, FeatureReferenceResult } from './feature-referen
 export { featureResource, parseFeatureReference } from './feature-reference.js';
 export type { ReadOptions, ReadResult } from './locate.js';
 export { checkDevcontainer, findDevcontainerConfigs, readDevcontainer } from './locate.js';
-export type { ImageMetadataEntry, MergedConfig } from './metadata.js';
+export type { ImageMetadataEntry, MergedConfig, MergeOptions } from './metadata.js';
 export { mergeWithImageMetadata, parseImageMetadata, parseSize } from './metadata.js';
 export type { MountSpec, ParseMountResult } from './mounts.js';
 export { parseMountString } from './mounts.js';

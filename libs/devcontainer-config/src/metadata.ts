@@ -83,8 +83,9 @@ const LAST_WINS = [
  * target wins; env maps and portsAttributes per key, last wins; forwardPorts unioned; hostRequirements maximum;
  * (sizes in bytes, as the devcontainer CLI prints them); other single values last wins. The config's own entry comes last.
  */
-export function mergeWithImageMetadata(config: DevcontainerConfig, metadataLabel: unknown): MergedConfig {
-  const entries: ImageMetadataEntry[] = [...parseImageMetadata(metadataLabel), pickMetadata(config)];
+export function mergeWithImageMetadata(config: DevcontainerConfig, metadataLabel: unknown, options: MergeOptions = {}): MergedConfig {
+  const featureEntries = (options.features ?? []).map(featureMetadata);
+  const entries: ImageMetadataEntry[] = [...parseImageMetadata(metadataLabel), ...featureEntries, pickMetadata(config)];
   const merged: MergedConfig = { ...config };
   for (const hook of HOOKS) delete merged[hook];
   merged.init = entries.some((e) => e.init === true);
@@ -112,16 +113,33 @@ export function mergeWithImageMetadata(config: DevcontainerConfig, metadataLabel
     if (last) merged[k] = last[k] as never;
     else delete merged[k];
   }
-  merged.remoteEnv = assignAll(entries, 'remoteEnv') as Record<string, string | null> | undefined;
-  merged.containerEnv = assignAll(entries, 'containerEnv') as Record<string, string> | undefined;
-  merged.portsAttributes = assignAll(entries, 'portsAttributes');
+  // Always objects, like the devcontainer CLI's merged configuration.
+  merged.remoteEnv = (assignAll(entries, 'remoteEnv') ?? {}) as Record<string, string | null>;
+  merged.containerEnv = (assignAll(entries, 'containerEnv') ?? {}) as Record<string, string>;
+  merged.portsAttributes = assignAll(entries, 'portsAttributes') ?? {};
   const ports = unique(entries.flatMap((e) => (Array.isArray(e.forwardPorts) ? (e.forwardPorts as Array<number | string>) : [])));
   if (ports.length > 0) merged.forwardPorts = ports;
   else delete merged.forwardPorts;
   const host = mergeHostRequirements(entries);
   if (host) merged.hostRequirements = host;
-  for (const k of ['remoteEnv', 'containerEnv', 'portsAttributes'] as const) if (merged[k] === undefined) delete merged[k];
   return merged;
+}
+
+export interface MergeOptions {
+  /**
+   * Manifests (devcontainer-feature.json) of the features the build installs, in install order: their metadata goes
+   * between the image's entries and the config's, as the devcontainer CLI does (a feature's containerEnv is not
+   * metadata: it becomes ENV in the image).
+   */
+  features?: ReadonlyArray<Record<string, unknown>>;
+}
+
+const FEATURE_METADATA_KEYS = ['id', 'init', 'privileged', 'capAdd', 'securityOpt', 'entrypoint', 'mounts', 'customizations', ...HOOKS];
+
+function featureMetadata(manifest: Record<string, unknown>): ImageMetadataEntry {
+  const out: ImageMetadataEntry = {};
+  for (const k of FEATURE_METADATA_KEYS) if (manifest[k] !== undefined) out[k] = manifest[k];
+  return out;
 }
 
 /** The metadata-capable properties of a devcontainer.json (what it contributes as the last metadata entry). */

@@ -102,6 +102,13 @@ describe('devcontainer-config read / report / features-order', () => {
     expect(merged.capAdd).toEqual(['SYS_PTRACE', 'NET_ADMIN']);
   });
 
+  it('read --merged-with-image-metadata puts local features’ metadata between the image and the config', async () => {
+    const r = await cli('read', 'local-features', '--merged-with-image-metadata', 'metadata-merge/inspect.json', '--json');
+    const doc = JSON.parse(r.stdout);
+    expect(doc.mergedConfiguration.postCreateCommands).toEqual(['echo image-post-create', 'echo node-tools']);
+    expect(doc.mergedConfiguration.onCreateCommands).toEqual([['echo', 'image-on-create']]);
+  });
+
   it('read exits 1 when the config cannot be parsed', async () => {
     const r = await cli('read', 'invalid/../parse-error');
     expect(r.code).toBe(1);

@@ -14,7 +14,9 @@ import {
   mergeWithImageMetadata,
   migrateDeprecatedProperties,
   parseDevcontainer,
+  readLocalFeatures,
   resolveContainerWorkspaceFolder,
+  resolveFeatureOrder,
   substituteVariables,
   validateDevcontainer,
 } from '../src/index.js';
@@ -123,6 +125,42 @@ describe('--include-merged-configuration against a real image', () => {
     ]) {
       expect(mine[key], key).toEqual(t[key]);
     }
+  });
+});
+
+describe('--include-merged-configuration with local features (their metadata between image and config)', () => {
+  it('collects the features’ lifecycle hooks and flags like the CLI', async () => {
+    const { dir, cleanup } = await copyFixture('local-features');
+    cleanups.push(cleanup);
+    const file = join(dir, '.devcontainer/devcontainer.json');
+    const theirs = await readConfiguration(dir, file, ['--include-merged-configuration']);
+    const parsed = parseDevcontainer(await readFile(file, 'utf8'), { file });
+    const config = parsed.config ?? {};
+    const local = await readLocalFeatures({ configFile: file, config, parsed });
+    const manifests = new Map(local.features.map((f) => [f.id, f.manifest]));
+    const { order } = resolveFeatureOrder({
+      features: config.features as Record<string, unknown>,
+      overrideFeatureInstallOrder: config.overrideFeatureInstallOrder as string[],
+      getManifest: (id) => manifests.get(id),
+    });
+    const features = order.map((f) => manifests.get(f.id) as Record<string, unknown>);
+    const mine = mergeWithImageMetadata((await ours(file, dir)).config, undefined, { features });
+    const t = theirs.mergedConfiguration ?? {};
+    for (const key of [
+      'init',
+      'privileged',
+      'containerEnv',
+      'remoteEnv',
+      'portsAttributes',
+      'onCreateCommands',
+      'updateContentCommands',
+      'postCreateCommands',
+      'postStartCommands',
+      'postAttachCommands',
+    ]) {
+      expect(mine[key], key).toEqual(t[key]);
+    }
+    expect(mine.postCreateCommands).toEqual(['echo node-tools']);
   });
 });
 
