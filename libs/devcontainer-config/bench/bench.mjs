@@ -70,7 +70,7 @@ try {
     'in-process parse + validate (5 rounds of ~1 s)',
     `  validations/s, wall clock : median ${fmt(byWall[2])}, best ${fmt(byWall[4])}, worst ${fmt(byWall[0])}`,
     `  validations/s per CPU-second: median ${fmt(byCpu[2])}, best ${fmt(byCpu[4])}`,
-    `  target ≥ 5,000/s: ${byWall[2] >= 5000 ? 'met' : 'NOT met'} (median wall clock)`,
+    `  target ≥ 5,000/s: ${byWall[2] >= 5000 ? 'met' : 'NOT met'} on the median wall clock, ${byCpu[2] >= 5000 ? 'met' : 'NOT met'} per CPU-second (wall clock depends on what else runs: load ${loadavg()[0].toFixed(1)} on ${cpus().length} cores)`,
     '',
     `${'100 files, wall time'.padEnd(44)}devcontainer-config   devcontainer read-configuration   speed-up`,
     `${'  one `validate` process, all 100 files'.padEnd(44)}${`${fmt(ourBatch)} ms`.padEnd(22)}${`${fmt(theirsTotal)} ms${sample < N ? '*' : ''}`.padEnd(34)}${(theirsTotal / ourBatch).toFixed(1)}×`,

@@ -14,6 +14,8 @@ export type Schema =
   | {
       kind: 'object';
       properties?: Record<string, Schema>;
+      /** The same properties as a Map (filled by the S constructors). */
+      propMap?: Map<string, Schema>;
       /** Schema of properties not listed (undefined: unknown properties are warned about). */
       additional?: Schema;
       required?: readonly string[];
@@ -22,22 +24,44 @@ export type Schema =
     }
   | { kind: 'union'; of: readonly Schema[]; description?: string; deprecated?: string };
 
-export const S = {
-  any: (): Schema => ({ kind: 'any' }),
-  str: (o: Omit<Extract<Schema, { kind: 'string' }>, 'kind'> = {}): Schema => ({ kind: 'string', ...o }),
-  bool: (o: { deprecated?: string } = {}): Schema => ({ kind: 'boolean', ...o }),
-  int: (o: { min?: number; max?: number } = {}): Schema => ({ kind: 'number', integer: true, ...o }),
-  num: (): Schema => ({ kind: 'number' }),
-  nul: (): Schema => ({ kind: 'null' }),
-  arr: (items: Schema, o: { deprecated?: string } = {}): Schema => ({ kind: 'array', items, ...o }),
-  map: (values: Schema): Schema => ({ kind: 'object', properties: {}, additional: values }),
-  obj: (properties: Record<string, Schema>, o: { required?: readonly string[]; additional?: Schema } = {}): Schema => ({
-    kind: 'object',
+/**
+ * Every schema object gets the same fields in the same order, so the checker's property accesses stay monomorphic
+ * (measurably faster in V8), and object schemas get a Map of their properties.
+ */
+function mono(s: Record<string, unknown>): Schema {
+  const properties = s.properties as Record<string, Schema> | undefined;
+  return {
+    kind: s.kind,
+    enum: s.enum,
+    pattern: s.pattern,
+    format: s.format,
+    description: s.description,
+    deprecated: s.deprecated,
+    integer: s.integer,
+    min: s.min,
+    max: s.max,
+    items: s.items,
     properties,
-    ...o,
-  }),
-  union: (...of: Schema[]): Schema => ({ kind: 'union', of }),
-  deprecated: (s: Schema, note: string): Schema => ({ ...s, deprecated: note }) as Schema,
+    propMap: properties === undefined ? undefined : new Map(Object.entries(properties)),
+    additional: s.additional,
+    required: s.required,
+    of: s.of,
+  } as unknown as Schema;
+}
+
+export const S = {
+  any: (): Schema => mono({ kind: 'any' }),
+  str: (o: Omit<Extract<Schema, { kind: 'string' }>, 'kind'> = {}): Schema => mono({ kind: 'string', ...o }),
+  bool: (o: { deprecated?: string } = {}): Schema => mono({ kind: 'boolean', ...o }),
+  int: (o: { min?: number; max?: number } = {}): Schema => mono({ kind: 'number', integer: true, ...o }),
+  num: (): Schema => mono({ kind: 'number' }),
+  nul: (): Schema => mono({ kind: 'null' }),
+  arr: (items: Schema, o: { deprecated?: string } = {}): Schema => mono({ kind: 'array', items, ...o }),
+  map: (values: Schema): Schema => mono({ kind: 'object', properties: {}, additional: values }),
+  obj: (properties: Record<string, Schema>, o: { required?: readonly string[]; additional?: Schema } = {}): Schema =>
+    mono({ kind: 'object', properties, ...o }),
+  union: (...of: Schema[]): Schema => mono({ kind: 'union', of }),
+  deprecated: (s: Schema, note: string): Schema => mono({ ...s, deprecated: note }),
 };
 
 export interface SchemaIssue {
@@ -109,9 +133,43 @@ function pathString(stack: ReadonlyArray<string | number>): string {
   return out;
 }
 
-/** Check `node` against `schema`, appending issues. `path` names node in messages: a dotted prefix plus the stack below it. */
-export function checkNode(node: Node, schema: Schema, path: string, out: SchemaIssue[]): void {
-  check(node, schema, path === '' ? [] : [path], out);
+/** Called for every string value met while checking (so callers need no second walk); `stack` is its path. */
+export type StringVisitor = (node: Node, stack: ReadonlyArray<string | number>) => void;
+
+let visitString: StringVisitor | undefined;
+
+/**
+ * Check `node` against `schema`, appending issues. `path` names node in messages: a dotted prefix plus the stack below it.
+ * `onString` sees every string value, including those under `any` schemas and unknown properties.
+ */
+export function checkNode(node: Node, schema: Schema, path: string, out: SchemaIssue[], onString?: StringVisitor): void {
+  visitString = onString;
+  try {
+    check(node, schema, path === '' ? [] : [path], out);
+  } finally {
+    visitString = undefined;
+  }
+}
+
+function visitAllStrings(node: Node, stack: Array<string | number>): void {
+  if (node.type === 'string') (visitString as StringVisitor)(node, stack);
+  else if (node.type === 'array') {
+    const items = node.children ?? [];
+    for (let i = 0; i < items.length; i++) {
+      stack.push(i);
+      visitAllStrings(items[i] as Node, stack);
+      stack.pop();
+    }
+  } else if (node.type === 'object') {
+    for (const p of node.children ?? []) {
+      const k = p.children?.[0];
+      const v = p.children?.[1];
+      if (k === undefined || v === undefined) continue;
+      stack.push(k.value as string);
+      visitAllStrings(v, stack);
+      stack.pop();
+    }
+  }
 }
 
 function check(node: Node, schema: Schema, stack: Array<string | number>, out: SchemaIssue[]): void {
@@ -129,7 +187,10 @@ function check(node: Node, schema: Schema, stack: Array<string | number>, out: S
     check(node, alt, stack, out);
     return;
   }
-  if (schema.kind === 'any') return;
+  if (schema.kind === 'any') {
+    if (visitString) visitAllStrings(node, stack);
+    return;
+  }
   if (!matchesKind(schema, node)) {
     out.push({
       node,
@@ -157,6 +218,7 @@ function check(node: Node, schema: Schema, stack: Array<string | number>, out: S
           message: `${pathString(stack)} must be ${schema.format ?? `a string matching ${schema.pattern}`}, found ${JSON.stringify(v)}`,
         });
       }
+      if (visitString) visitString(node, stack);
       return;
     }
     case 'number': {
@@ -187,6 +249,7 @@ function check(node: Node, schema: Schema, stack: Array<string | number>, out: S
 
 function checkObject(node: Node, schema: Extract<Schema, { kind: 'object' }>, stack: Array<string | number>, out: SchemaIssue[]): void {
   const props = schema.properties ?? {};
+  const propMap = schema.propMap;
   const seen = new Set<string>();
   for (const prop of node.children ?? []) {
     const keyNode = prop.children?.[0];
@@ -203,7 +266,7 @@ function checkObject(node: Node, schema: Extract<Schema, { kind: 'object' }>, st
     }
     seen.add(key);
     if (valueNode === undefined) continue;
-    const sub = Object.hasOwn(props, key) ? props[key] : schema.additional;
+    const sub = (propMap ? propMap.get(key) : Object.hasOwn(props, key) ? props[key] : undefined) ?? schema.additional;
     if (sub === undefined) {
       out.push({
         node: keyNode,
@@ -211,14 +274,20 @@ function checkObject(node: Node, schema: Extract<Schema, { kind: 'object' }>, st
         code: 'unknown-property',
         message: `unknown property "${pathString([...stack, key])}"${didYouMeanSuffix(key, Object.keys(props))}`,
       });
+      if (visitString) {
+        stack.push(key);
+        visitAllStrings(valueNode, stack);
+        stack.pop();
+      }
       continue;
     }
-    if ('deprecated' in sub && sub.deprecated) {
+    const deprecated = (sub as { deprecated?: string }).deprecated;
+    if (deprecated) {
       out.push({
         node: keyNode,
         severity: 'warning',
         code: 'deprecated-property',
-        message: `"${pathString([...stack, key])}" is deprecated: ${sub.deprecated}`,
+        message: `"${pathString([...stack, key])}" is deprecated: ${deprecated}`,
       });
     }
     stack.push(key);

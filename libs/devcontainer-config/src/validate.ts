@@ -26,7 +26,25 @@ export function validateDevcontainer(parsed: ParseResult): Problem[] {
     problems.push(mkProblem(parsed.file, parsed.positions.locate(node.offset, node.length), severity, code, message));
 
   const issues: SchemaIssue[] = [];
-  checkNode(root, devcontainerSchema, '', issues);
+  // Variables in every string value, checked during the schema walk (one pass over the tree).
+  checkNode(root, devcontainerSchema, '', issues, (node, stack) => {
+    const value = node.value as string;
+    if (!value.includes('${')) return;
+    for (const ref of findVariables(value)) {
+      const issue = checkVariable(ref, stack[0] as string);
+      if (issue) {
+        problems.push(
+          mkProblem(
+            parsed.file,
+            parsed.positions.locate(node.offset + 1 + ref.index, ref.text.length),
+            issue.severity,
+            issue.code,
+            issue.message,
+          ),
+        );
+      }
+    }
+  });
 
   const props = topLevel(root);
   const value = (k: string) => props.get(k)?.value;
@@ -141,24 +159,6 @@ export function validateDevcontainer(parsed: ParseResult): Problem[] {
     }
   }
 
-  // Variables in every string value.
-  for (const [name, { value: v }] of props)
-    walkStrings(v, (node) => {
-      for (const ref of findVariables(node.value as string)) {
-        const issue = checkVariable(ref, name);
-        if (issue)
-          problems.push(
-            mkProblem(
-              parsed.file,
-              parsed.positions.locate(node.offset + 1 + ref.index, ref.text.length),
-              issue.severity,
-              issue.code,
-              issue.message,
-            ),
-          );
-      }
-    });
-
   return sortByPosition(problems);
 }
 
@@ -176,16 +176,6 @@ export function topLevel(obj: Node): Map<string, Prop> {
     if (key && value) map.set(key.value as string, { key, value });
   }
   return map;
-}
-
-function walkStrings(node: Node, visit: (n: Node) => void): void {
-  if (node.type === 'string') visit(node);
-  else if (node.type === 'array') for (const c of node.children ?? []) walkStrings(c, visit);
-  else if (node.type === 'object')
-    for (const p of node.children ?? []) {
-      const v = p.children?.[1];
-      if (v) walkStrings(v, visit);
-    }
 }
 
 function sortByPosition(problems: Problem[]): Problem[] {
