@@ -19,17 +19,20 @@ setup_file() {
   source "$BATS_TEST_DIRNAME/support/workspace.bash"
   export WT_MODE
   WT_MODE=$(wt_mode)
+  wt_ensure_built
   export GOSS_BINARY
   GOSS_BINARY=$(bash "$WT_REPO_ROOT/tests/testbed/goss.sh")
   if [ "$WT_MODE" = local ]; then
     bash "$WT_REPO_ROOT/tests/testbed/docker.sh"
     wt_standin_start
-    local fixture repo
+    local fixture repo broken
     fixture=$(wt_copy_repo "$WT_FIXTURE" dck-workspace-test-fixture)
     repo=$(wt_copy_repo "$WT_REPO_ROOT" dck-workspace-test-repo)
-    export WT_FIXTURE_DIR=$fixture WT_REPO_DIR=$repo
+    broken=$(wt_copy_repo "$WT_FIXTURE" dck-workspace-test-broken-hook)
+    export WT_FIXTURE_DIR=$fixture WT_REPO_DIR=$repo WT_BROKEN_DIR=$broken
     wt_local_up "$fixture" fixture
     wt_local_up "$repo" repo
+    WT_HOOK_FAILURE=continue wt_local_up "$broken" broken-hook .devcontainer/broken-hook/devcontainer.json
   else
     source "$BATS_TEST_DIRNAME/support/remote.bash"
     wt_remote_setup
@@ -69,7 +72,13 @@ wt_inside() {
   fi
 }
 
-wt_dir() { [ "$1" = fixture ] && echo "$WT_FIXTURE_DIR" || echo "$WT_REPO_DIR"; }
+wt_dir() {
+  case $1 in
+    fixture) echo "$WT_FIXTURE_DIR" ;;
+    broken-hook) echo "$WT_BROKEN_DIR" ;;
+    *) echo "$WT_REPO_DIR" ;;
+  esac
+}
 
 @test "the workspaces are up and their Coder agent reached Coder" {
   if [ "$WT_MODE" = local ]; then
@@ -125,4 +134,21 @@ wt_dir() { [ "$1" = fixture ] && echo "$WT_FIXTURE_DIR" || echo "$WT_REPO_DIR"; 
   assert_failure 1
   assert_output --partial 'not ok'
   assert_output --partial 'containerEnv FIXTURE_CONTAINER_ENV=something-else: stdout: expected "something-else\n", actual "from-containerEnv\n"'
+}
+
+@test "the harness fails precisely when a lifecycle hook did not complete (postCreateCommand exits 3)" {
+  if [ "$WT_MODE" = local ]; then
+    run wt_inside broken-hook --config .devcontainer/broken-hook/devcontainer.json
+    assert_failure 1
+    assert_output --regexp 'not ok [0-9]+ - lifecycle hooks onCreateCommand, postCreateCommand, postStartCommand completed: builder phase up is success in [^ ]+: stdout \(phases\.up\.outcome\): expected "success", actual "warning"'
+    assert_output --regexp 'not ok [0-9]+ - no lastError in [^ ]+: stdout .*lifecycle-hook-failed.*postCreateCommand failed'
+    # The devcontainer CLI stops at the failing hook: postStart never ran.
+    assert_output --regexp 'not ok [0-9]+ - postStartCommand ran: exists: expected true, actual false'
+  else
+    # The template's builder stops on a failing hook (DEVCONTAINER_HOOK_FAILURE=fail): the workspace never
+    # becomes ready, and the outside checks say so by their (shorter) deadline.
+    run wt_remote_outside_with_deadline broken-hook "${WT_BROKEN_DEADLINE:-5m}"
+    assert_failure 1
+    assert_output --partial 'not ok'
+  fi
 }

@@ -36,6 +36,7 @@ wt_remote_setup() {
   fi
   wt_remote_create fixture "apps/coder-devcontainer-kubernetes/tests/fixtures/workspace-repo/.devcontainer/devcontainer.json"
   wt_remote_create repo ".devcontainer/devcontainer.json"
+  wt_remote_create broken-hook "apps/coder-devcontainer-kubernetes/tests/fixtures/workspace-repo/.devcontainer/broken-hook/devcontainer.json" || true
 }
 
 wt_remote_teardown() {
@@ -50,6 +51,10 @@ wt_remote_teardown() {
 # Outside: running, healthy, agent connected and ready, apps healthy — one deadline, no blind sleeps.
 wt_remote_outside() {
   wt outside --workspace "$(wt_remote_name "$1")" --app "${WT_APPS:-code-server}" --deadline "${WT_DEADLINE:-15m}" --format tap
+}
+
+wt_remote_outside_with_deadline() {
+  wt outside --workspace "$(wt_remote_name "$1")" --deadline "$2" --format tap
 }
 
 # Inside, over `coder ssh`: the checks derived from the same devcontainer.json (read from this checkout).

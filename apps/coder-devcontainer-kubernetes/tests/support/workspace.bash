@@ -17,9 +17,17 @@ wt_mode() {
 
 wt_log() { printf '# %s\n' "$*" >&3; }
 
-# workspace-test CLI (built by the moon task's deps; built here when missing).
+# The CLIs this file runs, built by the moon task's deps; built here (in dependency order) only when a dist is
+# missing, e.g. when the app's plain `test` task runs this bats file on a fresh checkout.
+wt_ensure_built() {
+  local pkg
+  for pkg in libs/devcontainer-config libs/coder-log-client libs/builder-runner apps/devcontainer-builder libs/workspace-test; do
+    [ -f "$WT_REPO_ROOT/$pkg/dist/index.js" ] || (cd "$WT_REPO_ROOT/$pkg" && npx tsup --silent) >&2
+  done
+}
+
+# workspace-test CLI.
 wt() {
-  [ -f "$WT_CLI" ] || (cd "$WT_REPO_ROOT/libs/workspace-test" && npx tsup --silent) >&2
   node "$WT_CLI" "$@"
 }
 
@@ -72,12 +80,13 @@ wt_standin_stop() {
 # (WT_LOCAL_UP=devcontainer: plain `devcontainer up` plus the stand-in agent started the way the builder's
 # binary mode does, for telling builder problems from workspace problems). Writes DIR.env with WT_CONTAINER, WT_REMOTE_USER, WT_WORKSPACE_FOLDER, WT_STATUS_FILE.
 wt_local_up() {
-  local dir=$1 name=$2 log="$BATS_FILE_TMPDIR/$2.up.log" result
+  local dir=$1 name=$2 config=${3:-} log="$BATS_FILE_TMPDIR/$2.up.log" result
   if [ "${WT_LOCAL_UP:-builder}" = builder ]; then
-    wt_builder_up "$dir" "$name"
+    wt_builder_up "$dir" "$name" "$config"
     return
   fi
   result=$(DCK_BASE_IMAGE=local/debian DCK_BASE_TAG=bookworm "$WT_DEVCONTAINER" up --workspace-folder "$dir" \
+    ${config:+--config "$dir/$config"} \
     --id-label "dck-workspace-test=$WT_RUN_ID" --id-label "dck-workspace-test.name=$name" \
     --log-format json \
     --mount "type=bind,source=$WT_CA_BUNDLE,target=$WT_CA_IN_CONTAINER" \
@@ -116,15 +125,17 @@ curl_free_fetch() { node -e 'fetch(process.argv[1]).then(async (r) => { if (!r.o
 # folder (so the devcontainer sees it), the host CA bundle for npm. It stays in the foreground supervising,
 # like the pod's builder container; teardown sends it SIGTERM. Waits for the `supervise` phase.
 wt_builder_up() {
-  local dir=$1 name=$2 log="$BATS_FILE_TMPDIR/$2.builder.log"
+  local dir=$1 name=$2 config=${3:-} log="$BATS_FILE_TMPDIR/$2.builder.log"
   local status="$dir/.devcontainer-builder/status.json"
-  [ -f "$WT_BUILDER" ] || (cd "$WT_REPO_ROOT/apps/devcontainer-builder" && npx tsup --silent) >&2
+  local extra=()
+  [ -n "$config" ] && extra+=("DEVCONTAINER_CONFIG=$config")
   CODER_AGENT_TOKEN=$WT_STANDIN_TOKEN DCK_BASE_IMAGE=local/debian DCK_BASE_TAG=bookworm \
     DEVCONTAINER_REPOSITORY="$dir" DEVCONTAINER_WORKSPACE_NAME="$WT_RUN_ID-$name" \
     DEVCONTAINER_STATUS_FILE="$status" CODER_AGENT_URL="$WT_STANDIN_URL" DEVCONTAINER_AGENT_MODE=binary \
     DEVCONTAINER_MOUNTS="type=bind,source=$WT_CA_BUNDLE,target=$WT_CA_IN_CONTAINER" \
     DEVCONTAINER_REMOTE_ENV="NODE_EXTRA_CA_CERTS=$WT_CA_IN_CONTAINER" \
-    node "$WT_BUILDER" up >"$log" 2>&1 3>&- &
+    DEVCONTAINER_HOOK_FAILURE="${WT_HOOK_FAILURE:-fail}" \
+    env "${extra[@]}" node "$WT_BUILDER" up >"$log" 2>&1 3>&- &
   local pid=$!
   echo "$pid" >> "$BATS_FILE_TMPDIR/builder.pids"
   local i phase=''
@@ -153,7 +164,7 @@ wt_local_teardown() {
     done < "$BATS_FILE_TMPDIR/builder.pids"
   fi
   ids=$(docker ps -aq --filter "label=dck-workspace-test=$WT_RUN_ID")
-  for name in fixture repo; do ids="$ids $(docker ps -aq --filter "label=devcontainer-kit.workspace=$WT_RUN_ID-$name")"; done
+  for name in fixture repo broken-hook; do ids="$ids $(docker ps -aq --filter "label=devcontainer-kit.workspace=$WT_RUN_ID-$name")"; done
   ids=$(echo $ids)
   [ -n "$ids" ] && docker rm -f $ids >/dev/null
   return 0
