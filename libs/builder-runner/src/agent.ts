@@ -54,11 +54,6 @@ export async function stopStaleAgent(o: DockerContext & { containerId: string })
   return r.exitCode === 0;
 }
 
-async function hasDownloadTool(o: AgentOptions): Promise<boolean> {
-  const r = await docker(o, ['exec', '-u', o.remoteUser, o.containerId, 'sh', '-c', 'command -v curl || command -v wget || command -v busybox']);
-  return r.exitCode === 0;
-}
-
 async function fileExists(p: string): Promise<boolean> {
   try {
     return (await stat(p)).size > 0;
@@ -91,35 +86,50 @@ export async function fetchAgentBinary(o: { agentUrl: string; arch: string; cach
   return { path, version, cached: false };
 }
 
+/** One root exec: stop a stale agent, prepare the builder's dir, report the download tool and arch. */
+function probeScript(remoteUser: string): string {
+  const d = CONTAINER_DIR;
+  const user = remoteUser.replace(/[^A-Za-z0-9_.-]/g, '');
+  return [
+    `p=$(cat ${d}/agent.pid 2>/dev/null) && [ -n "$p" ] && [ -r /proc/$p/cmdline ] && tr '\\0' ' ' </proc/$p/cmdline | grep -q agent && {`,
+    `  kill -TERM "$p"; i=0; while [ -d /proc/$p ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; [ -d /proc/$p ] && kill -KILL "$p"; echo stale=1; }`,
+    `mkdir -p ${d} && chmod 0755 ${d} && rm -f ${d}/agent.pid && touch ${d}/agent.pid ${d}/agent.log && chown '${user}' ${d}/agent.pid ${d}/agent.log || exit 3`,
+    'echo "tool=$(command -v curl || command -v wget || command -v busybox || echo none)"',
+    'echo "arch=$(uname -m)"',
+  ].join('\n');
+}
+
 export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
   const { log, coder } = o;
   const ctx = { env: o.env, containerId: o.containerId };
-  if (await stopStaleAgent(ctx)) log.write('stopped the agent a previous builder run left running', 'info');
-  const mk = await rootExec(ctx, `mkdir -p ${CONTAINER_DIR} && chmod 0755 ${CONTAINER_DIR} && rm -f ${CONTAINER_DIR}/agent.pid && touch ${CONTAINER_DIR}/agent.pid ${CONTAINER_DIR}/agent.log && chown "$1" ${CONTAINER_DIR}/agent.pid ${CONTAINER_DIR}/agent.log`.replace('"$1"', `'${o.remoteUser.replace(/'/g, '')}'`));
-  if (mk.exitCode !== 0) throw new BuilderError(`cannot prepare ${CONTAINER_DIR} in the devcontainer: ${mk.stderr}`, { code: 'agent-failed', phase: 'agent' });
+  const probe = await rootExec(ctx, probeScript(o.remoteUser));
+  if (probe.exitCode !== 0) throw new BuilderError(`cannot prepare ${CONTAINER_DIR} in the devcontainer: ${probe.stderr}`, { code: 'agent-failed', phase: 'agent' });
+  const facts = Object.fromEntries(probe.stdout.split('\n').map((l) => l.split('=')).filter((kv) => kv.length === 2)) as Record<string, string>;
+  if (facts.stale) log.write('stopped the agent a previous builder run left running', 'info');
+  const tool = facts.tool && facts.tool !== 'none' ? facts.tool : undefined;
 
   let mode: 'script' | 'binary';
   if (o.mode === 'binary' || !coder.initScript) mode = 'binary';
   else if (o.mode === 'script') mode = 'script';
-  else mode = (await hasDownloadTool(o)) ? 'script' : 'binary';
+  else mode = tool ? 'script' : 'binary';
 
   let script: string;
+  let prepare = `cat > ${CONTAINER_DIR}/init.sh && chmod 0755 ${CONTAINER_DIR}/init.sh`;
   if (mode === 'script') {
     script = rewriteInitScript(coder.initScript as string, { from: coder.agentUrl, to: coder.agentUrlInContainer });
     log.write(`starting the agent with CODER_INIT_SCRIPT (sh) as ${o.remoteUser}${coder.agentUrlInContainer !== coder.agentUrl ? `, access URL rewritten to ${coder.agentUrlInContainer}` : ''}`, 'info');
   } else {
-    const uname = await docker(o, ['exec', o.containerId, 'uname', '-m']);
-    const arch = coderArch(uname.stdout);
-    if (!arch) throw new BuilderError(`unsupported container architecture '${uname.stdout.trim()}'`, { code: 'agent-failed', phase: 'agent' });
-    log.write(`binary mode: ${coder.initScript ? 'the devcontainer has no curl, wget or busybox' : 'no CODER_INIT_SCRIPT'}; the builder provides coder-linux-${arch}`, 'info');
+    const arch = coderArch(facts.arch ?? '');
+    if (!arch) throw new BuilderError(`unsupported container architecture '${facts.arch ?? ''}'`, { code: 'agent-failed', phase: 'agent' });
+    log.write(`binary mode: ${coder.initScript ? (tool ? 'DEVCONTAINER_AGENT_MODE=binary' : 'the devcontainer has no curl, wget or busybox') : 'no CODER_INIT_SCRIPT'}; the builder provides coder-linux-${arch}`, 'info');
     const bin = await fetchAgentBinary({ agentUrl: coder.agentUrl, arch, cacheDir: o.cacheDir, log, ...(o.fetch ? { fetch: o.fetch } : {}) });
     if (bin.cached) log.write(`agent binary for Coder ${bin.version} from the cache`, 'info');
     const cp = await docker(o, ['cp', bin.path, `${o.containerId}:${CONTAINER_DIR}/coder`]);
     if (cp.exitCode !== 0) throw new BuilderError(`docker cp of the agent binary failed: ${cp.stderr}`, { code: 'agent-failed', phase: 'agent' });
-    await rootExec(ctx, `chmod 0755 ${CONTAINER_DIR}/coder`);
+    prepare += ` && chmod 0755 ${CONTAINER_DIR}/coder`;
     script = binaryStartScript({ agentUrl: coder.agentUrlInContainer, authType: initScriptAuthType(coder.initScript), binaryPath: `${CONTAINER_DIR}/coder` });
   }
-  const w = await rootExec(ctx, `cat > ${CONTAINER_DIR}/init.sh && chmod 0755 ${CONTAINER_DIR}/init.sh`, script);
+  const w = await rootExec(ctx, prepare, script);
   if (w.exitCode !== 0) throw new BuilderError(`cannot write the start script into the devcontainer: ${w.stderr}`, { code: 'agent-failed', phase: 'agent' });
 
   const args = [
@@ -176,7 +186,7 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
         break;
       }
     }
-    await new Promise((res) => setTimeout(res, 250));
+    await new Promise((res) => setTimeout(res, 100));
   }
   if (!pid) {
     child.kill('SIGTERM');

@@ -200,6 +200,18 @@ export async function checkoutRepository(options: CheckoutOptions): Promise<Chec
       }
       await mkdir(workspaceFolder, { recursive: true });
       log.write(`cloning ${url}${options.depth > 0 ? ` (depth ${options.depth})` : ''} into ${workspaceFolder}`, 'info');
+      if (spec.kind === 'default' || spec.kind === 'name') {
+        // One process, one negotiation: `git clone` handles branches, tags and the default branch.
+        const depthArgs = options.depth > 0 ? [`--depth=${options.depth}`] : [];
+        const branchArgs = spec.kind === 'name' ? ['--branch', spec.name] : [];
+        await git.run(['clone', '--quiet', '--no-tags', ...depthArgs, ...branchArgs, '--', options.repository, workspaceFolder], { cwd: '/' });
+        const commit = (await git.run(['rev-parse', 'HEAD'])).stdout.trim();
+        const branch = (await git.run(['symbolic-ref', '--quiet', '--short', 'HEAD'], { allowFail: true })).stdout.trim() || undefined;
+        const label = spec.kind === 'default' ? `branch ${branch ?? 'HEAD'} (default)` : branch ? `branch ${branch}` : `tag ${spec.name}`;
+        if (options.owner) await chownTree(workspaceFolder, options.owner.uid, options.owner.gid);
+        log.write(`checked out ${label} at ${commit.slice(0, 12)}`, 'info');
+        return { action: 'cloned', commit, ref: label };
+      }
       await git.run(['init', '--quiet', workspaceFolder], { cwd: '/' });
       await git.run(['remote', 'add', 'origin', options.repository]);
       const target = await fetchTarget(git, spec, options.depth);
