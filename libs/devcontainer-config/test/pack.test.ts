@@ -20,7 +20,10 @@ beforeAll(async () => {
   if (!existsSync(join(pkgDir, 'dist/index.d.ts'))) await run('npx', ['tsup'], { cwd: pkgDir });
   dir = await mkdtemp(join(tmpdir(), 'dck-devcontainer-config-pack-'));
   const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', dir], { cwd: pkgDir });
-  const [{ filename, files }] = JSON.parse(stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  const { filename, files } = (JSON.parse(stdout) as Array<{ filename: string; files: Array<{ path: string }> }>)[0] as {
+    filename: string;
+    files: Array<{ path: string }>;
+  };
   expect(files.map((f) => f.path).every((p) => p.startsWith('dist/') || ['package.json', 'README.md', 'CHANGELOG.md'].includes(p))).toBe(
     true,
   );
