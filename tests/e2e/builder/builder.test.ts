@@ -13,6 +13,7 @@ import { ensureDocker, repoRoot, runTestbed } from '../../support/testbed.js';
 import {
   type BuilderRun,
   type FixtureRemote,
+  buildBuilder,
   cleanupDocker,
   createFixtureRemote,
   dockerExec,
@@ -89,8 +90,7 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), `${PREFIX}-`));
   remote = createFixtureRemote(root);
   gitServer = await startGitServer({ root, token: GIT_TOKEN });
-  execFileSync('npx', ['tsup'], { cwd: join(repoRoot, 'libs/builder-runner'), stdio: 'ignore' });
-  execFileSync('npx', ['tsup'], { cwd: join(repoRoot, 'apps/devcontainer-builder'), stdio: 'ignore' });
+  buildBuilder();
 }, 300_000);
 
 afterAll(async () => {
@@ -119,7 +119,9 @@ describe('script mode: a devcontainer with curl (and zsh as login shell)', () =>
     const status = await waitForSupervise(env, run);
     const container = status.containerId as string;
     firstContainer = container;
-    expect(status.cache).toBe('built');
+    // 'built', or 'hit' when Docker's layer cache already holds every step from an earlier run.
+    expect(['built', 'hit']).toContain(status.cache);
+    expect(status.reused).toBe(false);
     expect(status.agent.mode).toBe('script');
     expect(status.agent.uid).toBe(1000);
 
@@ -180,12 +182,14 @@ describe('script mode: a devcontainer with curl (and zsh as login shell)', () =>
 
   it('a changed Dockerfile (fetched and fast-forwarded) rebuilds the container', async () => {
     const dockerfile = readFileSync(join(remote.work, '.devcontainer/Dockerfile'), 'utf8');
-    remote.change('with-curl', { '.devcontainer/Dockerfile': `${dockerfile}LABEL fixture.changed=yes\n` }, 'change the Dockerfile');
+    const marker = crypto.randomUUID();
+    remote.change('with-curl', { '.devcontainer/Dockerfile': `${dockerfile}LABEL fixture.changed=${marker}\n` }, 'change the Dockerfile');
     const run = track(startBuilder(env));
     const status = await waitForSupervise(env, run);
     expect(status.containerId).not.toBe(firstContainer);
     expect(status.reused).toBe(false);
-    expect(dockerOut('inspect', status.containerId, '--format', '{{index .Config.Labels "fixture.changed"}}')).toBe('yes');
+    expect(status.cache).toBe('built');
+    expect(dockerOut('inspect', status.containerId, '--format', '{{index .Config.Labels "fixture.changed"}}')).toBe(marker);
     expect(standinOutputs(standin).join('\n')).toMatch(/fast-forwarded branch with-curl/);
     expect(standinOutputs(standin).join('\n')).toMatch(/changed since container \w+ was built: rebuilding/);
     const stopped = await stop(run);
@@ -226,7 +230,7 @@ describe('failures', () => {
       const run = track(startBuilder(env));
       const r = await run.exited;
       expect(r.code).toBe(1);
-      expect(run.stderr()).toMatch(/checkout: git fetch: http:\/\/127\.0\.0\.1:\d+\/fixture\.git refused the credentials/);
+      expect(run.stderr()).toMatch(/checkout: git (clone|fetch): http:\/\/127\.0\.0\.1:\d+\/fixture\.git refused the credentials/);
       const checkout = standin.sources().find((s) => s.display_name === 'Builder: checkout');
       expect(standin.logs(checkout?.id).some((l) => l.level === 'error' && /refused the credentials/.test(l.output))).toBe(true);
       expect(readStatus(env.DEVCONTAINER_STATUS_FILE as string)?.lastError.code).toBe('git-auth');

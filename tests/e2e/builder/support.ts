@@ -8,6 +8,20 @@ import { repoRoot } from '../../support/testbed.js';
 export const fixtureDir = join(repoRoot, 'tests/support/fixtures/builder-repo');
 export const builderCli = join(repoRoot, 'apps/devcontainer-builder/dist/cli.js');
 
+/** Builds the packages the builder CLI runs from (tsup; retried once: other builds may share the tree). */
+export function buildBuilder(): void {
+  for (const pkg of ['libs/builder-runner', 'apps/devcontainer-builder']) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        execFileSync('npx', ['tsup'], { cwd: join(repoRoot, pkg), stdio: 'pipe' });
+        break;
+      } catch (error) {
+        if (attempt >= 3) throw error;
+      }
+    }
+  }
+}
+
 export function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', ['-c', 'user.name=fixture', '-c', 'user.email=fixture@example.invalid', '-c', 'init.defaultBranch=main', ...args], {
     cwd,

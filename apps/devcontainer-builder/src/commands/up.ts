@@ -45,6 +45,9 @@ export async function runUp(flags: Record<string, unknown>, env: NodeJS.ProcessE
   process.on('SIGINT', onSignal);
   try {
     const result = await runBuilder({ settings, logs, env, signal: controller.signal });
+    if (result.reason === 'completed' && result.status.containerId) {
+      process.stderr.write(`devcontainer-builder: ready; enter it with: docker exec -it -w ${settings.workspaceFolder} ${result.status.containerId.slice(0, 12)} sh\n`);
+    }
     process.stdout.write(`${JSON.stringify({ outcome: result.reason, containerId: result.status.containerId, statusFile: settings.statusFile })}\n`);
     return 0;
   } catch (error) {

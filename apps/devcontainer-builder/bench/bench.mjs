@@ -1,0 +1,120 @@
+// moon run devcontainer-builder:bench — bare `devcontainer up` vs `devcontainer-builder up` on the
+// same fixture (tests/support/fixtures/builder-repo, branch main: Dockerfile + local feature + all
+// hooks), side by side: cold (no container, no devcontainer image) and warm restart (container
+// stopped, as after a pod restart with Docker's data kept) — to `up` done for bare, to agent
+// running (binary mode, fake agent, Coder stand-in) for the builder. Median of RUNS (default 3).
+import { execFileSync, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const app = join(dirname(fileURLToPath(import.meta.url)), '..');
+const root = join(app, '../..');
+const { startCoderStandin } = await import(join(root, 'tests/support/coder-standin/index.js'));
+const { startGitServer } = await import(join(root, 'tests/support/git-server/index.js'));
+const RUNS = Number(process.env.RUNS ?? 3);
+const P = 'dck-builder-bench';
+const devcontainerCli = join(root, 'node_modules/@devcontainers/cli/devcontainer.js');
+const builderCli = join(app, 'dist/cli.js');
+const sh = (cmd, args, opts = {}) => execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...opts }).trim();
+const testbed = (name) => sh('bash', [join(root, 'tests/testbed', `${name}.sh`)], { stdio: ['ignore', 'pipe', 'inherit'] });
+
+testbed('docker');
+const agentBinary = testbed('fake-coder-agent');
+const work = mkdtempSync(join(tmpdir(), `${P}-`));
+const TOKEN = `tok-${crypto.randomUUID()}`;
+const repo = join(work, 'src');
+cpSync(join(root, 'tests/support/fixtures/builder-repo'), repo, { recursive: true });
+const git = (cwd, ...a) => sh('git', ['-c', 'user.name=b', '-c', 'user.email=b@example.invalid', '-c', 'init.defaultBranch=main', ...a], { cwd });
+git(repo, 'init', '-q');
+git(repo, 'add', '-A');
+git(repo, 'commit', '-qm', 'fixture');
+git(work, 'clone', '-q', '--bare', repo, 'fixture.git');
+const gitServer = await startGitServer({ root: work, token: TOKEN });
+const standin = await startCoderStandin({ agentBinaries: { amd64: agentBinary } });
+const initScript = readFileSync(join(root, 'tests/support/fake-coder-agent/bootstrap_linux.sh'), 'utf8')
+  .replaceAll('${ACCESS_URL}', standin.url).replaceAll('${AUTH_TYPE}', 'token').replaceAll('${ARCH}', 'amd64');
+
+function clean(folderName) {
+  const ids = sh('docker', ['ps', '-aq', '--filter', `label=devcontainer.local_folder=${join(work, folderName)}`]).split('\n').filter(Boolean);
+  if (ids.length) sh('docker', ['rm', '-f', ...ids]);
+  const images = sh('docker', ['images', '--format', '{{.Repository}}']).split('\n').filter((i) => i.startsWith(`vsc-${folderName}-`));
+  if (images.length) sh('docker', ['rmi', '-f', ...images]);
+}
+
+async function timed(fn) {
+  const t0 = performance.now();
+  await fn();
+  return (performance.now() - t0) / 1000;
+}
+
+function bareUp(folder) {
+  sh(process.execPath, [devcontainerCli, 'up', '--workspace-folder', folder, '--log-format', 'json'], { maxBuffer: 64 * 1024 * 1024 });
+}
+
+/** Starts the builder; resolves when its status says supervise (agent verified running). */
+function builderUp(name) {
+  const folder = join(work, name);
+  const statusFile = join(work, `${name}.status.json`);
+  const child = spawn(process.execPath, [builderCli, 'up'], {
+    env: { ...process.env, DEVCONTAINER_REPOSITORY: `${gitServer.url}fixture.git`, DEVCONTAINER_WORKSPACE_FOLDER: folder, DEVCONTAINER_STATUS_FILE: statusFile,
+      DEVCONTAINER_WORKSPACE_NAME: name, DEVCONTAINER_GIT_TOKEN: TOKEN, CODER_AGENT_URL: standin.url, CODER_AGENT_TOKEN: standin.agentToken, CODER_INIT_SCRIPT: initScript },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
+  const exited = new Promise((r) => child.on('exit', r));
+  const ready = (async () => {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`builder exited: ${err.slice(-2000)}`);
+      try {
+        const s = JSON.parse(readFileSync(statusFile, 'utf8'));
+        if (s.phase === 'supervise' && s.pid === child.pid) return;
+      } catch {}
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  return { ready, stop: async () => { child.kill('SIGTERM'); await exited; } };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const results = { bareCold: [], builderCold: [], bareWarm: [], builderWarm: [] };
+try {
+  for (let i = 0; i < RUNS; i++) {
+    // Bare: a checkout, `devcontainer up` cold; `docker stop`; `devcontainer up` warm.
+    const bare = join(work, `${P}-bare`);
+    clean(`${P}-bare`);
+    rmSync(bare, { recursive: true, force: true });
+    git(work, 'clone', '-q', repo, bare);
+    results.bareCold.push(await timed(() => bareUp(bare)));
+    sh('docker', ['stop', '-t', '2', ...sh('docker', ['ps', '-q', '--filter', `label=devcontainer.local_folder=${bare}`]).split('\n').filter(Boolean)]);
+    results.bareWarm.push(await timed(() => bareUp(bare)));
+    clean(`${P}-bare`);
+
+    // Builder: clone + config + up + agent, cold; SIGTERM (stops the container); again, warm.
+    const name = `${P}-builder`;
+    clean(name);
+    rmSync(join(work, name), { recursive: true, force: true });
+    let run;
+    results.builderCold.push(await timed(async () => { run = builderUp(name); await run.ready; }));
+    await run.stop();
+    results.builderWarm.push(await timed(async () => { run = builderUp(name); await run.ready; }));
+    await run.stop();
+    clean(name);
+    process.stderr.write(`run ${i + 1}/${RUNS} done\n`);
+  }
+} finally {
+  await gitServer.close();
+  await standin.close();
+  rmSync(work, { recursive: true, force: true });
+}
+
+const f = (x) => `${x.toFixed(2)} s`;
+const bc = median(results.bareCold), dc = median(results.builderCold), bw = median(results.bareWarm), dw = median(results.builderWarm);
+console.log(`\ndevcontainer-builder bench (median of ${RUNS}; fixture: Dockerfile FROM local/debian:bookworm + local feature + 6 hooks)\n`);
+console.log('| scenario | bare devcontainer up | devcontainer-builder up (to agent running) | overhead |');
+console.log('|---|---|---|---|');
+console.log(`| cold (no container, no image) | ${f(bc)} | ${f(dc)} | ${(((dc - bc) / bc) * 100).toFixed(1)} % (target ≤ 10 %) |`);
+console.log(`| warm restart (container stopped) | ${f(bw)} | ${f(dw)} | ${f(dw - bw)} (target: builder ≤ 3 s) |`);
+console.log(`\nall runs: ${JSON.stringify(Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v.map((x) => Number(x.toFixed(2)))])))}`);
