@@ -1,6 +1,7 @@
 // Image cache benchmark: cold build vs cache hit, each on a FRESH Docker daemon (second dockerd,
 // empty data dir), with the real devcontainer CLI and Debian's docker-registry on 127.0.0.1.
-//   cold: `devcontainer up` on a daemon that has only the base image (builds everything)
+//   cold: on an EMPTY daemon, pull the base image from the registry (as a fresh node pulls its FROM
+//         image) and `devcontainer up` (builds everything); also shown without the base pull
 //   hit:  findPrebuiltImage (registry HEAD + docker pull) + `devcontainer up --override-config`
 //         on an EMPTY daemon (no build step)
 // Target: hit <= 25% of cold. Run: node bench/cache.bench.mjs [small|typical] (from libs/builder-runner):
@@ -54,12 +55,18 @@ function up(ws, host, extra = []) {
 
 try {
   const hosts = Object.fromEntries(Object.entries(daemons).map(([k, name]) => [k, testbed('fresh-dockerd', 'start', name)]));
-  for (const k of ['cold', 'prebuild'])
-    sh('docker save local/debian:bookworm | DOCKER_HOST="$H" docker load -q >/dev/null', { H: hosts[k] });
+  sh('docker save local/debian:bookworm | DOCKER_HOST="$H" docker load -q >/dev/null', { H: hosts.prebuild });
+  // The base image in the registry, so the cold daemon pulls its FROM image like a fresh node would.
+  const baseRef = `${registry}/${repository.split('/')[0]}/debian:bookworm`;
+  sh(`docker tag local/debian:bookworm ${baseRef} && docker push -q ${baseRef} >/dev/null; docker rmi ${baseRef} >/dev/null`);
   const ws = join(scratch, 'ws');
   cpSync(join(packageDir, 'bench/fixtures', fixture), ws, { recursive: true });
 
-  const cold = await timed(() => up(ws, hosts.cold));
+  const base = await timed(() =>
+    sh(`docker pull -q ${baseRef} >/dev/null && docker tag ${baseRef} local/debian:bookworm`, { DOCKER_HOST: hosts.cold }),
+  );
+  const coldUp = await timed(() => up(ws, hosts.cold));
+  const cold = { ms: base.ms + coldUp.ms };
   const pre = await timed(() => ic.prebuild({ workspaceFolder: ws, registry, repository, dockerHost: hosts.prebuild }));
   if (pre.value.status !== 'built') throw new Error(`prebuild: ${pre.value.status}`);
 
@@ -81,7 +88,8 @@ try {
   );
   table([
     ['step', 'time', 'of cold'],
-    ['cold: devcontainer up (build + start), base image only', seconds(cold.ms), '100%'],
+    ['cold: pull the base image + devcontainer up (build + start)', seconds(cold.ms), '100%'],
+    ['  of which devcontainer up with the base image present', seconds(coldUp.ms), `${Math.round((100 * coldUp.ms) / cold.ms)}%`],
     ['prebuild: build + push (not on the workspace path)', seconds(pre.ms), `${Math.round((100 * pre.ms) / cold.ms)}%`],
     [
       'hit: key + registry lookup + pull',
@@ -92,7 +100,9 @@ try {
     ['computeImageCacheKey alone', `${keyOnly.ms} ms`, ''],
   ]);
   const ratio = hit.ms / cold.ms;
-  console.log(`target hit <= 25% of cold: ${(ratio * 100).toFixed(0)}% — ${ratio <= 0.25 ? 'met' : 'NOT met'}`);
+  console.log(
+    `target hit <= 25% of cold: ${(ratio * 100).toFixed(0)}% — ${ratio <= 0.25 ? 'met' : 'NOT met'} (${((100 * hit.ms) / coldUp.ms).toFixed(0)}% of the cold up without the base pull)`,
+  );
 } finally {
   for (const name of Object.values(daemons)) testbed('fresh-dockerd', 'stop', name);
   rmSync(scratch, { recursive: true, force: true });

@@ -69,6 +69,8 @@ export interface FindPrebuiltImageResult {
   image: string;
   /** The manifest digest the registry reported, on a hit. */
   digest?: string;
+  /** On a hit: whether it was pulled (false when the same digest was already present locally). */
+  pulled?: boolean;
   /** Why a lookup counted as a miss although it could not be made (registry down, pull failed). */
   reason?: string;
   durationMs: number;
@@ -93,16 +95,19 @@ export async function findPrebuiltImage(options: FindPrebuiltImageOptions): Prom
     return done({ status: 'miss', reason: (cause as Error).message });
   }
   if (!found.exists) return done({ status: 'miss' });
-  if (options.pull !== false) {
-    const r = await execa('docker', ['pull', '--quiet', image], {
-      reject: false,
-      all: true,
-      stdin: 'ignore',
-      env: options.dockerHost ? { DOCKER_HOST: options.dockerHost } : {},
-    });
+  const env = options.dockerHost ? { DOCKER_HOST: options.dockerHost } : {};
+  // Already here with the registry's digest (a restart with Docker's data kept): no pull.
+  const local = await execa('docker', ['image', 'inspect', '--format', '{{json .RepoDigests}}', image], {
+    reject: false,
+    stdin: 'ignore',
+    env,
+  });
+  const present = local.exitCode === 0 && found.digest !== undefined && String(local.stdout).includes(`@${found.digest}`);
+  if (options.pull !== false && !present) {
+    const r = await execa('docker', ['pull', '--quiet', image], { reject: false, all: true, stdin: 'ignore', env });
     if (r.exitCode !== 0) return done({ status: 'miss', reason: `docker pull failed: ${String(r.all).trim().split('\n').at(-1)}` });
   }
-  return done(found.digest ? { status: 'hit', digest: found.digest } : { status: 'hit' });
+  return done({ status: 'hit', ...(found.digest ? { digest: found.digest } : {}), pulled: options.pull !== false && !present });
 }
 
 export interface PullCacheSourcesOptions {

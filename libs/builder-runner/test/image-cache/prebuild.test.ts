@@ -80,7 +80,7 @@ describe('prebuild and findPrebuiltImage with a real registry', () => {
       key: (await computeImageCacheKey({ workspaceFolder: ws })).key,
       dockerHost: freshHost,
     });
-    expect(hit).toMatchObject({ status: 'hit', image: built.image });
+    expect(hit).toMatchObject({ status: 'hit', image: built.image, pulled: true });
     expect(docker(['image', 'inspect', '--format', '{{index .RepoTags 0}}', built.image], onFresh)).toBe(built.image);
 
     // `up` with the override config starts the prebuilt image: no build step runs on the fresh daemon.
@@ -132,6 +132,12 @@ describe('prebuild and findPrebuiltImage with a real registry', () => {
     const exec = (cmd: string) => docker(['exec', '-u', 'dev', result.containerId, 'sh', '-c', cmd], onFresh);
     expect(exec('cat /opt/built.txt /opt/feature-marker.txt /opt/tools/tool.sh')).toBe('built\nfrom-feature\necho tool');
     expect(exec('cat /tmp/post-create.log')).toBe('post-create'); // the hook ran once, not once per metadata entry
+
+    // A second lookup (a restart with Docker's data kept) finds the same digest locally: no pull.
+    expect(await findPrebuiltImage({ registry, repository, key: built.key, dockerHost: freshHost })).toMatchObject({
+      status: 'hit',
+      pulled: false,
+    });
 
     // DEVCONTAINER_CACHE_FROM without buildx: the sources must be pulled; one that is missing is skipped.
     const pulled = await pullCacheSources({ images: [built.image, `${registry}/${repository}:missing`], dockerHost: freshHost });
