@@ -136,8 +136,10 @@ describe('devcontainer-config read / report / features-order', () => {
 
 describe('the built bin', () => {
   beforeAll(async () => {
-    if (!existsSync(join(pkgDir, 'dist/cli.js'))) await run('npx', ['tsup'], { cwd: pkgDir });
-  }, 120_000);
+    // The moon `test` task depends on `build`; tests never build themselves (that would race other builds of dist/).
+    if (!existsSync(join(pkgDir, 'dist/cli.js')))
+      throw new Error('dist/ is missing: build first (npx moon run devcontainer-config:build, or npx tsup)');
+  });
 
   it('runs as a process with the documented exit codes and stdout/stderr split', async () => {
     const bin = join(pkgDir, 'dist/cli.js');

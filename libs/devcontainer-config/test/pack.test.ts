@@ -17,7 +17,9 @@ let dir: string;
 let installed: string;
 
 beforeAll(async () => {
-  if (!existsSync(join(pkgDir, 'dist/index.d.ts'))) await run('npx', ['tsup'], { cwd: pkgDir });
+  // The moon `test` task depends on `build`; tests never build themselves (that would race other builds of dist/).
+  if (!existsSync(join(pkgDir, 'dist/index.d.ts')))
+    throw new Error('dist/ is missing: build first (npx moon run devcontainer-config:build, or npx tsup)');
   dir = await mkdtemp(join(tmpdir(), 'dck-devcontainer-config-pack-'));
   const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', dir], { cwd: pkgDir });
   const { filename, files } = (JSON.parse(stdout) as Array<{ filename: string; files: Array<{ path: string }> }>)[0] as {
