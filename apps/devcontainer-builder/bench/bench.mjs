@@ -75,11 +75,16 @@ function builderUp(name) {
       await new Promise((r) => setTimeout(r, 20));
     }
   })();
-  return { ready, stop: async () => { child.kill('SIGTERM'); await exited; } };
+  const phases = () => {
+    const s = JSON.parse(readFileSync(statusFile, 'utf8'));
+    return Object.entries(s.phases).filter(([k]) => k !== 'supervise').map(([k, v]) => `${k} ${((v.durationMs ?? 0) / 1000).toFixed(2)}`).join(', ');
+  };
+  return { ready, phases, stop: async () => { child.kill('SIGTERM'); await exited; } };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const results = { bareCold: [], builderCold: [], bareWarm: [], builderWarm: [] };
+const breakdown = { cold: [], warm: [] };
 try {
   for (let i = 0; i < RUNS; i++) {
     // Bare: a checkout, `devcontainer up` cold; `docker stop`; `devcontainer up` warm.
@@ -98,8 +103,10 @@ try {
     rmSync(join(work, name), { recursive: true, force: true });
     let run;
     results.builderCold.push(await timed(async () => { run = builderUp(name); await run.ready; }));
+    breakdown.cold.push(run.phases());
     await run.stop();
     results.builderWarm.push(await timed(async () => { run = builderUp(name); await run.ready; }));
+    breakdown.warm.push(run.phases());
     await run.stop();
     clean(name);
     process.stderr.write(`run ${i + 1}/${RUNS} done\n`);
@@ -117,4 +124,5 @@ console.log('| scenario | bare devcontainer up | devcontainer-builder up (to age
 console.log('|---|---|---|---|');
 console.log(`| cold (no container, no image) | ${f(bc)} | ${f(dc)} | ${(((dc - bc) / bc) * 100).toFixed(1)} % (target ≤ 10 %) |`);
 console.log(`| warm restart (container stopped) | ${f(bw)} | ${f(dw)} | ${f(dw - bw)} (target: builder ≤ 3 s) |`);
+console.log(`\nbuilder phases (s), cold: ${breakdown.cold.join(' | ')}\nbuilder phases (s), warm: ${breakdown.warm.join(' | ')}`);
 console.log(`\nall runs: ${JSON.stringify(Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v.map((x) => Number(x.toFixed(2)))])))}`);
