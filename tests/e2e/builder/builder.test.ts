@@ -200,7 +200,7 @@ describe('script mode: a devcontainer with curl (and zsh as login shell)', () =>
 });
 
 describe('binary mode: a devcontainer without curl, wget or busybox', () => {
-  it('downloads the agent binary itself, copies it in and starts it as the remote user', async () => {
+  it('downloads the agent binary itself, copies it in, starts it as the remote user, and supervises it', async () => {
     const standin = await startCoderStandin({ agentToken: AGENT_TOKEN, agentBinaries: { amd64: agentBinary } });
     try {
       const env = builderEnv({ name: 'minbase', branch: 'main', standin });
@@ -211,6 +211,26 @@ describe('binary mode: a devcontainer without curl, wget or busybox', () => {
       expect(standin.agentCalls()[0]?.userAgent).toMatch(/uid=1000 user=dev auth=token devcontainers=false/);
       expect(standinOutputs(standin).join('\n')).toMatch(/binary mode: the devcontainer has no curl, wget or busybox/);
       expect(standin.requests().some((r) => r.path === '/bin/coder-linux-amd64' && r.status === 200)).toBe(true);
+
+      // Supervision: a killed agent is restarted; a stopped devcontainer is brought up again (same container).
+      const container = status.containerId as string;
+      dockerExec(container, 'root', 'kill -KILL "$(cat /tmp/.devcontainer-builder/agent.pid)"');
+      const restarted = await waitFor('the agent restart', () => {
+        const s = readStatus(env.DEVCONTAINER_STATUS_FILE as string);
+        return s?.agent?.restarts === 1 ? s : undefined;
+      }, { run, timeoutMs: 60_000 });
+      expect(restarted.agent.pid).toBeGreaterThan(0);
+      await waitFor('the restarted agent to call Coder', () => standin.agentCalls().length >= 2 || undefined, { timeoutMs: 30_000 });
+      dockerOut('stop', '--time', '1', container);
+      await waitFor('the devcontainer to come back', () => {
+        const s = readStatus(env.DEVCONTAINER_STATUS_FILE as string);
+        return s?.agent?.restarts === 2 && dockerOut('inspect', container, '--format', '{{.State.Running}}') === 'true' ? s : undefined;
+      }, { run, timeoutMs: 120_000 });
+      await waitFor('the agent after re-up to call Coder', () => standin.agentCalls().length >= 3 || undefined, { timeoutMs: 30_000 });
+      const supervise = standin.sources().find((src) => src.display_name === 'Builder: supervise');
+      const superviseLines = standin.logs(supervise?.id).map((l) => l.output).join('\n');
+      expect(superviseLines).toMatch(/the agent exited \(code \d+\); restarting in 1\.0 s/);
+      expect(superviseLines).toMatch(/stopped: running devcontainer up again/);
       const stopped = await stop(run);
       expect(stopped.code).toBe(0);
       expectNoSecrets(run.cmdlines());
