@@ -166,7 +166,19 @@ wt_local_teardown() {
   ids=$(docker ps -aq --filter "label=dck-workspace-test=$WT_RUN_ID")
   for name in fixture repo broken-hook; do ids="$ids $(docker ps -aq --filter "label=devcontainer-kit.workspace=$WT_RUN_ID-$name")"; done
   ids=$(echo $ids)
+  local images='' cid image
+  for cid in $ids; do
+    image=$(docker inspect --format '{{.Config.Image}}' "$cid" 2>/dev/null) || continue
+    name=$(docker inspect --format '{{index .Config.Labels "devcontainer-kit.workspace"}}' "$cid" 2>/dev/null)
+    # The devcontainer CLI names images after the folder path (new per run): keep the layers for the next
+    # run's build cache under one stable tag per workspace, and drop this run's names.
+    docker tag "$image" "dck-workspace-test/cache:${name#"$WT_RUN_ID"-}" 2>/dev/null || true
+    images="$images $image ${image%-uid}"
+  done
   [ -n "$ids" ] && docker rm -f $ids >/dev/null
+  for image in $images; do
+    case $image in vsc-dck-workspace-test-*) docker rmi "$image" >/dev/null 2>&1 || true ;; esac
+  done
   return 0
 }
 
