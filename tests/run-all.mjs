@@ -35,13 +35,17 @@ if (!step('build', 'npx', ['moon', 'run', ':build'], { env })) problems.push('bu
 const checksOk = step('checks', 'npx', ['moon', 'run', ':check', ':typecheck', 'root:lint'], { env });
 if (!checksOk) problems.push('checks (publint/attw, typecheck, lint) failed');
 const testsOk = step('tests', 'npx', ['moon', 'run', ':test'], { env });
+// The workspace test: real workspaces built by devcontainer-builder, checked inside with goss.
+const workspaceOk = step('workspace test', 'npx', ['moon', 'run', 'coder-devcontainer-kubernetes:workspace_test'], { env });
+if (!workspaceOk) problems.push('coder-devcontainer-kubernetes:workspace_test failed');
 
 // Sum the reports.
 let passed = 0;
 let failed = 0;
 let skipped = 0;
 const reported = new Set();
-for (const file of readdirSync(reportDir).sort()) {
+const reports = readdirSync(reportDir, { recursive: true, encoding: 'utf8' }).sort();
+for (const file of reports) {
   const path = join(reportDir, file);
   if (file.startsWith('vitest-') && file.endsWith('.json')) {
     const r = JSON.parse(readFileSync(path, 'utf8'));
@@ -51,7 +55,7 @@ for (const file of readdirSync(reportDir).sort()) {
     // A suite that failed to load counts as a failure even with no failed test in it.
     failed += (r.testResults ?? []).filter((s) => s.status === 'failed' && s.assertionResults.length === 0).length;
     reported.add(file.slice('vitest-'.length, -'.json'.length));
-  } else if (file.startsWith('bats-') && file.endsWith('.tap')) {
+  } else if (file.endsWith('.tap')) {
     for (const line of readFileSync(path, 'utf8').split('\n')) {
       if (/^ok \d+.*# skip/i.test(line)) skipped++;
       else if (/^ok \d+/.test(line)) passed++;
@@ -67,6 +71,10 @@ for (const dir of projects) {
     problems.push(`${dir}: its vitest suite did not report`);
     failed++;
   }
+}
+if (!reports.some((f) => f.startsWith('workspace_test/') && f.endsWith('.tap'))) {
+  problems.push('coder-devcontainer-kubernetes:workspace_test did not report');
+  failed++;
 }
 if (!testsOk && failed === 0) problems.push('a test task failed without a failing test in the reports');
 

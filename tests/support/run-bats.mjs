@@ -19,8 +19,9 @@ function findBats(dir) {
     .sort();
 }
 
-// The tests workspace keeps bats files anywhere in it; packages keep them in test/ (apps may use tests/).
-const files = cwd === join(root, 'tests') ? findBats(cwd) : [...findBats(join(cwd, 'test')), ...findBats(join(cwd, 'tests'))];
+// The tests workspace keeps bats files anywhere in it; packages keep them in test/. (An app's tests/
+// folder holds suites with tasks of their own, such as coder-devcontainer-kubernetes:workspace_test.)
+const files = cwd === join(root, 'tests') ? findBats(cwd) : findBats(join(cwd, 'test'));
 if (files.length === 0) process.exit(0);
 
 const reportDir = process.env.DCK_REPORT_DIR;

@@ -22,4 +22,10 @@ if [ -n "${CODER_URL:-}" ] && [ -n "${CODER_SESSION_TOKEN:-}" ]; then
 else
   echo "workspace_test: local mode (no CODER_URL/CODER_SESSION_TOKEN): Docker engine + loopback Coder stand-in" >&2
 fi
-BATS_LIB_PATH="$root/node_modules" "$root/node_modules/bats/bin/bats" --timing "$here/workspace-test.bats"
+report=()
+# Under `npm test` (tests/run-all.mjs) the TAP report goes next to the other suites' reports.
+if [ -n "${DCK_REPORT_DIR:-}" ]; then
+  mkdir -p "$DCK_REPORT_DIR/workspace_test"
+  report=(--report-formatter tap --output "$DCK_REPORT_DIR/workspace_test")
+fi
+BATS_LIB_PATH="$root/node_modules" "$root/node_modules/bats/bin/bats" --timing "${report[@]}" "$here/workspace-test.bats"
