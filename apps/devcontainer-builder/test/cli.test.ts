@@ -34,6 +34,19 @@ describe('devcontainer-builder up', () => {
     expect(r.stderr + r.stdout).not.toContain('secret-token-1234');
   });
 
+  it('fails the preflight phase when the Docker daemon does not answer in time, saying which one', () => {
+    const r = run(['up'], {
+      DEVCONTAINER_REPOSITORY: 'https://git.example.invalid/app.git',
+      DEVCONTAINER_WORKSPACE_FOLDER: join(dir, 'pf/app'),
+      DOCKER_HOST: `unix://${join(dir, 'no-such.sock')}`,
+      DEVCONTAINER_DOCKER_WAIT: '2',
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`devcontainer-builder: preflight: the Docker daemon at unix://${join(dir, 'no-such.sock')} did not answer within 2 s`);
+    expect(JSON.parse(readFileSync(join(dir, 'pf/.devcontainer-builder/status.json'), 'utf8')).lastError).toMatchObject({ code: 'docker-unavailable', phase: 'preflight' });
+    expect(existsSync(join(dir, 'pf/app'))).toBe(false);
+  });
+
   it('has no flag that takes a token value', () => {
     const help = run(['up', '--help']).stdout;
     expect(help).toContain('--git-token-file');

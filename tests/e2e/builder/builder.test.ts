@@ -108,7 +108,8 @@ describe('script mode: a devcontainer with curl (and zsh as login shell)', () =>
 
   beforeAll(async () => {
     standin = await startCoderStandin({ agentToken: AGENT_TOKEN, agentBinaries: { amd64: agentBinary } });
-    env = builderEnv({ name: 'curl', branch: 'with-curl', standin });
+    // The agent inside reaches Coder under another name: the builder rewrites the script's access URL.
+    env = builderEnv({ name: 'curl', branch: 'with-curl', standin, extra: { DEVCONTAINER_AGENT_URL: standin.url.replace('127.0.0.1', 'localhost') } });
   });
   afterAll(async () => {
     await standin?.close();
@@ -128,7 +129,8 @@ describe('script mode: a devcontainer with curl (and zsh as login shell)', () =>
     // The agent called Coder with the right URL and token, as `dev`, with the script's env.
     await waitFor('the agent to call the manifest', () => standin.agentCalls().length > 0 || undefined);
     const call = standin.agentCalls()[0];
-    expect(call?.userAgent).toMatch(/uid=1000 user=dev auth=token devcontainers=false/);
+    expect(call?.userAgent).toMatch(/uid=1000 user=dev auth=token devcontainers=false home=\/home\/dev url=http:\/\/localhost:\d+\/$/);
+    expect(standin.requests().some((r) => r.path === '/bin/coder-linux-amd64' && r.status === 200)).toBe(true);
 
     // Hooks: onCreate/updateContent/postCreate/postStart/postAttach in the container, initialize on the host.
     for (const hook of ['onCreate', 'updateContent', 'postCreate', 'postStart', 'postAttach']) {

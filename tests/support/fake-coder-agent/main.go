@@ -37,8 +37,8 @@ func main() {
 	if u, err := user.Current(); err == nil {
 		name = u.Username
 	}
-	ua := fmt.Sprintf("fake-coder-agent/1 uid=%d user=%s auth=%s devcontainers=%s home=%s",
-		os.Getuid(), name, os.Getenv("CODER_AGENT_AUTH"), os.Getenv("CODER_AGENT_DEVCONTAINERS_ENABLE"), os.Getenv("HOME"))
+	ua := fmt.Sprintf("fake-coder-agent/1 uid=%d user=%s auth=%s devcontainers=%s home=%s url=%s",
+		os.Getuid(), name, os.Getenv("CODER_AGENT_AUTH"), os.Getenv("CODER_AGENT_DEVCONTAINERS_ENABLE"), os.Getenv("HOME"), url)
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT)
 	client := &http.Client{Timeout: 5 * time.Second}
