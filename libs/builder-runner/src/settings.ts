@@ -305,7 +305,7 @@ export function parseSettings(options: ParseSettingsOptions): ParseSettingsResul
       hookFailure,
       agentMode,
       statusFile,
-      stateDir: join(dirname(statusFile), basename(workspaceFolder)),
+      stateDir: join(dirname(statusFile), `${basename(workspaceFolder)}.state`),
       mounts,
       remoteEnv,
       workspaceOwner,

@@ -164,6 +164,10 @@ describe('script mode: a devcontainer with curl (and zsh as login shell)', () =>
     expectNoSecrets(standinOutputs(standin));
     expectNoSecrets([run.stdout(), run.stderr(), readFileSync(env.DEVCONTAINER_STATUS_FILE as string, 'utf8')]);
     expectNoSecrets([readFileSync(join(env.DEVCONTAINER_WORKSPACE_FOLDER as string, '.git/config'), 'utf8')]);
+    // The builder's complete local log (next to the status file) has every phase, and no token.
+    const localLog = readFileSync(join(root, 'workspaces', `${PREFIX}-curl.state`, 'builder.log'), 'utf8');
+    expect(localLog).toMatch(/agent running/);
+    expectNoSecrets([localLog]);
   }, 600_000);
 
   it('a restart reuses the container: only postStart/postAttach rerun, the agent runs again', async () => {

@@ -1,4 +1,6 @@
 import { BuilderError, createCoderPhaseLogs, createTerminalStreamPhaseLogs, parseSettings, runBuilder, settingDefinitions } from '@devcontainer-kit/builder-runner';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { type ArgsDef, defineCommand } from 'citty';
 
 type ArgDef = { type: 'string' | 'boolean'; description: string; default?: boolean };
@@ -23,10 +25,13 @@ export async function runUp(flags: Record<string, unknown>, env: NodeJS.ProcessE
     for (const p of problems) process.stderr.write(`devcontainer-builder: ${p}\n`);
     return 2;
   }
+  // The complete local log (what Coder's budget may drop too) lives next to the status file.
+  mkdirSync(settings.stateDir, { recursive: true });
   const logs = settings.coder
     ? createCoderPhaseLogs({
         agentUrl: settings.coder.agentUrl,
         agentToken: settings.coder.agentToken,
+        logFile: join(settings.stateDir, 'builder.log'),
         onWarning: (w) => process.stderr.write(`devcontainer-builder: log streaming: ${w.message}\n`),
       })
     : createTerminalStreamPhaseLogs();
