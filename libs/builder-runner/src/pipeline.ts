@@ -156,6 +156,11 @@ export async function runBuilder(options: RunBuilderOptions): Promise<RunBuilder
     });
     aborted();
     const result = r.result;
+    // The CLI's result line, kept as is (containerId, remoteUser, remoteWorkspaceFolder, …).
+    if (result) {
+      await mkdir(settings.stateDir, { recursive: true });
+      await writeFile(join(settings.stateDir, 'up-result.json'), `${redactor(JSON.stringify(result, null, 2))}\n`);
+    }
     if (!result || result.outcome !== 'success') {
       const hook = result ? failedLifecycleHook(result) : undefined;
       const what = redactor(`${result?.description ?? ''} ${result?.message ?? ''}`.trim() || r.stderrTail.split('\n').pop() || `exit ${r.exitCode}`);

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CoderStandin, startCoderStandin } from '../../support/coder-standin/index.js';
 import { type GitServer, startGitServer } from '../../support/git-server/index.js';
-import { ensureDocker, repoRoot, runTestbed } from '../../support/testbed.js';
-import { createFixtureRemote, dockerOut, renderInitScript, waitFor } from './support.js';
+import { ensureDocker, runTestbed } from '../../support/testbed.js';
+import { buildBuilder, createFixtureRemote, dockerOut, renderInitScript, waitFor } from './support.js';
 
 const P = 'dck-builder-e2e-pod';
 const names = { dind: `${P}-dind`, builder: `${P}-builder`, sock: `${P}-sock`, ws: `${P}-workspaces`, data: `${P}-docker` };
@@ -46,9 +46,7 @@ function cleanup(): void {
 
 beforeAll(async () => {
   ensureDocker();
-  for (const pkg of ['libs/coder-log-client', 'libs/devcontainer-config', 'libs/builder-runner']) {
-    execFileSync('npx', ['tsup'], { cwd: join(repoRoot, pkg), stdio: 'ignore' });
-  }
+  buildBuilder();
   builderImage = runTestbed('builder-image');
   const dindImage = runTestbed('dind-image');
   const agentBinary = runTestbed('fake-coder-agent');
