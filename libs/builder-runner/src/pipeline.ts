@@ -295,6 +295,14 @@ export async function runBuilder(options: RunBuilderOptions): Promise<RunBuilder
       ]);
       if (event === 'stop') break;
       if (Date.now() - agentStartedAt > 60_000) delay = initialMs;
+      if (event === 'agent-exit' && agent) {
+        const code = (await agent.exited).exitCode;
+        sup.write(`the agent exited (code ${code}); restarting in ${(delay / 1000).toFixed(1)} s`, 'warn');
+        // Backoff first: when the devcontainer is being stopped, its state has settled by then.
+        await sleep(delay, signal);
+        delay = Math.min(delay * 2, maxMs);
+        if (signal?.aborted) break;
+      }
       const state = await inspectContainer(ctx, up.containerId);
       if (!state?.running) {
         sup.write(`the devcontainer ${up.containerId.slice(0, 12)} stopped: running devcontainer up again`, 'warn');
@@ -310,17 +318,12 @@ export async function runBuilder(options: RunBuilderOptions): Promise<RunBuilder
           delay = Math.min(delay * 2, maxMs);
           continue;
         }
-      } else if (agent) {
-        const code = (await agent.exited).exitCode;
-        sup.write(`the agent exited (code ${code}); restarting in ${(delay / 1000).toFixed(1)} s`, 'warn');
-        await sleep(delay, signal);
-        delay = Math.min(delay * 2, maxMs);
       }
       if (signal?.aborted) break;
       if (settings.coder) {
         try {
-          agentRestarts++;
           agent = await startAgent({ env, containerId: up.containerId, remoteUser: up.remoteUser, workdir: up.remoteWorkspaceFolder, coder: settings.coder, mode: settings.agentMode, cacheDir, log: agentLog, redactor });
+          agentRestarts++;
           status.agent = { mode: agent.mode, pid: agent.pid, uid: agent.uid, restarts: agentRestarts };
           sup.write(`agent running again (pid ${agent.pid})`, 'info');
           await save();
