@@ -180,7 +180,7 @@ export async function runBuilder(options: RunBuilderOptions): Promise<RunBuilder
     const state = await inspectContainer(ctx, containerId);
     const reused = existing.includes(containerId);
     const cache: CacheState = reused ? 'hit' : stepsBuilt > 0 ? 'built' : stepsCached > 0 ? 'hit' : 'unknown';
-    Object.assign(status, { containerId, image: state?.imageName, cache, reused });
+    Object.assign(status, { containerId, image: state?.imageName, cache, reused, remoteUser: result?.remoteUser, remoteWorkspaceFolder: result?.remoteWorkspaceFolder });
     await mkdir(settings.stateDir, { recursive: true });
     await writeFile(statePath, `${JSON.stringify({ containerId, configHash: cfg.configHash, configFile, updatedAt: new Date().toISOString() }, null, 2)}\n`);
     log.write(`container ${containerId.slice(0, 12)} ${reused ? 'reused' : 'created'} from ${state?.imageName ?? 'unknown image'} (cache: ${cache}); remote user ${result?.remoteUser}`, 'info');

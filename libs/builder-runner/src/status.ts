@@ -23,6 +23,9 @@ export interface BuilderStatus {
   containerId?: string;
   image?: string;
   cache: CacheState;
+  /** From the devcontainer CLI's result. */
+  remoteUser?: string;
+  remoteWorkspaceFolder?: string;
   /** Whether this run reused an existing container. */
   reused?: boolean;
   agent?: { mode: 'script' | 'binary'; pid: number; uid: number; restarts: number };

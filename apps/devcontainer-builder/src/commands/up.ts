@@ -51,7 +51,8 @@ export async function runUp(flags: Record<string, unknown>, env: NodeJS.ProcessE
   try {
     const result = await runBuilder({ settings, logs, env, signal: controller.signal });
     if (result.reason === 'completed' && result.status.containerId) {
-      process.stderr.write(`devcontainer-builder: ready; enter it with: docker exec -it -w ${settings.workspaceFolder} ${result.status.containerId.slice(0, 12)} sh\n`);
+      const { remoteUser, remoteWorkspaceFolder, containerId } = result.status;
+      process.stderr.write(`devcontainer-builder: ready; enter it with: docker exec -it${remoteUser ? ` -u ${remoteUser}` : ''}${remoteWorkspaceFolder ? ` -w ${remoteWorkspaceFolder}` : ''} ${containerId.slice(0, 12)} sh\n`);
     }
     process.stdout.write(`${JSON.stringify({ outcome: result.reason, containerId: result.status.containerId, statusFile: settings.statusFile })}\n`);
     return 0;
