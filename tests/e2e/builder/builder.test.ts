@@ -248,6 +248,27 @@ describe('binary mode: a devcontainer without curl, wget or busybox', () => {
   }, 600_000);
 });
 
+describe('without supervision (DEVCONTAINER_SUPERVISE=false)', () => {
+  it('exits 0 after the agent phase and leaves the agent running, detached, in the devcontainer', async () => {
+    const standin = await startCoderStandin({ agentToken: AGENT_TOKEN, agentBinaries: { amd64: agentBinary } });
+    try {
+      const env = builderEnv({ name: 'detached', branch: 'v1.0.0', standin, extra: { DEVCONTAINER_SUPERVISE: 'false' } });
+      const run = track(startBuilder(env));
+      const r = await run.exited;
+      expect(r.code, run.stderr()).toBe(0);
+      expect(JSON.parse(run.stdout().trim().split('\n').pop() as string)).toMatchObject({ outcome: 'completed' });
+      const status = readStatus(env.DEVCONTAINER_STATUS_FILE as string);
+      expect(status?.phase).toBe('done');
+      await waitFor('the detached agent to call Coder', () => standin.agentCalls().length > 0 || undefined, { timeoutMs: 30_000 });
+      const pid = dockerExec(status?.containerId, 'root', 'cat /tmp/.devcontainer-builder/agent.pid');
+      expect(dockerExec(status?.containerId, 'root', `tr '\\0' ' ' < /proc/${pid}/cmdline`)).toMatch(/coder agent\s*$/);
+      expectNoSecrets(run.cmdlines());
+    } finally {
+      await standin.close();
+    }
+  }, 600_000);
+});
+
 describe('failures', () => {
   it('a wrong git token fails the checkout phase with a clear error and no token anywhere', async () => {
     const standin = await startCoderStandin({ agentToken: AGENT_TOKEN });
