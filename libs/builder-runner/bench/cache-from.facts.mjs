@@ -94,4 +94,13 @@ try {
     ),
     { recursive: true, force: true },
   );
+  spawnSync(
+    'docker-registry',
+    [
+      'garbage-collect',
+      '--delete-untagged',
+      join(process.env.DCK_CACHE ?? join(homedir(), '.cache/devcontainer-kit'), 'registry/config.yml'),
+    ],
+    { stdio: 'ignore' },
+  );
 }
