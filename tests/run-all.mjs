@@ -24,19 +24,25 @@ function step(title, command, args, options = {}) {
   return result.status === 0;
 }
 
-if (!existsSync(join(root, 'node_modules/.bin/moon')) && !step('npm install', 'npm', ['install', '--no-audit', '--no-fund'])) process.exit(1);
+if (!existsSync(join(root, 'node_modules/.bin/moon')) && !step('npm install', 'npm', ['install', '--no-audit', '--no-fund']))
+  process.exit(1);
 rmSync(reportDir, { recursive: true, force: true });
 mkdirSync(reportDir, { recursive: true });
 const env = { ...process.env, DCK_REPORT_DIR: reportDir, MOON_ON_FAILURE: 'continue', FORCE_COLOR: process.env.FORCE_COLOR ?? '0' };
 
 const problems = [];
 if (!step('test bed', 'bash', ['tests/testbed/setup.sh'], { env })) problems.push('test bed set-up failed');
-if (!step('build', 'npx', ['moon', 'run', ':build'], { env })) problems.push('build failed');
-const checksOk = step('checks', 'npx', ['moon', 'run', ':check', ':typecheck', 'root:lint'], { env });
+if (!step('build', 'npx', ['moon', 'exec', '--on-failure', 'continue', ':build'], { env })) problems.push('build failed');
+const checksOk = step('checks', 'npx', ['moon', 'exec', '--on-failure', 'continue', ':check', ':typecheck', 'root:lint'], { env });
 if (!checksOk) problems.push('checks (publint/attw, typecheck, lint) failed');
-const testsOk = step('tests', 'npx', ['moon', 'run', ':test'], { env });
+const testsOk = step('tests', 'npx', ['moon', 'exec', '--on-failure', 'continue', ':test'], { env });
 // The workspace test: real workspaces built by devcontainer-builder, checked inside with goss.
-const workspaceOk = step('workspace test', 'npx', ['moon', 'run', 'coder-devcontainer-kubernetes:workspace_test'], { env });
+const workspaceOk = step(
+  'workspace test',
+  'npx',
+  ['moon', 'exec', '--on-failure', 'continue', 'coder-devcontainer-kubernetes:workspace_test'],
+  { env },
+);
 if (!workspaceOk) problems.push('coder-devcontainer-kubernetes:workspace_test failed');
 
 // Sum the reports.
