@@ -4,7 +4,7 @@
 // stopped, as after a pod restart with Docker's data kept) — to `up` done for bare, to agent
 // running (binary mode, fake agent, Coder stand-in) for the builder. Median of RUNS (default 3).
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +26,8 @@ const work = mkdtempSync(join(tmpdir(), `${P}-`));
 const TOKEN = `tok-${crypto.randomUUID()}`;
 const repo = join(work, 'src');
 cpSync(join(root, 'tests/support/fixtures/builder-repo'), repo, { recursive: true });
-const git = (cwd, ...a) => sh('git', ['-c', 'user.name=b', '-c', 'user.email=b@example.invalid', '-c', 'init.defaultBranch=main', ...a], { cwd });
+const git = (cwd, ...a) =>
+  sh('git', ['-c', 'user.name=b', '-c', 'user.email=b@example.invalid', '-c', 'init.defaultBranch=main', ...a], { cwd });
 git(repo, 'init', '-q');
 git(repo, 'add', '-A');
 git(repo, 'commit', '-qm', 'fixture');
@@ -34,12 +35,18 @@ git(work, 'clone', '-q', '--bare', repo, 'fixture.git');
 const gitServer = await startGitServer({ root: work, token: TOKEN });
 const standin = await startCoderStandin({ agentBinaries: { amd64: agentBinary } });
 const initScript = readFileSync(join(root, 'tests/support/fake-coder-agent/bootstrap_linux.sh'), 'utf8')
-  .replaceAll('${ACCESS_URL}', standin.url).replaceAll('${AUTH_TYPE}', 'token').replaceAll('${ARCH}', 'amd64');
+  .replaceAll('${ACCESS_URL}', standin.url)
+  .replaceAll('${AUTH_TYPE}', 'token')
+  .replaceAll('${ARCH}', 'amd64');
 
 function clean(folderName) {
-  const ids = sh('docker', ['ps', '-aq', '--filter', `label=devcontainer.local_folder=${join(work, folderName)}`]).split('\n').filter(Boolean);
+  const ids = sh('docker', ['ps', '-aq', '--filter', `label=devcontainer.local_folder=${join(work, folderName)}`])
+    .split('\n')
+    .filter(Boolean);
   if (ids.length) sh('docker', ['rm', '-f', ...ids]);
-  const images = sh('docker', ['images', '--format', '{{.Repository}}']).split('\n').filter((i) => i.startsWith(`vsc-${folderName}-`));
+  const images = sh('docker', ['images', '--format', '{{.Repository}}'])
+    .split('\n')
+    .filter((i) => i.startsWith(`vsc-${folderName}-`));
   if (images.length) sh('docker', ['rmi', '-f', ...images]);
 }
 
@@ -58,8 +65,17 @@ function builderUp(name) {
   const folder = join(work, name);
   const statusFile = join(work, `${name}.status.json`);
   const child = spawn(process.execPath, [builderCli, 'up'], {
-    env: { ...process.env, DEVCONTAINER_REPOSITORY: `${gitServer.url}fixture.git`, DEVCONTAINER_WORKSPACE_FOLDER: folder, DEVCONTAINER_STATUS_FILE: statusFile,
-      DEVCONTAINER_WORKSPACE_NAME: name, DEVCONTAINER_GIT_TOKEN: TOKEN, CODER_AGENT_URL: standin.url, CODER_AGENT_TOKEN: standin.agentToken, CODER_INIT_SCRIPT: initScript },
+    env: {
+      ...process.env,
+      DEVCONTAINER_REPOSITORY: `${gitServer.url}fixture.git`,
+      DEVCONTAINER_WORKSPACE_FOLDER: folder,
+      DEVCONTAINER_STATUS_FILE: statusFile,
+      DEVCONTAINER_WORKSPACE_NAME: name,
+      DEVCONTAINER_GIT_TOKEN: TOKEN,
+      CODER_AGENT_URL: standin.url,
+      CODER_AGENT_TOKEN: standin.agentToken,
+      CODER_INIT_SCRIPT: initScript,
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let err = '';
@@ -77,9 +93,19 @@ function builderUp(name) {
   })();
   const phases = () => {
     const s = JSON.parse(readFileSync(statusFile, 'utf8'));
-    return Object.entries(s.phases).filter(([k]) => k !== 'supervise').map(([k, v]) => `${k} ${((v.durationMs ?? 0) / 1000).toFixed(2)}`).join(', ');
+    return Object.entries(s.phases)
+      .filter(([k]) => k !== 'supervise')
+      .map(([k, v]) => `${k} ${((v.durationMs ?? 0) / 1000).toFixed(2)}`)
+      .join(', ');
   };
-  return { ready, phases, stop: async () => { child.kill('SIGTERM'); await exited; } };
+  return {
+    ready,
+    phases,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -93,7 +119,14 @@ try {
     rmSync(bare, { recursive: true, force: true });
     git(work, 'clone', '-q', repo, bare);
     results.bareCold.push(await timed(() => bareUp(bare)));
-    sh('docker', ['stop', '-t', '2', ...sh('docker', ['ps', '-q', '--filter', `label=devcontainer.local_folder=${bare}`]).split('\n').filter(Boolean)]);
+    sh('docker', [
+      'stop',
+      '-t',
+      '2',
+      ...sh('docker', ['ps', '-q', '--filter', `label=devcontainer.local_folder=${bare}`])
+        .split('\n')
+        .filter(Boolean),
+    ]);
     results.bareWarm.push(await timed(() => bareUp(bare)));
     clean(`${P}-bare`);
 
@@ -102,10 +135,20 @@ try {
     clean(name);
     rmSync(join(work, name), { recursive: true, force: true });
     let run;
-    results.builderCold.push(await timed(async () => { run = builderUp(name); await run.ready; }));
+    results.builderCold.push(
+      await timed(async () => {
+        run = builderUp(name);
+        await run.ready;
+      }),
+    );
     breakdown.cold.push(run.phases());
     await run.stop();
-    results.builderWarm.push(await timed(async () => { run = builderUp(name); await run.ready; }));
+    results.builderWarm.push(
+      await timed(async () => {
+        run = builderUp(name);
+        await run.ready;
+      }),
+    );
     breakdown.warm.push(run.phases());
     await run.stop();
     clean(name);
@@ -118,11 +161,16 @@ try {
 }
 
 const f = (x) => `${x.toFixed(2)} s`;
-const bc = median(results.bareCold), dc = median(results.builderCold), bw = median(results.bareWarm), dw = median(results.builderWarm);
+const bc = median(results.bareCold),
+  dc = median(results.builderCold),
+  bw = median(results.bareWarm),
+  dw = median(results.builderWarm);
 console.log(`\ndevcontainer-builder bench (median of ${RUNS}; fixture: Dockerfile FROM local/debian:bookworm + local feature + 6 hooks)\n`);
 console.log('| scenario | bare devcontainer up | devcontainer-builder up (to agent running) | overhead |');
 console.log('|---|---|---|---|');
 console.log(`| cold (no container, no image) | ${f(bc)} | ${f(dc)} | ${(((dc - bc) / bc) * 100).toFixed(1)} % (target ≤ 10 %) |`);
 console.log(`| warm restart (container stopped) | ${f(bw)} | ${f(dw)} | ${f(dw - bw)} (target: builder ≤ 3 s) |`);
 console.log(`\nbuilder phases (s), cold: ${breakdown.cold.join(' | ')}\nbuilder phases (s), warm: ${breakdown.warm.join(' | ')}`);
-console.log(`\nall runs: ${JSON.stringify(Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v.map((x) => Number(x.toFixed(2)))])))}`);
+console.log(
+  `\nall runs: ${JSON.stringify(Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v.map((x) => Number(x.toFixed(2)))])))}`,
+);

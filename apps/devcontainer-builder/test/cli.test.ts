@@ -23,7 +23,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('devcontainer-builder up', () => {
   it('prints one line per bad setting and exits 2 before any work', () => {
     const ws = join(dir, 'ws');
-    const r = run(['up', '--hook-failure', 'maybe'], { DEVCONTAINER_WORKSPACE_FOLDER: ws, CODER_AGENT_URL: 'not a url', DEVCONTAINER_GIT_TOKEN: 'secret-token-1234' });
+    const r = run(['up', '--hook-failure', 'maybe'], {
+      DEVCONTAINER_WORKSPACE_FOLDER: ws,
+      CODER_AGENT_URL: 'not a url',
+      DEVCONTAINER_GIT_TOKEN: 'secret-token-1234',
+    });
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toEqual([
       'devcontainer-builder: DEVCONTAINER_REPOSITORY (--repository): required (a git URL or a local directory)',
@@ -42,8 +46,13 @@ describe('devcontainer-builder up', () => {
       DEVCONTAINER_DOCKER_WAIT: '2',
     });
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain(`devcontainer-builder: preflight: the Docker daemon at unix://${join(dir, 'no-such.sock')} did not answer within 2 s`);
-    expect(JSON.parse(readFileSync(join(dir, 'pf/.devcontainer-builder/status.json'), 'utf8')).lastError).toMatchObject({ code: 'docker-unavailable', phase: 'preflight' });
+    expect(r.stderr).toContain(
+      `devcontainer-builder: preflight: the Docker daemon at unix://${join(dir, 'no-such.sock')} did not answer within 2 s`,
+    );
+    expect(JSON.parse(readFileSync(join(dir, 'pf/.devcontainer-builder/status.json'), 'utf8')).lastError).toMatchObject({
+      code: 'docker-unavailable',
+      phase: 'preflight',
+    });
     expect(existsSync(join(dir, 'pf/app'))).toBe(false);
   });
 

@@ -63,7 +63,13 @@ async function fileExists(p: string): Promise<boolean> {
 }
 
 /** Downloads /bin/coder-linux-ARCH from the Coder URL once per Coder version; returns the cached path. */
-export async function fetchAgentBinary(o: { agentUrl: string; arch: string; cacheDir: string; log: PhaseLog; fetch?: typeof fetch }): Promise<{ path: string; version: string; cached: boolean }> {
+export async function fetchAgentBinary(o: {
+  agentUrl: string;
+  arch: string;
+  cacheDir: string;
+  log: PhaseLog;
+  fetch?: typeof fetch;
+}): Promise<{ path: string; version: string; cached: boolean }> {
   const f = o.fetch ?? fetch;
   let version = 'unknown';
   try {
@@ -103,8 +109,17 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
   const { log, coder } = o;
   const ctx = { env: o.env, containerId: o.containerId };
   const probe = await rootExec(ctx, probeScript(o.remoteUser));
-  if (probe.exitCode !== 0) throw new BuilderError(`cannot prepare ${CONTAINER_DIR} in the devcontainer: ${probe.stderr}`, { code: 'agent-failed', phase: 'agent' });
-  const facts = Object.fromEntries(probe.stdout.split('\n').map((l) => l.split('=')).filter((kv) => kv.length === 2)) as Record<string, string>;
+  if (probe.exitCode !== 0)
+    throw new BuilderError(`cannot prepare ${CONTAINER_DIR} in the devcontainer: ${probe.stderr}`, {
+      code: 'agent-failed',
+      phase: 'agent',
+    });
+  const facts = Object.fromEntries(
+    probe.stdout
+      .split('\n')
+      .map((l) => l.split('='))
+      .filter((kv) => kv.length === 2),
+  ) as Record<string, string>;
   if (facts.stale) log.write('stopped the agent a previous builder run left running', 'info');
   const tool = facts.tool && facts.tool !== 'none' ? facts.tool : undefined;
 
@@ -117,32 +132,56 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
   let prepare = `cat > ${CONTAINER_DIR}/init.sh && chmod 0755 ${CONTAINER_DIR}/init.sh`;
   if (mode === 'script') {
     script = rewriteInitScript(coder.initScript as string, { from: coder.agentUrl, to: coder.agentUrlInContainer });
-    log.write(`starting the agent with CODER_INIT_SCRIPT (sh) as ${o.remoteUser}${coder.agentUrlInContainer !== coder.agentUrl ? `, access URL rewritten to ${coder.agentUrlInContainer}` : ''}`, 'info');
+    log.write(
+      `starting the agent with CODER_INIT_SCRIPT (sh) as ${o.remoteUser}${coder.agentUrlInContainer !== coder.agentUrl ? `, access URL rewritten to ${coder.agentUrlInContainer}` : ''}`,
+      'info',
+    );
   } else {
     const arch = coderArch(facts.arch ?? '');
     if (!arch) throw new BuilderError(`unsupported container architecture '${facts.arch ?? ''}'`, { code: 'agent-failed', phase: 'agent' });
-    log.write(`binary mode: ${coder.initScript ? (tool ? 'DEVCONTAINER_AGENT_MODE=binary' : 'the devcontainer has no curl, wget or busybox') : 'no CODER_INIT_SCRIPT'}; the builder provides coder-linux-${arch}`, 'info');
-    const bin = await fetchAgentBinary({ agentUrl: coder.agentUrl, arch, cacheDir: o.cacheDir, log, ...(o.fetch ? { fetch: o.fetch } : {}) });
+    log.write(
+      `binary mode: ${coder.initScript ? (tool ? 'DEVCONTAINER_AGENT_MODE=binary' : 'the devcontainer has no curl, wget or busybox') : 'no CODER_INIT_SCRIPT'}; the builder provides coder-linux-${arch}`,
+      'info',
+    );
+    const bin = await fetchAgentBinary({
+      agentUrl: coder.agentUrl,
+      arch,
+      cacheDir: o.cacheDir,
+      log,
+      ...(o.fetch ? { fetch: o.fetch } : {}),
+    });
     if (bin.cached) log.write(`agent binary for Coder ${bin.version} from the cache`, 'info');
     const cp = await docker(o, ['cp', bin.path, `${o.containerId}:${CONTAINER_DIR}/coder`]);
-    if (cp.exitCode !== 0) throw new BuilderError(`docker cp of the agent binary failed: ${cp.stderr}`, { code: 'agent-failed', phase: 'agent' });
+    if (cp.exitCode !== 0)
+      throw new BuilderError(`docker cp of the agent binary failed: ${cp.stderr}`, { code: 'agent-failed', phase: 'agent' });
     prepare += ` && chmod 0755 ${CONTAINER_DIR}/coder`;
-    script = binaryStartScript({ agentUrl: coder.agentUrlInContainer, authType: initScriptAuthType(coder.initScript), binaryPath: `${CONTAINER_DIR}/coder` });
+    script = binaryStartScript({
+      agentUrl: coder.agentUrlInContainer,
+      authType: initScriptAuthType(coder.initScript),
+      binaryPath: `${CONTAINER_DIR}/coder`,
+    });
   }
   const w = await rootExec(ctx, prepare, script);
-  if (w.exitCode !== 0) throw new BuilderError(`cannot write the start script into the devcontainer: ${w.stderr}`, { code: 'agent-failed', phase: 'agent' });
+  if (w.exitCode !== 0)
+    throw new BuilderError(`cannot write the start script into the devcontainer: ${w.stderr}`, { code: 'agent-failed', phase: 'agent' });
 
   const args = [
     'exec',
     ...(o.detach ? ['-d'] : []),
-    '-u', o.remoteUser,
+    '-u',
+    o.remoteUser,
     ...(o.workdir ? ['-w', o.workdir] : []),
     // Name only: docker copies the value from its own environment (never on a command line).
-    '-e', 'CODER_AGENT_TOKEN',
-    '-e', `CODER_AGENT_URL=${coder.agentUrlInContainer}`,
-    '-e', 'CODER_AGENT_DEVCONTAINERS_ENABLE=false',
+    '-e',
+    'CODER_AGENT_TOKEN',
+    '-e',
+    `CODER_AGENT_URL=${coder.agentUrlInContainer}`,
+    '-e',
+    'CODER_AGENT_DEVCONTAINERS_ENABLE=false',
     o.containerId,
-    'sh', '-c', `echo $$ > ${CONTAINER_DIR}/agent.pid && exec sh ${CONTAINER_DIR}/init.sh${o.detach ? ` >${CONTAINER_DIR}/agent.log 2>&1` : ''}`,
+    'sh',
+    '-c',
+    `echo $$ > ${CONTAINER_DIR}/agent.pid && exec sh ${CONTAINER_DIR}/init.sh${o.detach ? ` >${CONTAINER_DIR}/agent.log 2>&1` : ''}`,
   ];
   let verified = false;
   const tail: string[] = [];
@@ -177,7 +216,10 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
   let uid = -1;
   while (Date.now() < deadline) {
     if (exitInfo) break;
-    const r = await rootExec(ctx, `p=$(cat ${CONTAINER_DIR}/agent.pid 2>/dev/null) && [ -n "$p" ] && [ -r /proc/$p/cmdline ] && echo "$p" && tr '\\0' ' ' </proc/$p/cmdline && echo && sed -n 's/^Uid:[[:space:]]*\\([0-9]*\\).*/\\1/p' /proc/$p/status`);
+    const r = await rootExec(
+      ctx,
+      `p=$(cat ${CONTAINER_DIR}/agent.pid 2>/dev/null) && [ -n "$p" ] && [ -r /proc/$p/cmdline ] && echo "$p" && tr '\\0' ' ' </proc/$p/cmdline && echo && sed -n 's/^Uid:[[:space:]]*\\([0-9]*\\).*/\\1/p' /proc/$p/status`,
+    );
     if (r.exitCode === 0) {
       const [p, cmd, u] = r.stdout.split('\n');
       if (cmd && /(^|\/|\s)(coder|[\w.-]+)\s+agent\s*$/.test(cmd.trim()) && !/init\.sh/.test(cmd)) {
@@ -191,13 +233,16 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
   if (!pid) {
     child.kill('SIGTERM');
     await Promise.race([exited, new Promise((res) => setTimeout(res, 3000))]);
-    throw new BuilderError(exitInfo ? `the agent exited (code ${exitInfo.exitCode}) before it was running` : 'the agent process did not start in time', {
-      code: 'agent-failed',
-      phase: 'agent',
-      exitCode: exitInfo?.exitCode,
-      stderrTail: tail.join('\n'),
-      details: tail.slice(-5),
-    });
+    throw new BuilderError(
+      exitInfo ? `the agent exited (code ${exitInfo.exitCode}) before it was running` : 'the agent process did not start in time',
+      {
+        code: 'agent-failed',
+        phase: 'agent',
+        exitCode: exitInfo?.exitCode,
+        stderrTail: tail.join('\n'),
+        details: tail.slice(-5),
+      },
+    );
   }
   verified = true;
   log.write(`agent running (pid ${pid} in the devcontainer, uid ${uid}, ${mode} mode)`, 'info');

@@ -1,7 +1,7 @@
 // Phase logs through @devcontainer-kit/coder-log-client: one Coder log source per phase, sharing
 // the agent's byte budget; or its terminal stream when no Coder is configured.
 import { type CoderLogWarning, createCoderLogClient, createTerminalLogStream } from '@devcontainer-kit/coder-log-client';
-import { PHASE_DISPLAY_NAMES, type PhaseLogFactory, type LogLevel } from './phase-log.js';
+import { type LogLevel, PHASE_DISPLAY_NAMES, type PhaseLogFactory } from './phase-log.js';
 
 const ICONS: Record<string, string> = {
   preflight: '/icon/rocket.svg',

@@ -27,7 +27,15 @@ async function filesUnder(dir: string): Promise<string[]> {
 }
 
 /** Paths that decide the image: the config, its Dockerfile, local feature folders. Pure apart from fs reads. */
-export async function computeConfigHash({ file, config, workspaceFolder }: { file: string; config: Record<string, unknown>; workspaceFolder: string }): Promise<{ hash: string; files: string[] }> {
+export async function computeConfigHash({
+  file,
+  config,
+  workspaceFolder,
+}: {
+  file: string;
+  config: Record<string, unknown>;
+  workspaceFolder: string;
+}): Promise<{ hash: string; files: string[] }> {
   const dir = dirname(file);
   const files = [file];
   const build = (config.build ?? {}) as { dockerfile?: string; context?: string };
@@ -58,7 +66,15 @@ export async function computeConfigHash({ file, config, workspaceFolder }: { fil
   return { hash: h.digest('hex'), files: listed };
 }
 
-export async function runConfigStep({ workspaceFolder, configPath, log }: { workspaceFolder: string; configPath: string | undefined; log: PhaseLog }): Promise<ConfigStepResult> {
+export async function runConfigStep({
+  workspaceFolder,
+  configPath,
+  log,
+}: {
+  workspaceFolder: string;
+  configPath: string | undefined;
+  log: PhaseLog;
+}): Promise<ConfigStepResult> {
   let read: Awaited<ReturnType<typeof readDevcontainer>>;
   try {
     read = await readDevcontainer({ workspaceFolder, ...(configPath ? { configPath } : {}) });
@@ -78,6 +94,9 @@ export async function runConfigStep({ workspaceFolder, configPath, log }: { work
   }
   const config = read.config as Record<string, unknown>;
   const { hash, files } = await computeConfigHash({ file: read.file, config, workspaceFolder });
-  log.write(`${rel} is valid${shown.length ? ` (${shown.length} warning${shown.length === 1 ? '' : 's'})` : ''}; image inputs ${files.join(', ')} → ${hash.slice(0, 12)}`, 'info');
+  log.write(
+    `${rel} is valid${shown.length ? ` (${shown.length} warning${shown.length === 1 ? '' : 's'})` : ''}; image inputs ${files.join(', ')} → ${hash.slice(0, 12)}`,
+    'info',
+  );
   return { file: read.file, config, configHash: hash, hashedFiles: files };
 }

@@ -31,7 +31,10 @@ export async function waitForDocker(ctx: DockerContext & { timeoutSeconds: numbe
     const elapsed = Date.now() - started;
     if (elapsed >= ctx.timeoutSeconds * 1000) throw Object.assign(new Error(lastError || 'no answer'), { target });
     if (elapsed - lastSaid >= 10_000) {
-      ctx.log.write(`waiting for the Docker daemon at ${target} (${Math.round(elapsed / 1000)} s of ${ctx.timeoutSeconds} s): ${lastError}`, 'info');
+      ctx.log.write(
+        `waiting for the Docker daemon at ${target} (${Math.round(elapsed / 1000)} s of ${ctx.timeoutSeconds} s): ${lastError}`,
+        'info',
+      );
       lastSaid = elapsed;
     }
     if (ctx.signal?.aborted) throw new Error('aborted');
@@ -57,7 +60,14 @@ export async function inspectContainer(ctx: DockerContext, id: string): Promise<
     State: { Running: boolean; StartedAt: string };
     Config: { Image: string; Labels: Record<string, string> | null };
   };
-  return { id: j.Id, running: j.State.Running, image: j.Image, imageName: j.Config.Image, labels: j.Config.Labels ?? {}, startedAt: j.State.StartedAt };
+  return {
+    id: j.Id,
+    running: j.State.Running,
+    image: j.Image,
+    imageName: j.Config.Image,
+    labels: j.Config.Labels ?? {},
+    startedAt: j.State.StartedAt,
+  };
 }
 
 /** Ids of containers (running or not) carrying all the labels. */

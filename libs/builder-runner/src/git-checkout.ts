@@ -10,11 +10,7 @@ import type { PhaseLog } from './phase-log.js';
 import type { Redactor } from './redact.js';
 import { isCommitSha } from './settings.js';
 
-export type RefSpec =
-  | { kind: 'default' }
-  | { kind: 'sha'; sha: string }
-  | { kind: 'pull'; ref: string }
-  | { kind: 'name'; name: string };
+export type RefSpec = { kind: 'default' } | { kind: 'sha'; sha: string } | { kind: 'pull'; ref: string } | { kind: 'name'; name: string };
 
 const PULL = /^(refs\/)?((pull\/\d+\/(head|merge))|(merge-requests\/\d+\/(head|merge)))$/;
 
@@ -106,16 +102,22 @@ async function createGit(options: CheckoutOptions): Promise<Git> {
 
 function gitError(args: string[], r: { exitCode: number; stderr: string }, repository: string): BuilderError {
   const tail = r.stderr.split('\n').filter(Boolean).slice(-5).join('\n');
-  const auth = /Authentication failed|could not read (Username|Password)|HTTP (401|403)|terminal prompts disabled|returned error: 40[13]/i.test(r.stderr);
+  const auth =
+    /Authentication failed|could not read (Username|Password)|HTTP (401|403)|terminal prompts disabled|returned error: 40[13]/i.test(
+      r.stderr,
+    );
   const sub = args[0] ?? 'git';
   if (auth) {
-    return new BuilderError(`git ${sub}: ${displayUrl(repository)} refused the credentials (check DEVCONTAINER_GIT_TOKEN / DEVCONTAINER_GIT_USERNAME)`, {
-      code: 'git-auth',
-      phase: 'checkout',
-      command: `git ${sub}`,
-      exitCode: r.exitCode,
-      stderrTail: tail,
-    });
+    return new BuilderError(
+      `git ${sub}: ${displayUrl(repository)} refused the credentials (check DEVCONTAINER_GIT_TOKEN / DEVCONTAINER_GIT_USERNAME)`,
+      {
+        code: 'git-auth',
+        phase: 'checkout',
+        command: `git ${sub}`,
+        exitCode: r.exitCode,
+        stderrTail: tail,
+      },
+    );
   }
   return new BuilderError(`git ${sub} failed: ${tail.split('\n').pop() ?? `exit ${r.exitCode}`}`, {
     code: 'git-failed',
@@ -195,7 +197,10 @@ export async function checkoutRepository(options: CheckoutOptions): Promise<Chec
       if (await exists(workspaceFolder)) {
         const entries = await readdir(workspaceFolder);
         if (entries.length > 0) {
-          throw new BuilderError(`workspace folder ${workspaceFolder} exists, is not empty and is not a git checkout`, { code: 'git-failed', phase: 'checkout' });
+          throw new BuilderError(`workspace folder ${workspaceFolder} exists, is not empty and is not a git checkout`, {
+            code: 'git-failed',
+            phase: 'checkout',
+          });
         }
       }
       await mkdir(workspaceFolder, { recursive: true });
@@ -204,7 +209,9 @@ export async function checkoutRepository(options: CheckoutOptions): Promise<Chec
         // One process, one negotiation: `git clone` handles branches, tags and the default branch.
         const depthArgs = options.depth > 0 ? [`--depth=${options.depth}`] : [];
         const branchArgs = spec.kind === 'name' ? ['--branch', spec.name] : [];
-        await git.run(['clone', '--quiet', '--no-tags', ...depthArgs, ...branchArgs, '--', options.repository, workspaceFolder], { cwd: '/' });
+        await git.run(['clone', '--quiet', '--no-tags', ...depthArgs, ...branchArgs, '--', options.repository, workspaceFolder], {
+          cwd: '/',
+        });
         const commit = (await git.run(['rev-parse', 'HEAD'])).stdout.trim();
         const branch = (await git.run(['symbolic-ref', '--quiet', '--short', 'HEAD'], { allowFail: true })).stdout.trim() || undefined;
         const label = spec.kind === 'default' ? `branch ${branch ?? 'HEAD'} (default)` : branch ? `branch ${branch}` : `tag ${spec.name}`;
@@ -226,7 +233,10 @@ export async function checkoutRepository(options: CheckoutOptions): Promise<Chec
     const dirty = (await git.run(['status', '--porcelain', '--untracked-files=no'])).stdout.trim();
     if (dirty) {
       const n = dirty.split('\n').length;
-      log.write(`checkout has ${n} locally changed file(s): not touched, building what is there${head ? ` (${head.slice(0, 12)})` : ''}`, 'warn');
+      log.write(
+        `checkout has ${n} locally changed file(s): not touched, building what is there${head ? ` (${head.slice(0, 12)})` : ''}`,
+        'warn',
+      );
       return { action: 'kept-dirty', commit: head, ref: 'local changes' };
     }
     const shallow = (await git.run(['rev-parse', '--is-shallow-repository'])).stdout.trim() === 'true';
@@ -244,7 +254,10 @@ export async function checkoutRepository(options: CheckoutOptions): Promise<Chec
     }
     const ff = head ? await git.run(['merge-base', '--is-ancestor', head, target.commit], { allowFail: true }) : { exitCode: 0 };
     if (ff.exitCode !== 0) {
-      log.write(`checkout has diverged from ${target.label} (${head?.slice(0, 12)} is not an ancestor of ${target.commit.slice(0, 12)}): not touched, building what is there`, 'warn');
+      log.write(
+        `checkout has diverged from ${target.label} (${head?.slice(0, 12)} is not an ancestor of ${target.commit.slice(0, 12)}): not touched, building what is there`,
+        'warn',
+      );
       return { action: 'kept-diverged', commit: head, ref: target.label };
     }
     if (current) await git.run(['merge', '--ff-only', '--quiet', target.commit]);

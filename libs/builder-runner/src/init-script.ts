@@ -35,7 +35,7 @@ export function binaryStartScript({ agentUrl, authType, binaryPath }: { agentUrl
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   return [
     '#!/bin/sh',
-    '# Written by devcontainer-builder (binary mode): the environment Coder\'s bootstrap script sets, then the agent.',
+    "# Written by devcontainer-builder (binary mode): the environment Coder's bootstrap script sets, then the agent.",
     'set -eu',
     `export CODER_AGENT_AUTH=${q(authType)}`,
     `export CODER_AGENT_URL=${q(agentUrl)}`,

@@ -17,7 +17,11 @@ let work: string;
 const commits: Record<string, string> = {};
 
 const git = (cwd: string, ...args: string[]) =>
-  execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', '-c', 'init.defaultBranch=main', ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', '-c', 'init.defaultBranch=main', ...args], {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }).trim();
 
 function commit(file: string, content: string): string {
   writeFileSync(join(work, file), content);
@@ -40,7 +44,17 @@ beforeAll(async () => {
   git(root, 'init', '-q', '--bare', 'repo.git');
   const bare = join(root, 'repo.git');
   git(bare, 'config', 'uploadpack.allowAnySHA1InWant', 'true');
-  git(work, 'push', '-q', bare, 'main', 'feature', 'v1', `${commits.feature}:refs/pull/12/head`, `${commits.first}:refs/merge-requests/7/head`);
+  git(
+    work,
+    'push',
+    '-q',
+    bare,
+    'main',
+    'feature',
+    'v1',
+    `${commits.feature}:refs/pull/12/head`,
+    `${commits.first}:refs/merge-requests/7/head`,
+  );
   git(bare, 'symbolic-ref', 'HEAD', 'refs/heads/main');
   server = await startGitServer({ root, token: TOKEN });
 });

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { binaryStartScript, coderArch, initScriptAuthType, rewriteInitScript } from '../src/init-script.js';
 
-const script = 'BINARY_URL=https://coder.example.com/bin/coder-linux-amd64\nexport CODER_AGENT_AUTH="token"\nexport CODER_AGENT_URL="https://coder.example.com/"\n# https://coder.example.com.evil/ stays\n';
+const script =
+  'BINARY_URL=https://coder.example.com/bin/coder-linux-amd64\nexport CODER_AGENT_AUTH="token"\nexport CODER_AGENT_URL="https://coder.example.com/"\n# https://coder.example.com.evil/ stays\n';
 
 describe('init script', () => {
   it('rewrites the access URL everywhere, and nothing that merely starts like it', () => {

@@ -17,7 +17,10 @@ describe('formatStatus', () => {
     const s = createStatus({ workspace: 'app', workspaceFolder: '/workspaces/app' });
     Object.assign(s, {
       phase: 'supervise',
-      phases: { preflight: { startedAt: 'x', durationMs: 1200, outcome: 'success' }, up: { startedAt: 'y', durationMs: 3400, outcome: 'warning' } },
+      phases: {
+        preflight: { startedAt: 'x', durationMs: 1200, outcome: 'success' },
+        up: { startedAt: 'y', durationMs: 3400, outcome: 'warning' },
+      },
       containerId: '0123456789abcdef',
       reused: true,
       cache: 'hit',

@@ -23,12 +23,18 @@ describe('parseSettings', () => {
 
   it('reports every problem at once, one line each, naming the variable and the flag', () => {
     const { settings, problems } = parseSettings({
-      env: { DEVCONTAINER_HOOK_FAILURE: 'ignore', CODER_AGENT_URL: 'ftp://x', DEVCONTAINER_GIT_DEPTH: '-1', DEVCONTAINER_BRANCH: '--upload-pack=evil', DOCKER_HOST: '/var/run/docker.sock' },
+      env: {
+        DEVCONTAINER_HOOK_FAILURE: 'ignore',
+        CODER_AGENT_URL: 'ftp://x',
+        DEVCONTAINER_GIT_DEPTH: '-1',
+        DEVCONTAINER_BRANCH: '--upload-pack=evil',
+        DOCKER_HOST: '/var/run/docker.sock',
+      },
     });
     expect(settings).toBeUndefined();
     expect(problems).toEqual([
       'DEVCONTAINER_REPOSITORY (--repository): required (a git URL or a local directory)',
-      "DEVCONTAINER_BRANCH (--branch): '--upload-pack=evil' must not start with \"-\"",
+      'DEVCONTAINER_BRANCH (--branch): \'--upload-pack=evil\' must not start with "-"',
       "DEVCONTAINER_GIT_DEPTH (--git-depth): must be an integer ≥ 0, got '-1'",
       "DOCKER_HOST (--docker-host): must be a unix://, tcp:// or ssh:// address, got '/var/run/docker.sock'",
       "CODER_AGENT_URL (--agent-url): must be an http(s) URL, got 'ftp://x'",
@@ -43,7 +49,12 @@ describe('parseSettings', () => {
       readFile: (p) => (p === '/run/secrets/token' ? 'tok-123456\n' : ''),
     });
     expect(settings?.branch).toBe('pull/7/head');
-    expect(settings?.coder).toEqual({ agentUrl: 'http://127.0.0.1:3000/', agentToken: 'tok-123456', initScript: undefined, agentUrlInContainer: 'http://127.0.0.1:3000/' });
+    expect(settings?.coder).toEqual({
+      agentUrl: 'http://127.0.0.1:3000/',
+      agentToken: 'tok-123456',
+      initScript: undefined,
+      agentUrlInContainer: 'http://127.0.0.1:3000/',
+    });
     expect(settings?.supervise).toBe(false);
   });
 
@@ -55,19 +66,43 @@ describe('parseSettings', () => {
   });
 
   it('needs the token with the URL, and an init script only with a URL', () => {
-    expect(parseSettings({ env: { ...base, CODER_AGENT_URL: 'https://coder.example.com' } }).problems).toEqual(['CODER_AGENT_TOKEN (--agent-token-file): required when CODER_AGENT_URL is set']);
-    expect(parseSettings({ env: { ...base, CODER_INIT_SCRIPT: '#!/bin/sh' } }).problems).toEqual(['CODER_AGENT_URL (--agent-url): required when CODER_INIT_SCRIPT is set']);
+    expect(parseSettings({ env: { ...base, CODER_AGENT_URL: 'https://coder.example.com' } }).problems).toEqual([
+      'CODER_AGENT_TOKEN (--agent-token-file): required when CODER_AGENT_URL is set',
+    ]);
+    expect(parseSettings({ env: { ...base, CODER_INIT_SCRIPT: '#!/bin/sh' } }).problems).toEqual([
+      'CODER_AGENT_URL (--agent-url): required when CODER_INIT_SCRIPT is set',
+    ]);
   });
 
   it('uses a local repository without a branch in place', () => {
     const { settings } = parseSettings({ env: { DEVCONTAINER_REPOSITORY: '.' }, cwd: '/src/project' });
-    expect(settings).toMatchObject({ repository: '/src/project', repositoryInPlace: true, workspaceFolder: '/src/project', statusFile: '/src/.devcontainer-builder/status.json' });
+    expect(settings).toMatchObject({
+      repository: '/src/project',
+      repositoryInPlace: true,
+      workspaceFolder: '/src/project',
+      statusFile: '/src/.devcontainer-builder/status.json',
+    });
   });
 
   it('documents every setting once', () => {
     const envs = settingDefinitions.map((d) => d.env);
     expect(new Set(envs).size).toBe(envs.length);
-    for (const name of ['DEVCONTAINER_REPOSITORY', 'DEVCONTAINER_BRANCH', 'DEVCONTAINER_WORKSPACE_FOLDER', 'DEVCONTAINER_CONFIG', 'DEVCONTAINER_GIT_USERNAME', 'DEVCONTAINER_GIT_TOKEN', 'DEVCONTAINER_CACHE_FROM', 'DEVCONTAINER_CACHE_TO', 'DOCKER_HOST', 'CODER_AGENT_URL', 'CODER_AGENT_TOKEN', 'CODER_INIT_SCRIPT', 'DEVCONTAINER_AGENT_URL', 'DEVCONTAINER_HOOK_FAILURE']) {
+    for (const name of [
+      'DEVCONTAINER_REPOSITORY',
+      'DEVCONTAINER_BRANCH',
+      'DEVCONTAINER_WORKSPACE_FOLDER',
+      'DEVCONTAINER_CONFIG',
+      'DEVCONTAINER_GIT_USERNAME',
+      'DEVCONTAINER_GIT_TOKEN',
+      'DEVCONTAINER_CACHE_FROM',
+      'DEVCONTAINER_CACHE_TO',
+      'DOCKER_HOST',
+      'CODER_AGENT_URL',
+      'CODER_AGENT_TOKEN',
+      'CODER_INIT_SCRIPT',
+      'DEVCONTAINER_AGENT_URL',
+      'DEVCONTAINER_HOOK_FAILURE',
+    ]) {
       expect(envs).toContain(name);
     }
   });
@@ -75,7 +110,8 @@ describe('parseSettings', () => {
 
 describe('ref names and repository names', () => {
   it('accepts branches, tags, SHAs and pull refs; refuses option-like and abbreviated SHAs', () => {
-    for (const ok of ['main', 'feature/x', 'v1.2.3', 'pull/123/head', 'refs/pull/1/head', 'merge-requests/7/head', 'a'.repeat(40)]) expect(checkRefName(ok)).toBeUndefined();
+    for (const ok of ['main', 'feature/x', 'v1.2.3', 'pull/123/head', 'refs/pull/1/head', 'merge-requests/7/head', 'a'.repeat(40)])
+      expect(checkRefName(ok)).toBeUndefined();
     expect(checkRefName('-x')).toMatch(/must not start/);
     expect(checkRefName('a..b')).toMatch(/not a valid/);
     expect(checkRefName('abc1234')).toMatch(/abbreviated/);

@@ -19,9 +19,24 @@ const GIT_TOKEN = `gittok-${crypto.randomUUID()}`;
 const AGENT_TOKEN = `agenttok-${crypto.randomUUID()}`;
 const INNER = ['-H', 'unix:///run/dind/docker.sock'];
 const DIND_FLAGS = [
-  '--cap-add', 'ALL', '--cap-drop', 'SYS_RESOURCE',
-  '--security-opt', 'seccomp=unconfined', '--security-opt', 'apparmor=unconfined', '--security-opt', 'systempaths=unconfined',
-  '--device-cgroup-rule', 'a *:* rwm', '-v', '/sys/fs/cgroup:/sys/fs/cgroup:rw', '--cgroupns', 'host', '--network', 'host',
+  '--cap-add',
+  'ALL',
+  '--cap-drop',
+  'SYS_RESOURCE',
+  '--security-opt',
+  'seccomp=unconfined',
+  '--security-opt',
+  'apparmor=unconfined',
+  '--security-opt',
+  'systempaths=unconfined',
+  '--device-cgroup-rule',
+  'a *:* rwm',
+  '-v',
+  '/sys/fs/cgroup:/sys/fs/cgroup:rw',
+  '--cgroupns',
+  'host',
+  '--network',
+  'host',
 ];
 
 let root: string;
@@ -57,17 +72,51 @@ beforeAll(async () => {
   standin = await startCoderStandin({ agentToken: AGENT_TOKEN, agentBinaries: { amd64: agentBinary } });
 
   // /workspaces belongs to the builder's user (uid 1000), as an fsGroup/initContainer would make it.
-  execFileSync('docker', ['run', '--rm', '--network', 'host', '-v', `${names.ws}:/workspaces`, 'local/debian:bookworm', 'chown', '1000:1000', '/workspaces']);
-  execFileSync('docker', ['run', '-d', '--name', names.dind, ...DIND_FLAGS, '-v', `${names.sock}:/run/dind`, '-v', `${names.ws}:/workspaces`, '-v', `${names.data}:/var/lib/docker`, dindImage], { stdio: 'ignore' });
-  await waitFor('the inner dockerd', () => {
-    try {
-      return inner('version', '--format', '{{.Server.Version}}') || undefined;
-    } catch {
-      return undefined;
-    }
-  }, { timeoutMs: 60_000 });
+  execFileSync('docker', [
+    'run',
+    '--rm',
+    '--network',
+    'host',
+    '-v',
+    `${names.ws}:/workspaces`,
+    'local/debian:bookworm',
+    'chown',
+    '1000:1000',
+    '/workspaces',
+  ]);
+  execFileSync(
+    'docker',
+    [
+      'run',
+      '-d',
+      '--name',
+      names.dind,
+      ...DIND_FLAGS,
+      '-v',
+      `${names.sock}:/run/dind`,
+      '-v',
+      `${names.ws}:/workspaces`,
+      '-v',
+      `${names.data}:/var/lib/docker`,
+      dindImage,
+    ],
+    { stdio: 'ignore' },
+  );
+  await waitFor(
+    'the inner dockerd',
+    () => {
+      try {
+        return inner('version', '--format', '{{.Server.Version}}') || undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    { timeoutMs: 60_000 },
+  );
   // No registry: the inner daemon gets the base image the fixture builds on.
-  execFileSync('sh', ['-c', `docker save local/debian:bookworm | docker exec -i ${names.dind} docker ${INNER.join(' ')} load -q`], { stdio: 'ignore' });
+  execFileSync('sh', ['-c', `docker save local/debian:bookworm | docker exec -i ${names.dind} docker ${INNER.join(' ')} load -q`], {
+    stdio: 'ignore',
+  });
 }, 600_000);
 
 afterAll(async () => {
@@ -88,21 +137,41 @@ describe('pod topology: builder image + DinD sidecar', () => {
       CODER_INIT_SCRIPT: renderInitScript(standin.url),
     };
     // Values reach the container by name (-e NAME): never on this test's command line either.
-    const run = spawn('docker', ['run', '--name', names.builder, '--network', 'host', '-v', `${names.sock}:/run/dind`, '-v', `${names.ws}:/workspaces`, ...Object.keys(env).flatMap((k) => ['-e', k]), builderImage], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const run = spawn(
+      'docker',
+      [
+        'run',
+        '--name',
+        names.builder,
+        '--network',
+        'host',
+        '-v',
+        `${names.sock}:/run/dind`,
+        '-v',
+        `${names.ws}:/workspaces`,
+        ...Object.keys(env).flatMap((k) => ['-e', k]),
+        builderImage,
+      ],
+      {
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     run.stdout.on('data', (d) => (output += d));
     run.stderr.on('data', (d) => (output += d));
-    const status = await waitFor('the builder to supervise', () => {
-      try {
-        const s = JSON.parse(dockerOut('exec', names.builder, 'cat', '/workspaces/.devcontainer-builder/status.json'));
-        return s.phase === 'supervise' ? s : s.phase === 'failed' ? { failed: s } : undefined;
-      } catch {
-        return undefined;
-      }
-    }, { timeoutMs: 300_000 });
+    const status = await waitFor(
+      'the builder to supervise',
+      () => {
+        try {
+          const s = JSON.parse(dockerOut('exec', names.builder, 'cat', '/workspaces/.devcontainer-builder/status.json'));
+          return s.phase === 'supervise' ? s : s.phase === 'failed' ? { failed: s } : undefined;
+        } catch {
+          return undefined;
+        }
+      },
+      { timeoutMs: 300_000 },
+    );
     expect(status.failed, output).toBeUndefined();
     expect(dockerOut('exec', names.builder, 'id', '-u')).toBe('1000');
     expect(status.workspaceFolder).toBe('/workspaces/fixture');
@@ -119,7 +188,19 @@ describe('pod topology: builder image + DinD sidecar', () => {
     expect(Date.now() - t0).toBeLessThan(20_000);
     expect(dockerOut('inspect', names.builder, '--format', '{{.State.ExitCode}}')).toBe('0');
     expect(inner('inspect', status.containerId, '--format', '{{.State.Running}}')).toBe('false');
-    for (const text of [output, ...standin.logs().map((l) => l.output), dockerOut('run', '--rm', '-v', `${names.ws}:/workspaces`, 'local/debian:bookworm', 'cat', '/workspaces/.devcontainer-builder/status.json')]) {
+    for (const text of [
+      output,
+      ...standin.logs().map((l) => l.output),
+      dockerOut(
+        'run',
+        '--rm',
+        '-v',
+        `${names.ws}:/workspaces`,
+        'local/debian:bookworm',
+        'cat',
+        '/workspaces/.devcontainer-builder/status.json',
+      ),
+    ]) {
       expect(text).not.toContain(AGENT_TOKEN);
       expect(text).not.toContain(GIT_TOKEN);
     }

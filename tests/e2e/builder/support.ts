@@ -21,7 +21,9 @@ function newestMtime(dir: string): number {
  * Builds (tsup) the packages the builder CLI and image run from, only when their dist is older than
  * their src (moon's `^:build` normally did it already), one build at a time across test files.
  */
-export function buildBuilder(packages = ['libs/coder-log-client', 'libs/devcontainer-config', 'libs/builder-runner', 'apps/devcontainer-builder']): void {
+export function buildBuilder(
+  packages = ['libs/coder-log-client', 'libs/devcontainer-config', 'libs/builder-runner', 'apps/devcontainer-builder'],
+): void {
   for (const pkg of packages) {
     const dir = join(repoRoot, pkg);
     const dist = join(dir, 'dist/index.js');
@@ -39,11 +41,15 @@ export function buildBuilder(packages = ['libs/coder-log-client', 'libs/devconta
 }
 
 export function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=fixture', '-c', 'user.email=fixture@example.invalid', '-c', 'init.defaultBranch=main', ...args], {
-    cwd,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  }).trim();
+  return execFileSync(
+    'git',
+    ['-c', 'user.name=fixture', '-c', 'user.email=fixture@example.invalid', '-c', 'init.defaultBranch=main', ...args],
+    {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  ).trim();
 }
 
 export interface FixtureRemote {
@@ -165,7 +171,11 @@ export function startBuilder(env: Record<string, string>, args: string[] = []): 
   return { child, stdout: () => out, stderr: () => err, exited, cmdlines: () => seen };
 }
 
-export async function waitFor<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, { timeoutMs = 240_000, run }: { timeoutMs?: number; run?: BuilderRun } = {}): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => T | undefined | Promise<T | undefined>,
+  { timeoutMs = 240_000, run }: { timeoutMs?: number; run?: BuilderRun } = {},
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let exitedEarly = false;
   run?.exited.then(() => {
@@ -180,6 +190,7 @@ export async function waitFor<T>(what: string, fn: () => T | undefined | Promise
   }
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: parsed JSON, checked field by field by the assertions
 export function readStatus(path: string): Record<string, any> | undefined {
   if (!existsSync(path)) return undefined;
   try {
@@ -203,6 +214,8 @@ export function cleanupDocker(workspaceNames: string[], folderPrefix: string): v
     const ids = dockerOut('ps', '-aq', '--filter', `label=devcontainer-kit.workspace=${name}`).split('\n').filter(Boolean);
     if (ids.length) execFileSync('docker', ['rm', '-f', ...ids], { stdio: 'ignore' });
   }
-  const images = dockerOut('images', '--format', '{{.Repository}}:{{.Tag}}').split('\n').filter((i) => i.startsWith(`vsc-${folderPrefix}`));
+  const images = dockerOut('images', '--format', '{{.Repository}}:{{.Tag}}')
+    .split('\n')
+    .filter((i) => i.startsWith(`vsc-${folderPrefix}`));
   if (images.length) execFileSync('docker', ['rmi', '-f', ...images], { stdio: 'ignore' });
 }

@@ -22,7 +22,9 @@ export const statusCommand = defineCommand({
       const status = await readStatusFile(path);
       process.stdout.write(args.json ? `${JSON.stringify(status)}\n` : `${formatStatus(status)}\n`);
     } catch (error) {
-      process.stderr.write(`devcontainer-builder status: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
+      process.stderr.write(
+        `devcontainer-builder status: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`,
+      );
       process.exitCode = 1;
     }
   },

@@ -1,17 +1,29 @@
-import { BuilderError, createCoderPhaseLogs, createTerminalStreamPhaseLogs, parseSettings, runBuilder, settingDefinitions } from '@devcontainer-kit/builder-runner';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import {
+  BuilderError,
+  createCoderPhaseLogs,
+  createTerminalStreamPhaseLogs,
+  parseSettings,
+  runBuilder,
+  settingDefinitions,
+} from '@devcontainer-kit/builder-runner';
 import { type ArgsDef, defineCommand } from 'citty';
 
 type ArgDef = { type: 'string' | 'boolean'; description: string; default?: boolean };
 
 /** One flag per setting (secrets: a file name, never the value). */
 export const upArgs = Object.fromEntries(
-  settingDefinitions.map((d) => [d.flag, d.kind === 'bool' ? { type: 'boolean', description: `${d.description} [${d.env}]`, default: true } : { type: 'string', description: `${d.description} [${d.env}]` }]),
+  settingDefinitions.map((d) => [
+    d.flag,
+    d.kind === 'bool'
+      ? { type: 'boolean', description: `${d.description} [${d.env}]`, default: true }
+      : { type: 'string', description: `${d.description} [${d.env}]` },
+  ]),
 ) as Record<string, ArgDef> as ArgsDef;
 
-/** Runs `up`; returns the process exit code (the CLI entry sets it). */
-export async function runUp(flags: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+/** citty's parsed args → parseSettings flags (shared by `up` and `prebuild`). */
+export function pickFlags(flags: Record<string, unknown>): Record<string, string | string[] | boolean | undefined> {
   const picked: Record<string, string | string[] | boolean | undefined> = {};
   for (const d of settingDefinitions) {
     const v = flags[d.flag];
@@ -20,11 +32,18 @@ export async function runUp(flags: Record<string, unknown>, env: NodeJS.ProcessE
       if (v === false) picked[d.flag] = 'false';
     } else if (typeof v === 'string' || Array.isArray(v)) picked[d.flag] = v as string | string[];
   }
-  const { settings, problems } = parseSettings({ env, flags: picked });
+  return picked;
+}
+
+/** Runs `up`; returns the process exit code (the CLI entry sets it). */
+export async function runUp(flags: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const { settings, problems } = parseSettings({ env, flags: pickFlags(flags) });
   if (!settings) {
     for (const p of problems) process.stderr.write(`devcontainer-builder: ${p}\n`);
     return 2;
   }
+  // Library parts that run docker with the inherited environment (extensions) see --docker-host too.
+  if (settings.dockerHost) process.env.DOCKER_HOST = settings.dockerHost;
   // The complete local log (what Coder's budget may drop too) lives next to the status file.
   mkdirSync(settings.stateDir, { recursive: true });
   const logs = settings.coder
@@ -52,15 +71,21 @@ export async function runUp(flags: Record<string, unknown>, env: NodeJS.ProcessE
     const result = await runBuilder({ settings, logs, env, signal: controller.signal });
     if (result.reason === 'completed' && result.status.containerId) {
       const { remoteUser, remoteWorkspaceFolder, containerId } = result.status;
-      process.stderr.write(`devcontainer-builder: ready; enter it with: docker exec -it${remoteUser ? ` -u ${remoteUser}` : ''}${remoteWorkspaceFolder ? ` -w ${remoteWorkspaceFolder}` : ''} ${containerId.slice(0, 12)} sh\n`);
+      process.stderr.write(
+        `devcontainer-builder: ready; enter it with: docker exec -it${remoteUser ? ` -u ${remoteUser}` : ''}${remoteWorkspaceFolder ? ` -w ${remoteWorkspaceFolder}` : ''} ${containerId.slice(0, 12)} sh\n`,
+      );
     }
-    process.stdout.write(`${JSON.stringify({ outcome: result.reason, containerId: result.status.containerId, statusFile: settings.statusFile })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ outcome: result.reason, containerId: result.status.containerId, statusFile: settings.statusFile })}\n`,
+    );
     return 0;
   } catch (error) {
     if (error instanceof BuilderError) {
       process.stderr.write(`devcontainer-builder: ${error.phase ? `${error.phase}: ` : ''}${error.message}\n`);
       for (const d of error.details) process.stderr.write(`  ${d}\n`);
-      process.stdout.write(`${JSON.stringify({ outcome: 'error', code: error.code, phase: error.phase, statusFile: settings.statusFile })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ outcome: 'error', code: error.code, phase: error.phase, statusFile: settings.statusFile })}\n`,
+      );
       return 1;
     }
     throw error;

@@ -1,0 +1,95 @@
+import {
+  BuilderError,
+  checkoutRepository,
+  childEnv,
+  createRedactor,
+  createTerminalStreamPhaseLogs,
+  ImageCacheError,
+  parseSettings,
+  prebuild,
+  pullCacheSources,
+} from '@devcontainer-kit/builder-runner';
+import { defineCommand } from 'citty';
+import { pickFlags, upArgs } from './up.js';
+
+/**
+ * `prebuild`: checkout (same settings as `up`), then build the devcontainer image and push it as
+ * `DEVCONTAINER_CACHE_REPO:<cache key>` (nothing is built when the tag exists). stdout: the image
+ * reference (or one JSON line with --json); logs on stderr. Returns the exit code.
+ */
+export async function runPrebuild(flags: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const { settings, problems } = parseSettings({ env, flags: pickFlags(flags) });
+  if (settings && !settings.cacheRepo) problems.push('DEVCONTAINER_CACHE_REPO (--cache-repo): required for prebuild (registry/repository to push to)');
+  if (!settings || problems.length > 0) {
+    for (const p of problems) process.stderr.write(`devcontainer-builder: ${p}\n`);
+    return 2;
+  }
+  const cacheRepo = settings.cacheRepo as { registry: string; repository: string };
+  const redactor = createRedactor([settings.gitToken, settings.coder?.agentToken]);
+  const logs = createTerminalStreamPhaseLogs();
+  const log = await logs.open('checkout');
+  try {
+    await checkoutRepository({
+      repository: settings.repository,
+      inPlace: settings.repositoryInPlace,
+      branch: settings.branch,
+      workspaceFolder: settings.workspaceFolder,
+      depth: settings.gitDepth,
+      username: settings.gitUsername,
+      token: settings.gitToken,
+      owner: settings.workspaceOwner,
+      log: { write: (l, level) => log.write(redactor(l), level), close: () => log.close() },
+      redactor,
+      env: childEnv(env, settings),
+    });
+    await log.close();
+    const up = await logs.open('up');
+    const write = (line: string, level: 'debug' | 'info' | 'warn' | 'error') => up.write(redactor(line), level);
+    if (settings.cacheFrom.length > 0) {
+      await pullCacheSources({ images: settings.cacheFrom, ...(settings.dockerHost ? { dockerHost: settings.dockerHost } : {}), onLog: write });
+    }
+    const r = await prebuild({
+      workspaceFolder: settings.workspaceFolder,
+      ...(settings.configPath ? { configPath: settings.configPath } : {}),
+      registry: cacheRepo.registry,
+      repository: cacheRepo.repository,
+      force: flags.force === true,
+      cacheFrom: settings.cacheFrom,
+      ...(settings.dockerHost ? { dockerHost: settings.dockerHost } : {}),
+      onLog: write,
+    });
+    write(
+      r.status === 'hit'
+        ? `${r.image} exists already: nothing built (--force builds anyway)`
+        : `built and pushed ${r.image} in ${(r.durationMs / 1000).toFixed(1)} s${r.alsoPushed.length ? ` (also ${r.alsoPushed.join(', ')})` : ''}`,
+      'info',
+    );
+    await up.close();
+    process.stdout.write(flags.json === true ? `${JSON.stringify({ outcome: 'success', ...r })}\n` : `${r.image}\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof BuilderError || error instanceof ImageCacheError) {
+      process.stderr.write(`devcontainer-builder: prebuild: ${redactor(error.message)}\n`);
+      const tail = error instanceof ImageCacheError ? error.outputTail : error.stderrTail;
+      if (tail) for (const l of tail.split('\n').slice(-10)) process.stderr.write(`  ${redactor(l)}\n`);
+      if (flags.json === true) process.stdout.write(`${JSON.stringify({ outcome: 'error', code: error.code })}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+export const prebuildCommand = defineCommand({
+  meta: {
+    name: 'prebuild',
+    description: 'Checkout, build the devcontainer image and push it to DEVCONTAINER_CACHE_REPO tagged by its cache key (stdout: the image reference).',
+  },
+  args: {
+    ...upArgs,
+    force: { type: 'boolean', description: 'Build and push even when the registry has the tag already.' },
+    json: { type: 'boolean', description: 'One JSON line on stdout (status, key, image, alsoPushed, durations) instead of the image reference.' },
+  },
+  async run({ args }) {
+    process.exitCode = await runPrebuild(args as Record<string, unknown>);
+  },
+});
