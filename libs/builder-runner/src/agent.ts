@@ -102,6 +102,8 @@ function probeScript(remoteUser: string): string {
     `mkdir -p ${d} && chmod 0755 ${d} && rm -f ${d}/agent.pid && touch ${d}/agent.pid ${d}/agent.log && chown '${user}' ${d}/agent.pid ${d}/agent.log || exit 3`,
     'echo "tool=$(command -v curl || command -v wget || command -v busybox || echo none)"',
     'echo "arch=$(uname -m)"',
+    `[ -x ${d}/coder ] && echo "copied=$(cat ${d}/coder.version 2>/dev/null)"`,
+    'exit 0',
   ].join('\n');
 }
 
@@ -151,9 +153,14 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
       ...(o.fetch ? { fetch: o.fetch } : {}),
     });
     if (bin.cached) log.write(`agent binary for Coder ${bin.version} from the cache`, 'info');
-    const cp = await docker(o, ['cp', bin.path, `${o.containerId}:${CONTAINER_DIR}/coder`]);
-    if (cp.exitCode !== 0)
-      throw new BuilderError(`docker cp of the agent binary failed: ${cp.stderr}`, { code: 'agent-failed', phase: 'agent' });
+    // The devcontainer keeps /tmp across restarts: copy only when its binary is another version.
+    const stamp = `${bin.version} ${arch}`;
+    if (facts.copied !== stamp || bin.version === 'unknown') {
+      const cp = await docker(o, ['cp', bin.path, `${o.containerId}:${CONTAINER_DIR}/coder`]);
+      if (cp.exitCode !== 0)
+        throw new BuilderError(`docker cp of the agent binary failed: ${cp.stderr}`, { code: 'agent-failed', phase: 'agent' });
+      prepare += ` && printf '%s\\n' '${stamp.replace(/'/g, '')}' > ${CONTAINER_DIR}/coder.version`;
+    } else log.write(`the devcontainer already has the agent binary for Coder ${bin.version}`, 'info');
     prepare += ` && chmod 0755 ${CONTAINER_DIR}/coder`;
     script = binaryStartScript({
       agentUrl: coder.agentUrlInContainer,

@@ -272,6 +272,9 @@ describe('binary mode: a devcontainer without curl, wget or busybox', () => {
         .join('\n');
       expect(superviseLines).toMatch(/the agent exited \(code \d+\); restarting in 1\.0 s/);
       expect(superviseLines).toMatch(/stopped: running devcontainer up again/);
+      // Restarts reuse the binary: the builder's cache (one download) and the copy already in the devcontainer.
+      expect(standin.requests().filter((r) => r.path === '/bin/coder-linux-amd64').length).toBe(1);
+      expect(standinOutputs(standin).join('\n')).toMatch(/the devcontainer already has the agent binary for Coder/);
       const stopped = await stop(run);
       expect(stopped.code).toBe(0);
       expectNoSecrets(run.cmdlines());
