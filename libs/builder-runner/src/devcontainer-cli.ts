@@ -25,6 +25,8 @@ export interface UpArgsOptions {
   mounts?: string[];
   remoteEnv?: string[];
   removeExistingContainer?: boolean;
+  /** `--override-config FILE` (a prebuilt image's configuration, see cache-phase.ts). */
+  overrideConfig?: string | undefined;
 }
 
 /** Arguments of `devcontainer up`. Pure. */
@@ -37,6 +39,7 @@ export function buildUpArgs(o: UpArgsOptions): string[] {
   for (const m of o.mounts ?? []) args.push('--mount', m);
   for (const e of o.remoteEnv ?? []) args.push('--remote-env', e);
   if (o.removeExistingContainer) args.push('--remove-existing-container');
+  if (o.overrideConfig) args.push('--override-config', o.overrideConfig);
   return args;
 }
 
@@ -85,7 +88,10 @@ export interface UpResult {
 
 /** The last JSON line on stdout. Pure. */
 export function parseUpResult(stdout: string): UpResult | undefined {
-  const lines = stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   for (let i = lines.length - 1; i >= 0; i--) {
     try {
       const j = JSON.parse(lines[i] as string);

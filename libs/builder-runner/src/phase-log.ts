@@ -4,7 +4,7 @@ import type { Redactor } from './redact.js';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
 
-export const PHASES = ['preflight', 'checkout', 'config', 'up', 'agent', 'supervise'] as const;
+export const PHASES = ['preflight', 'checkout', 'config', 'up', 'fallback', 'extensions', 'agent', 'supervise'] as const;
 export type PhaseName = (typeof PHASES)[number];
 
 /** One phase's log sink (a Coder log source, or a terminal prefix). */
@@ -25,6 +25,8 @@ export const PHASE_DISPLAY_NAMES: Record<PhaseName, string> = {
   checkout: 'Builder: checkout',
   config: 'Builder: devcontainer.json',
   up: 'Builder: devcontainer up',
+  fallback: 'Builder: fallback workspace',
+  extensions: 'Builder: extensions',
   agent: 'Builder: Coder agent',
   supervise: 'Builder: supervise',
 };

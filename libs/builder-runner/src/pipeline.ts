@@ -3,11 +3,15 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type AgentHandle, startAgent } from './agent.js';
-import { runConfigStep, type ConfigStepResult } from './config-step.js';
+import { lookupPrebuiltImage, type PrebuiltLookup, pullCacheFrom } from './cache-phase.js';
+import { type ConfigStepResult, runConfigStep } from './config-step.js';
+import { failedLifecycleHook, runDevcontainerUp } from './devcontainer-cli.js';
 import { type DockerContext, docker, findContainers, inspectContainer, waitForDocker } from './docker.js';
 import { BuilderError } from './errors.js';
+import { planExtensions, runExtensionsPhase } from './extensions-phase.js';
+import { clearFallbackExplanation } from './fallback/start.js';
+import { type FallbackUp, runFallbackPhase } from './fallback-phase.js';
 import { checkoutRepository } from './git-checkout.js';
-import { failedLifecycleHook, runDevcontainerUp } from './devcontainer-cli.js';
 import { createRedactingPhaseLogs, type PhaseLog, type PhaseLogFactory, type PhaseName } from './phase-log.js';
 import { createRedactor, type Redactor } from './redact.js';
 import type { BuilderSettings } from './settings.js';
@@ -42,10 +46,14 @@ interface UpState {
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
     const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      resolve();
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
   });
 
 export function childEnv(env: Record<string, string | undefined>, settings: BuilderSettings): Record<string, string | undefined> {
@@ -70,7 +78,11 @@ export async function runBuilder(options: RunBuilderOptions): Promise<RunBuilder
     if (signal?.aborted) throw new BuilderError('stopped by a signal', { code: 'aborted' });
   };
 
-  async function phase<T>(name: PhaseName, fn: (log: PhaseLog) => Promise<T>, opts: { keepOpen?: boolean } = {}): Promise<{ value: T; log: PhaseLog }> {
+  async function phase<T>(
+    name: PhaseName,
+    fn: (log: PhaseLog) => Promise<T>,
+    opts: { keepOpen?: boolean } = {},
+  ): Promise<{ value: T; log: PhaseLog }> {
     aborted();
     const log = await logs.open(name);
     const started = Date.now();
@@ -94,7 +106,14 @@ export async function runBuilder(options: RunBuilderOptions): Promise<RunBuilder
         entry.durationMs = Date.now() - started;
         entry.outcome = 'failed';
       }
-      const e = error instanceof BuilderError ? error : new BuilderError((error as Error).message ?? String(error), { code: signal?.aborted ? 'aborted' : 'devcontainer-up-failed', phase: name, cause: error });
+      const e =
+        error instanceof BuilderError
+          ? error
+          : new BuilderError((error as Error).message ?? String(error), {
+              code: signal?.aborted ? 'aborted' : 'devcontainer-up-failed',
+              phase: name,
+              cause: error,
+            });
       if (e.code !== 'aborted') {
         log.write(redactor(e.message), 'error');
         for (const d of e.details) log.write(redactor(d), 'error');
@@ -130,11 +149,35 @@ export async function runBuilder(options: RunBuilderOptions): Promise<RunBuilder
       const id = existing[0] as string;
       if (previous.containerId === id && previous.configHash && previous.configHash !== cfg.configHash) {
         removeExisting = true;
-        log.write(`devcontainer.json, its Dockerfile or a local feature changed since container ${id.slice(0, 12)} was built: rebuilding`, 'info');
+        log.write(
+          `devcontainer.json, its Dockerfile or a local feature changed since container ${id.slice(0, 12)} was built: rebuilding`,
+          'info',
+        );
       } else {
         log.write(`reusing container ${id.slice(0, 12)} (configuration unchanged)`, 'info');
       }
     }
+    // Build cache: the prebuilt image (DEVCONTAINER_CACHE_REPO) first, else pulled --cache-from sources.
+    let prebuilt: PrebuiltLookup | undefined;
+    if (settings.cacheRepo) {
+      prebuilt = await lookupPrebuiltImage({
+        cacheRepo: settings.cacheRepo,
+        workspaceFolder: settings.workspaceFolder,
+        configFile,
+        config: cfg.config,
+        stateDir: settings.stateDir,
+        dockerHost: settings.dockerHost,
+        log,
+      });
+      if (prebuilt.image)
+        status.prebuilt = {
+          image: prebuilt.image,
+          status: prebuilt.status,
+          ...(prebuilt.status === 'miss' && prebuilt.reason ? { reason: prebuilt.reason } : {}),
+        };
+    }
+    if (prebuilt?.status !== 'hit' && (existing.length === 0 || removeExisting))
+      await pullCacheFrom({ images: settings.cacheFrom, dockerHost: settings.dockerHost, log });
     let stepsBuilt = 0;
     let stepsCached = 0;
     const r = await runDevcontainerUp({
@@ -146,6 +189,7 @@ export async function runBuilder(options: RunBuilderOptions): Promise<RunBuilder
       mounts: settings.mounts,
       remoteEnv: settings.remoteEnv,
       removeExistingContainer: removeExisting,
+      overrideConfig: prebuilt?.status === 'hit' ? prebuilt.overrideConfig : undefined,
       log,
       env,
       ...(signal ? { signal } : {}),
@@ -161,9 +205,11 @@ export async function runBuilder(options: RunBuilderOptions): Promise<RunBuilder
       await mkdir(settings.stateDir, { recursive: true });
       await writeFile(join(settings.stateDir, 'up-result.json'), `${redactor(JSON.stringify(result, null, 2))}\n`);
     }
-    if (!result || result.outcome !== 'success') {
+    if (result?.outcome !== 'success') {
       const hook = result ? failedLifecycleHook(result) : undefined;
-      const what = redactor(`${result?.description ?? ''} ${result?.message ?? ''}`.trim() || r.stderrTail.split('\n').pop() || `exit ${r.exitCode}`);
+      const what = redactor(
+        `${result?.description ?? ''} ${result?.message ?? ''}`.trim() || r.stderrTail.split('\n').pop() || `exit ${r.exitCode}`,
+      );
       if (hook && settings.hookFailure === 'continue' && result?.containerId) {
         log.write(`${hook} failed: ${what}`, 'error');
         log.write(`DEVCONTAINER_HOOK_FAILURE=continue: going on with container ${result.containerId.slice(0, 12)}`, 'warn');
@@ -171,19 +217,44 @@ export async function runBuilder(options: RunBuilderOptions): Promise<RunBuilder
         if (entry) entry.outcome = 'warning';
         status.lastError = { code: 'lifecycle-hook-failed', phase: 'up', message: `${hook} failed: ${what}`, at: new Date().toISOString() };
       } else if (hook) {
-        throw new BuilderError(`${hook} failed: ${what}`, { code: 'lifecycle-hook-failed', phase: 'up', exitCode: r.exitCode, stderrTail: r.stderrTail, details: [`${hook} failed (DEVCONTAINER_HOOK_FAILURE=fail stops here; set it to continue to go on)`] });
+        throw new BuilderError(`${hook} failed: ${what}`, {
+          code: 'lifecycle-hook-failed',
+          phase: 'up',
+          exitCode: r.exitCode,
+          stderrTail: r.stderrTail,
+          details: [`${hook} failed (DEVCONTAINER_HOOK_FAILURE=fail stops here; set it to continue to go on)`],
+        });
       } else {
-        throw new BuilderError(`devcontainer up failed: ${what}`, { code: 'devcontainer-up-failed', phase: 'up', exitCode: r.exitCode, stderrTail: r.stderrTail });
+        throw new BuilderError(`devcontainer up failed: ${what}`, {
+          code: 'devcontainer-up-failed',
+          phase: 'up',
+          exitCode: r.exitCode,
+          stderrTail: r.stderrTail,
+        });
       }
     }
     const containerId = result?.containerId as string;
     const state = await inspectContainer(ctx, containerId);
     const reused = existing.includes(containerId);
-    const cache: CacheState = reused ? 'hit' : stepsBuilt > 0 ? 'built' : stepsCached > 0 ? 'hit' : 'unknown';
-    Object.assign(status, { containerId, image: state?.imageName, cache, reused, remoteUser: result?.remoteUser, remoteWorkspaceFolder: result?.remoteWorkspaceFolder });
+    const cache: CacheState =
+      reused || prebuilt?.status === 'hit' ? 'hit' : prebuilt ? 'miss' : stepsBuilt > 0 ? 'built' : stepsCached > 0 ? 'hit' : 'unknown';
+    Object.assign(status, {
+      containerId,
+      image: state?.imageName,
+      cache,
+      reused,
+      remoteUser: result?.remoteUser,
+      remoteWorkspaceFolder: result?.remoteWorkspaceFolder,
+    });
     await mkdir(settings.stateDir, { recursive: true });
-    await writeFile(statePath, `${JSON.stringify({ containerId, configHash: cfg.configHash, configFile, updatedAt: new Date().toISOString() }, null, 2)}\n`);
-    log.write(`container ${containerId.slice(0, 12)} ${reused ? 'reused' : 'created'} from ${state?.imageName ?? 'unknown image'} (cache: ${cache}); remote user ${result?.remoteUser}`, 'info');
+    await writeFile(
+      statePath,
+      `${JSON.stringify({ containerId, configHash: cfg.configHash, configFile, updatedAt: new Date().toISOString() }, null, 2)}\n`,
+    );
+    log.write(
+      `container ${containerId.slice(0, 12)} ${reused ? 'reused' : 'created'} from ${state?.imageName ?? 'unknown image'} (cache: ${cache}); remote user ${result?.remoteUser}`,
+      'info',
+    );
     return { containerId, remoteUser: result?.remoteUser ?? 'root', remoteWorkspaceFolder: result?.remoteWorkspaceFolder };
   }
 
@@ -213,10 +284,15 @@ export async function runBuilder(options: RunBuilderOptions): Promise<RunBuilder
   try {
     await save();
     await phase('preflight', async (log) => {
-      const version = await waitForDocker({ ...ctx, timeoutSeconds: settings.dockerWaitSeconds, log, ...(signal ? { signal } : {}) }).catch((error: Error & { target?: string }) => {
-        aborted();
-        throw new BuilderError(`the Docker daemon at ${error.target ?? 'the default socket'} did not answer within ${settings.dockerWaitSeconds} s: ${error.message}`, { code: 'docker-unavailable', phase: 'preflight', cause: error });
-      });
+      const version = await waitForDocker({ ...ctx, timeoutSeconds: settings.dockerWaitSeconds, log, ...(signal ? { signal } : {}) }).catch(
+        (error: Error & { target?: string }) => {
+          aborted();
+          throw new BuilderError(
+            `the Docker daemon at ${error.target ?? 'the default socket'} did not answer within ${settings.dockerWaitSeconds} s: ${error.message}`,
+            { code: 'docker-unavailable', phase: 'preflight', cause: error },
+          );
+        },
+      );
       log.write(`Docker ${version} answers${settings.dockerHost ? ` at ${settings.dockerHost}` : ''}`, 'info');
       if (settings.coder) {
         const url = new URL('api/v2/buildinfo', settings.coder.agentUrl);
@@ -236,33 +312,111 @@ export async function runBuilder(options: RunBuilderOptions): Promise<RunBuilder
           aborted();
           await sleep(1000 * attempt, signal);
         }
-        throw new BuilderError(`Coder at ${settings.coder.agentUrl} does not answer: ${lastError}`, { code: 'coder-unreachable', phase: 'preflight' });
+        throw new BuilderError(`Coder at ${settings.coder.agentUrl} does not answer: ${lastError}`, {
+          code: 'coder-unreachable',
+          phase: 'preflight',
+        });
       }
     });
-    const checkout = await phase('checkout', (log) =>
-      checkoutRepository({
-        repository: settings.repository,
-        inPlace: settings.repositoryInPlace,
-        branch: settings.branch,
-        workspaceFolder: settings.workspaceFolder,
-        depth: settings.gitDepth,
-        username: settings.gitUsername,
-        token: settings.gitToken,
-        owner: settings.workspaceOwner,
-        log,
-        redactor,
-        env,
-      }),
-    );
-    if (checkout.value.commit) status.commit = checkout.value.commit;
-    if (checkout.value.action === 'kept-dirty' || checkout.value.action === 'kept-diverged') {
-      const entry = status.phases.checkout;
-      if (entry) entry.outcome = 'warning';
+    // checkout → config → up; with DEVCONTAINER_FALLBACK_IMAGE a failure there starts the fallback instead.
+    let cfg: ConfigStepResult | undefined;
+    let fallback: FallbackUp | undefined;
+    let restartFallback: ((log: PhaseLog) => Promise<FallbackUp>) | undefined;
+    try {
+      const checkout = await phase('checkout', (log) =>
+        checkoutRepository({
+          repository: settings.repository,
+          inPlace: settings.repositoryInPlace,
+          branch: settings.branch,
+          workspaceFolder: settings.workspaceFolder,
+          depth: settings.gitDepth,
+          username: settings.gitUsername,
+          token: settings.gitToken,
+          owner: settings.workspaceOwner,
+          log,
+          redactor,
+          env,
+        }),
+      );
+      if (checkout.value.commit) status.commit = checkout.value.commit;
+      if (checkout.value.action === 'kept-dirty' || checkout.value.action === 'kept-diverged') {
+        const entry = status.phases.checkout;
+        if (entry) entry.outcome = 'warning';
+        await save();
+      }
+      config = (
+        await phase('config', (log) => runConfigStep({ workspaceFolder: settings.workspaceFolder, configPath: settings.configPath, log }))
+      ).value;
+      cfg = config;
+      const c = config;
+      up = (await phase('up', (log) => doUp(log, c))).value;
+      await clearFallbackExplanation(settings.workspaceFolder).catch(() => {});
+    } catch (error) {
+      const failedPhase = status.lastError?.phase;
+      if (
+        !settings.fallbackImage ||
+        !(error instanceof BuilderError) ||
+        error.code === 'aborted' ||
+        !failedPhase ||
+        !['checkout', 'config', 'up'].includes(failedPhase)
+      )
+        throw error;
+      const image = settings.fallbackImage;
+      const start = (log: PhaseLog) =>
+        runFallbackPhase({
+          image,
+          workspaceFolder: settings.workspaceFolder,
+          workspaceName: settings.workspaceName,
+          failedPhase,
+          error,
+          secrets: [settings.gitToken, settings.coder?.agentToken],
+          dockerHost: settings.dockerHost,
+          redactor,
+          log,
+        });
+      restartFallback = start;
+      fallback = (await phase('fallback', start)).value;
+      status.fallback = { phase: failedPhase, message: redactor(error.message), image, explanationFile: fallback.explanationFile };
+      Object.assign(status, {
+        containerId: fallback.containerId,
+        image,
+        reused: fallback.reused,
+        remoteUser: fallback.remoteUser,
+        remoteWorkspaceFolder: fallback.remoteWorkspaceFolder,
+      });
+      up = { containerId: fallback.containerId, remoteUser: fallback.remoteUser, remoteWorkspaceFolder: fallback.remoteWorkspaceFolder };
       await save();
     }
-    config = (await phase('config', (log) => runConfigStep({ workspaceFolder: settings.workspaceFolder, configPath: settings.configPath, log }))).value;
-    const cfg = config;
-    up = (await phase('up', (log) => doUp(log, cfg))).value;
+
+    // Extensions: never fails the workspace; no log source when nothing is asked for.
+    const target = up;
+    const plan = await planExtensions({ ...ctx, containerId: target.containerId, extra: settings.extensions }).catch(() => undefined);
+    if (plan && (plan.extensions.length > 0 || plan.ignored.length > 0 || plan.labelProblem)) {
+      status.extensions = (
+        await phase('extensions', (log) =>
+          runExtensionsPhase({
+            ...ctx,
+            containerId: target.containerId,
+            remoteUser: target.remoteUser,
+            plan,
+            offlineDir: settings.extensionsDir,
+            log,
+          }).catch((e: Error) => ({
+            servers: [],
+            summary: `extensions: not run (${e.message})`,
+            results: [],
+            ignored: [],
+            error: e.message,
+          })),
+        )
+      ).value;
+      const entry = status.phases.extensions;
+      if (entry && status.extensions.results.some((r) => r.outcome !== 'installed' && r.outcome !== 'already-present'))
+        entry.outcome = 'warning';
+      await save();
+    } else {
+      status.phases.extensions = { startedAt: new Date().toISOString(), durationMs: 0, outcome: 'skipped' };
+    }
     const agentPhase = await phase('agent', (log) => doAgent(log, up as UpState), { keepOpen: true });
     agent = agentPhase.value;
     const agentLog = agentPhase.log;
@@ -279,7 +433,10 @@ export async function runBuilder(options: RunBuilderOptions): Promise<RunBuilder
     status.phase = 'supervise';
     status.phases.supervise = { startedAt: new Date().toISOString(), outcome: 'running' };
     await save();
-    sup.write(`supervising ${agent ? `the agent (pid ${agent.pid}) and ` : ''}container ${up.containerId.slice(0, 12)}; SIGTERM stops both`, 'info');
+    sup.write(
+      `supervising ${agent ? `the agent (pid ${agent.pid}) and ` : ''}container ${up.containerId.slice(0, 12)}; SIGTERM stops both`,
+      'info',
+    );
     const initialMs = options.backoff?.initialMs ?? 1000;
     const maxMs = options.backoff?.maxMs ?? 30_000;
     let delay = initialMs;
@@ -291,7 +448,9 @@ export async function runBuilder(options: RunBuilderOptions): Promise<RunBuilder
       const agentStartedAt = Date.now();
       const event = await Promise.race([
         stopWaiter,
-        agent ? agent.exited.then(() => 'agent-exit' as const) : waitForContainerStop(ctx, up.containerId, signal).then(() => 'container-stop' as const),
+        agent
+          ? agent.exited.then(() => 'agent-exit' as const)
+          : waitForContainerStop(ctx, up.containerId, signal).then(() => 'container-stop' as const),
       ]);
       if (event === 'stop') break;
       if (Date.now() - agentStartedAt > 60_000) delay = initialMs;
@@ -307,12 +466,22 @@ export async function runBuilder(options: RunBuilderOptions): Promise<RunBuilder
       if (!state?.running) {
         sup.write(`the devcontainer ${up.containerId.slice(0, 12)} stopped: running devcontainer up again`, 'warn');
         try {
-          up = await doUp(sup, cfg);
+          if (restartFallback) {
+            sup.write('restarting the fallback workspace', 'warn');
+            const fb = await restartFallback(sup);
+            up = { containerId: fb.containerId, remoteUser: fb.remoteUser, remoteWorkspaceFolder: fb.remoteWorkspaceFolder };
+            status.containerId = fb.containerId;
+          } else up = await doUp(sup, cfg as ConfigStepResult);
           status.phase = 'supervise';
           await save();
         } catch (error) {
           sup.write(`devcontainer up failed: ${redactor((error as Error).message)}; retrying in ${delay / 1000} s`, 'error');
-          status.lastError = { code: (error as BuilderError).code ?? 'devcontainer-up-failed', phase: 'supervise', message: redactor((error as Error).message), at: new Date().toISOString() };
+          status.lastError = {
+            code: (error as BuilderError).code ?? 'devcontainer-up-failed',
+            phase: 'supervise',
+            message: redactor((error as Error).message),
+            at: new Date().toISOString(),
+          };
           await save();
           await sleep(delay, signal);
           delay = Math.min(delay * 2, maxMs);
@@ -322,14 +491,29 @@ export async function runBuilder(options: RunBuilderOptions): Promise<RunBuilder
       if (signal?.aborted) break;
       if (settings.coder) {
         try {
-          agent = await startAgent({ env, containerId: up.containerId, remoteUser: up.remoteUser, workdir: up.remoteWorkspaceFolder, coder: settings.coder, mode: settings.agentMode, cacheDir, log: agentLog, redactor });
+          agent = await startAgent({
+            env,
+            containerId: up.containerId,
+            remoteUser: up.remoteUser,
+            workdir: up.remoteWorkspaceFolder,
+            coder: settings.coder,
+            mode: settings.agentMode,
+            cacheDir,
+            log: agentLog,
+            redactor,
+          });
           agentRestarts++;
           status.agent = { mode: agent.mode, pid: agent.pid, uid: agent.uid, restarts: agentRestarts };
           sup.write(`agent running again (pid ${agent.pid})`, 'info');
           await save();
         } catch (error) {
           sup.write(`agent restart failed: ${redactor((error as Error).message)}`, 'error');
-          status.lastError = { code: 'agent-failed', phase: 'supervise', message: redactor((error as Error).message), at: new Date().toISOString() };
+          status.lastError = {
+            code: 'agent-failed',
+            phase: 'supervise',
+            message: redactor((error as Error).message),
+            at: new Date().toISOString(),
+          };
           agent = { ...(agent as AgentHandle), exited: Promise.resolve({ exitCode: undefined }) };
           await save();
         }
@@ -339,11 +523,15 @@ export async function runBuilder(options: RunBuilderOptions): Promise<RunBuilder
     // SIGTERM: agent, then the container (per shutdownAction), then the logs.
     sup.write('stopping: SIGTERM received', 'info');
     if (agent) await agent.stop(5000).catch(() => {});
-    const shutdownAction = (cfg.config.shutdownAction as string | undefined) ?? (cfg.config.dockerComposeFile ? 'stopCompose' : 'stopContainer');
+    const shutdownAction =
+      (cfg?.config.shutdownAction as string | undefined) ?? (cfg?.config.dockerComposeFile ? 'stopCompose' : 'stopContainer');
     if (shutdownAction === 'none') sup.write('shutdownAction is none: leaving the devcontainer running', 'info');
     else {
       const r = await docker(ctx, ['stop', '--time', '8', up.containerId]);
-      sup.write(r.exitCode === 0 ? `stopped the devcontainer ${up.containerId.slice(0, 12)}` : `docker stop failed: ${r.stderr}`, r.exitCode === 0 ? 'info' : 'warn');
+      sup.write(
+        r.exitCode === 0 ? `stopped the devcontainer ${up.containerId.slice(0, 12)}` : `docker stop failed: ${r.stderr}`,
+        r.exitCode === 0 ? 'info' : 'warn',
+      );
     }
     const entry = status.phases.supervise;
     if (entry) {

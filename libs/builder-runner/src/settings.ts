@@ -42,6 +42,14 @@ export interface BuilderSettings {
   remoteEnv: string[];
   workspaceOwner: { uid: number; gid: number } | undefined;
   supervise: boolean;
+  /** DEVCONTAINER_CACHE_REPO: where prebuilt images live (`registry/repository`). */
+  cacheRepo: { registry: string; repository: string } | undefined;
+  /** DEVCONTAINER_EXTENSIONS: extension ids beyond the configuration (`-id` removes). */
+  extensions: string[];
+  /** DEVCONTAINER_EXTENSIONS_DIR: host directory of `.vsix` files, tried before the gallery. */
+  extensionsDir: string | undefined;
+  /** DEVCONTAINER_FALLBACK_IMAGE: started as the devcontainer when checkout, config or up fails. */
+  fallbackImage: string | undefined;
 }
 
 type Kind = 'string' | 'url' | 'bool' | 'int' | 'list' | 'secret-file';
@@ -56,29 +64,178 @@ export interface SettingDefinition {
 
 /** Every setting, in README order. Secrets have no value flag (argv is readable by every process): their flag names a file. */
 export const settingDefinitions: readonly SettingDefinition[] = [
-  { env: 'DEVCONTAINER_REPOSITORY', flag: 'repository', kind: 'string', description: 'Git URL (http(s), ssh, file) or local directory of the repository. Required.' },
-  { env: 'DEVCONTAINER_BRANCH', flag: 'branch', kind: 'string', description: 'Branch, tag, full commit SHA, or pull/merge-request ref (`pull/123/head`, `refs/pull/123/head`, `merge-requests/7/head`).', default: "the remote's default branch" },
-  { env: 'DEVCONTAINER_WORKSPACE_FOLDER', flag: 'workspace-folder', kind: 'string', description: 'Where the checkout lives (shared with the Docker daemon in the pod).', default: '`/workspaces/<repo name>`; a local repository without a branch is used in place' },
-  { env: 'DEVCONTAINER_WORKSPACE_NAME', flag: 'workspace-name', kind: 'string', description: 'Name for the `devcontainer-kit.workspace` container label.', default: '`CODER_WORKSPACE_NAME`, else the repo name' },
-  { env: 'DEVCONTAINER_CONFIG', flag: 'config', kind: 'string', description: 'Path of devcontainer.json inside the repository.', default: 'the spec locations' },
-  { env: 'DEVCONTAINER_GIT_USERNAME', flag: 'git-username', kind: 'string', description: 'User name sent with the token.', default: '`x-access-token`' },
-  { env: 'DEVCONTAINER_GIT_TOKEN', flag: 'git-token-file', kind: 'secret-file', description: 'Token for HTTPS clones (falls back to `GH_TOKEN`). Reaches git only through GIT_ASKPASS. The flag names a file holding it.' },
+  {
+    env: 'DEVCONTAINER_REPOSITORY',
+    flag: 'repository',
+    kind: 'string',
+    description: 'Git URL (http(s), ssh, file) or local directory of the repository. Required.',
+  },
+  {
+    env: 'DEVCONTAINER_BRANCH',
+    flag: 'branch',
+    kind: 'string',
+    description:
+      'Branch, tag, full commit SHA, or pull/merge-request ref (`pull/123/head`, `refs/pull/123/head`, `merge-requests/7/head`).',
+    default: "the remote's default branch",
+  },
+  {
+    env: 'DEVCONTAINER_WORKSPACE_FOLDER',
+    flag: 'workspace-folder',
+    kind: 'string',
+    description: 'Where the checkout lives (shared with the Docker daemon in the pod).',
+    default: '`/workspaces/<repo name>`; a local repository without a branch is used in place',
+  },
+  {
+    env: 'DEVCONTAINER_WORKSPACE_NAME',
+    flag: 'workspace-name',
+    kind: 'string',
+    description: 'Name for the `devcontainer-kit.workspace` container label.',
+    default: '`CODER_WORKSPACE_NAME`, else the repo name',
+  },
+  {
+    env: 'DEVCONTAINER_CONFIG',
+    flag: 'config',
+    kind: 'string',
+    description: 'Path of devcontainer.json inside the repository.',
+    default: 'the spec locations',
+  },
+  {
+    env: 'DEVCONTAINER_GIT_USERNAME',
+    flag: 'git-username',
+    kind: 'string',
+    description: 'User name sent with the token.',
+    default: '`x-access-token`',
+  },
+  {
+    env: 'DEVCONTAINER_GIT_TOKEN',
+    flag: 'git-token-file',
+    kind: 'secret-file',
+    description:
+      'Token for HTTPS clones (falls back to `GH_TOKEN`). Reaches git only through GIT_ASKPASS. The flag names a file holding it.',
+  },
   { env: 'DEVCONTAINER_GIT_DEPTH', flag: 'git-depth', kind: 'int', description: 'Clone depth; 0 clones the full history.', default: '1' },
-  { env: 'DEVCONTAINER_CACHE_FROM', flag: 'cache-from', kind: 'list', description: 'Images to use as build cache (`--cache-from`), comma or newline separated.' },
+  {
+    env: 'DEVCONTAINER_CACHE_FROM',
+    flag: 'cache-from',
+    kind: 'list',
+    description: 'Images to use as build cache (`--cache-from`), comma or newline separated.',
+  },
   { env: 'DEVCONTAINER_CACHE_TO', flag: 'cache-to', kind: 'string', description: 'Build cache export (`--cache-to`; needs buildx).' },
-  { env: 'DOCKER_HOST', flag: 'docker-host', kind: 'string', description: 'Docker daemon to use (e.g. `unix:///run/dind/docker.sock`).', default: "docker's default" },
-  { env: 'DEVCONTAINER_DOCKER_WAIT', flag: 'docker-wait', kind: 'int', description: 'Seconds to wait for the Docker daemon in preflight.', default: '120' },
-  { env: 'CODER_AGENT_URL', flag: 'agent-url', kind: 'url', description: 'Coder access URL: log streaming and agent download. Without it logs go to the terminal and no agent starts.' },
-  { env: 'CODER_AGENT_TOKEN', flag: 'agent-token-file', kind: 'secret-file', description: "The workspace agent's token (environment only; the flag names a file holding it)." },
-  { env: 'CODER_INIT_SCRIPT', flag: 'init-script', kind: 'string', description: "Coder's bootstrap script for the agent (run with `sh` inside the devcontainer).", default: 'binary mode' },
-  { env: 'DEVCONTAINER_AGENT_URL', flag: 'devcontainer-agent-url', kind: 'url', description: 'URL the agent inside the devcontainer uses; rewritten into the init script.', default: '`CODER_AGENT_URL`' },
-  { env: 'DEVCONTAINER_AGENT_MODE', flag: 'agent-mode', kind: 'string', description: '`auto` (script when the devcontainer has curl/wget/busybox, else binary), `script` or `binary`.', default: '`auto`' },
-  { env: 'DEVCONTAINER_HOOK_FAILURE', flag: 'hook-failure', kind: 'string', description: '`fail` stops on a failing lifecycle hook; `continue` logs an error and goes on.', default: '`fail`' },
-  { env: 'DEVCONTAINER_STATUS_FILE', flag: 'status-file', kind: 'string', description: 'Status JSON path.', default: '`<parent of workspace folder>/.devcontainer-builder/status.json` (`/workspaces/.devcontainer-builder/status.json` in the pod)' },
-  { env: 'DEVCONTAINER_MOUNTS', flag: 'mount', kind: 'list', description: 'Extra `--mount` specs for `devcontainer up`, newline separated (the flag repeats).' },
-  { env: 'DEVCONTAINER_REMOTE_ENV', flag: 'remote-env', kind: 'list', description: 'Extra `NAME=VALUE` for lifecycle hooks, newline separated (the flag repeats).' },
-  { env: 'DEVCONTAINER_WORKSPACE_OWNER', flag: 'workspace-owner', kind: 'string', description: '`UID:GID` to chown a fresh checkout to (when the builder runs as root and the remote user is not).' },
-  { env: 'DEVCONTAINER_SUPERVISE', flag: 'supervise', kind: 'bool', description: 'Stay in the foreground supervising the agent and container; `false` exits after the agent phase.', default: 'true' },
+  {
+    env: 'DOCKER_HOST',
+    flag: 'docker-host',
+    kind: 'string',
+    description: 'Docker daemon to use (e.g. `unix:///run/dind/docker.sock`).',
+    default: "docker's default",
+  },
+  {
+    env: 'DEVCONTAINER_DOCKER_WAIT',
+    flag: 'docker-wait',
+    kind: 'int',
+    description: 'Seconds to wait for the Docker daemon in preflight.',
+    default: '120',
+  },
+  {
+    env: 'CODER_AGENT_URL',
+    flag: 'agent-url',
+    kind: 'url',
+    description: 'Coder access URL: log streaming and agent download. Without it logs go to the terminal and no agent starts.',
+  },
+  {
+    env: 'CODER_AGENT_TOKEN',
+    flag: 'agent-token-file',
+    kind: 'secret-file',
+    description: "The workspace agent's token (environment only; the flag names a file holding it).",
+  },
+  {
+    env: 'CODER_INIT_SCRIPT',
+    flag: 'init-script',
+    kind: 'string',
+    description: "Coder's bootstrap script for the agent (run with `sh` inside the devcontainer).",
+    default: 'binary mode',
+  },
+  {
+    env: 'DEVCONTAINER_AGENT_URL',
+    flag: 'devcontainer-agent-url',
+    kind: 'url',
+    description: 'URL the agent inside the devcontainer uses; rewritten into the init script.',
+    default: '`CODER_AGENT_URL`',
+  },
+  {
+    env: 'DEVCONTAINER_AGENT_MODE',
+    flag: 'agent-mode',
+    kind: 'string',
+    description: '`auto` (script when the devcontainer has curl/wget/busybox, else binary), `script` or `binary`.',
+    default: '`auto`',
+  },
+  {
+    env: 'DEVCONTAINER_HOOK_FAILURE',
+    flag: 'hook-failure',
+    kind: 'string',
+    description: '`fail` stops on a failing lifecycle hook; `continue` logs an error and goes on.',
+    default: '`fail`',
+  },
+  {
+    env: 'DEVCONTAINER_STATUS_FILE',
+    flag: 'status-file',
+    kind: 'string',
+    description: 'Status JSON path.',
+    default:
+      '`<parent of workspace folder>/.devcontainer-builder/status.json` (`/workspaces/.devcontainer-builder/status.json` in the pod)',
+  },
+  {
+    env: 'DEVCONTAINER_MOUNTS',
+    flag: 'mount',
+    kind: 'list',
+    description: 'Extra `--mount` specs for `devcontainer up`, newline separated (the flag repeats).',
+  },
+  {
+    env: 'DEVCONTAINER_REMOTE_ENV',
+    flag: 'remote-env',
+    kind: 'list',
+    description: 'Extra `NAME=VALUE` for lifecycle hooks, newline separated (the flag repeats).',
+  },
+  {
+    env: 'DEVCONTAINER_WORKSPACE_OWNER',
+    flag: 'workspace-owner',
+    kind: 'string',
+    description: '`UID:GID` to chown a fresh checkout to (when the builder runs as root and the remote user is not).',
+  },
+  {
+    env: 'DEVCONTAINER_CACHE_REPO',
+    flag: 'cache-repo',
+    kind: 'string',
+    description:
+      'Registry and repository of prebuilt images (`host[:port]/path`, e.g. `registry.example.com/acme/api-devcontainer`); `up` starts `<repo>:<cache key>` when it exists, `prebuild` pushes it.',
+  },
+  {
+    env: 'DEVCONTAINER_EXTENSIONS',
+    flag: 'extensions',
+    kind: 'list',
+    description:
+      'Extension ids installed beyond `customizations.vscode.extensions` (`publisher.name[@version]`, `-id` removes), comma or newline separated.',
+  },
+  {
+    env: 'DEVCONTAINER_EXTENSIONS_DIR',
+    flag: 'extensions-dir',
+    kind: 'string',
+    description: "Directory of `.vsix` files (matched by the manifest's publisher.name[@version]), tried before the IDE server's gallery.",
+  },
+  {
+    env: 'DEVCONTAINER_FALLBACK_IMAGE',
+    flag: 'fallback-image',
+    kind: 'string',
+    description:
+      'Image started as the devcontainer when checkout, config or up fails (needs `/bin/sh` and `sleep`); the failure is explained in the log and in `.devcontainer-builder/FAILED.md`.',
+    default: 'none: the builder exits non-zero',
+  },
+  {
+    env: 'DEVCONTAINER_SUPERVISE',
+    flag: 'supervise',
+    kind: 'bool',
+    description: 'Stay in the foreground supervising the agent and container; `false` exits after the agent phase.',
+    default: 'true',
+  },
 ];
 
 export interface ParseSettingsOptions {
@@ -168,8 +325,11 @@ export function parseSettings(options: ParseSettingsOptions): ParseSettingsResul
   const list = (name: string): string[] => {
     const v = raw(name);
     if (!v) return [];
-    const sep = name === 'DEVCONTAINER_CACHE_FROM' ? /[\n,]/ : /\n/;
-    return v.split(sep).map((s) => s.trim()).filter(Boolean);
+    const sep = name === 'DEVCONTAINER_CACHE_FROM' || name === 'DEVCONTAINER_EXTENSIONS' ? /[\n,]/ : /\n/;
+    return v
+      .split(sep)
+      .map((s) => s.trim())
+      .filter(Boolean);
   };
   const int = (name: string, fallback: number, min: number): number => {
     const v = raw(name);
@@ -266,13 +426,15 @@ export function parseSettings(options: ParseSettingsOptions): ParseSettingsResul
 
   const hookFailure = oneOf('DEVCONTAINER_HOOK_FAILURE', ['fail', 'continue'] as const, 'fail');
   const agentMode = oneOf('DEVCONTAINER_AGENT_MODE', ['auto', 'script', 'binary'] as const, 'auto');
-  if (agentMode === 'script' && coder && !initScript) problems.push(`${label('DEVCONTAINER_AGENT_MODE')}: 'script' needs CODER_INIT_SCRIPT`);
+  if (agentMode === 'script' && coder && !initScript)
+    problems.push(`${label('DEVCONTAINER_AGENT_MODE')}: 'script' needs CODER_INIT_SCRIPT`);
 
   const statusRaw = raw('DEVCONTAINER_STATUS_FILE');
   const statusFile = statusRaw ? resolve(cwd, statusRaw) : join(dirname(workspaceFolder), '.devcontainer-builder', 'status.json');
   const mounts = list('DEVCONTAINER_MOUNTS');
   const remoteEnv = list('DEVCONTAINER_REMOTE_ENV');
-  for (const e of remoteEnv) if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(e)) problems.push(`${label('DEVCONTAINER_REMOTE_ENV')}: '${e.split('=')[0]}' is not NAME=VALUE`);
+  for (const e of remoteEnv)
+    if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(e)) problems.push(`${label('DEVCONTAINER_REMOTE_ENV')}: '${e.split('=')[0]}' is not NAME=VALUE`);
   const ownerRaw = raw('DEVCONTAINER_WORKSPACE_OWNER');
   let workspaceOwner: BuilderSettings['workspaceOwner'];
   if (ownerRaw) {
@@ -282,7 +444,18 @@ export function parseSettings(options: ParseSettingsOptions): ParseSettingsResul
   }
   const supervise = bool('DEVCONTAINER_SUPERVISE', true);
   const workspaceName = (raw('DEVCONTAINER_WORKSPACE_NAME') ?? env.CODER_WORKSPACE_NAME ?? repoName) || repoName;
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(workspaceName)) problems.push(`${label('DEVCONTAINER_WORKSPACE_NAME')}: '${workspaceName}' must be letters, digits, '.', '_' or '-'`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(workspaceName))
+    problems.push(`${label('DEVCONTAINER_WORKSPACE_NAME')}: '${workspaceName}' must be letters, digits, '.', '_' or '-'`);
+
+  const cacheRepoRaw = raw('DEVCONTAINER_CACHE_REPO');
+  const cacheRepo = cacheRepoRaw ? parseCacheRepo(cacheRepoRaw) : undefined;
+  if (cacheRepoRaw && !cacheRepo)
+    problems.push(`${label('DEVCONTAINER_CACHE_REPO')}: must be host[:port]/repository (lower case, no tag), got '${cacheRepoRaw}'`);
+  const extensions = list('DEVCONTAINER_EXTENSIONS');
+  const extensionsDirRaw = raw('DEVCONTAINER_EXTENSIONS_DIR');
+  const fallbackImage = raw('DEVCONTAINER_FALLBACK_IMAGE');
+  if (fallbackImage && (/\s/.test(fallbackImage) || fallbackImage.startsWith('-')))
+    problems.push(`${label('DEVCONTAINER_FALLBACK_IMAGE')}: '${fallbackImage}' is not an image reference`);
 
   if (problems.length > 0 || !repository) return { settings: undefined, problems };
   return {
@@ -310,6 +483,21 @@ export function parseSettings(options: ParseSettingsOptions): ParseSettingsResul
       remoteEnv,
       workspaceOwner,
       supervise,
+      cacheRepo,
+      extensions,
+      extensionsDir: extensionsDirRaw ? resolve(cwd, extensionsDirRaw) : undefined,
+      fallbackImage,
     },
   };
+}
+
+/** `host[:port]/path` → registry and repository; undefined when malformed. Pure. */
+export function parseCacheRepo(value: string): { registry: string; repository: string } | undefined {
+  const slash = value.indexOf('/');
+  if (slash <= 0) return undefined;
+  const registry = value.slice(0, slash);
+  const repository = value.slice(slash + 1);
+  if (!/^[A-Za-z0-9.-]+(:\d+)?$/.test(registry)) return undefined;
+  if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/.test(repository)) return undefined;
+  return { registry, repository };
 }

@@ -2,6 +2,7 @@
 // atomically (temp file + rename) so readers never see half a file. Never holds a secret.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { ExtensionsStatus } from './extensions-phase.js';
 import type { PhaseName } from './phase-log.js';
 
 export type PhaseOutcome = 'running' | 'success' | 'failed' | 'skipped' | 'warning';
@@ -30,13 +31,27 @@ export interface BuilderStatus {
   reused?: boolean;
   agent?: { mode: 'script' | 'binary'; pid: number; uid: number; restarts: number };
   lastError?: { code: string; phase?: string; message: string; at: string };
+  /** The extensions phase's summary (see extensions-phase.ts). */
+  extensions?: ExtensionsStatus;
+  /** Set when checkout, config or up failed and DEVCONTAINER_FALLBACK_IMAGE runs instead. */
+  fallback?: { phase: string; message: string; image: string; explanationFile: string };
+  /** The prebuilt image looked up in DEVCONTAINER_CACHE_REPO (key and outcome). */
+  prebuilt?: { image: string; status: 'hit' | 'miss'; reason?: string };
   /** The builder process (for `status` to tell a live run from a dead one). */
   pid: number;
   updatedAt: string;
 }
 
 export function createStatus({ workspace, workspaceFolder }: { workspace: string; workspaceFolder: string }): BuilderStatus {
-  return { phase: 'starting', phases: {}, workspace, workspaceFolder, cache: 'unknown', pid: process.pid, updatedAt: new Date().toISOString() };
+  return {
+    phase: 'starting',
+    phases: {},
+    workspace,
+    workspaceFolder,
+    cache: 'unknown',
+    pid: process.pid,
+    updatedAt: new Date().toISOString(),
+  };
 }
 
 export async function writeStatusFile(path: string, status: BuilderStatus): Promise<void> {
@@ -62,8 +77,14 @@ export function formatStatus(s: BuilderStatus): string {
   if (s.containerId) lines.push(`container ${s.containerId.slice(0, 12)}${s.reused ? ' (reused)' : ''}`);
   if (s.image) lines.push(`image     ${s.image}`);
   lines.push(`cache     ${s.cache}`);
-  if (s.agent) lines.push(`agent     pid ${s.agent.pid} uid ${s.agent.uid} (${s.agent.mode} mode, ${s.agent.restarts} restart${s.agent.restarts === 1 ? '' : 's'})`);
-  if (s.lastError) lines.push(`error     [${s.lastError.code}${s.lastError.phase ? ` in ${s.lastError.phase}` : ''}] ${s.lastError.message}`);
+  if (s.agent)
+    lines.push(
+      `agent     pid ${s.agent.pid} uid ${s.agent.uid} (${s.agent.mode} mode, ${s.agent.restarts} restart${s.agent.restarts === 1 ? '' : 's'})`,
+    );
+  if (s.extensions) lines.push(`ext       ${s.extensions.summary}`);
+  if (s.fallback) lines.push(`fallback  ${s.fallback.image} (the ${s.fallback.phase} phase failed; see ${s.fallback.explanationFile})`);
+  if (s.lastError)
+    lines.push(`error     [${s.lastError.code}${s.lastError.phase ? ` in ${s.lastError.phase}` : ''}] ${s.lastError.message}`);
   lines.push(`updated   ${s.updatedAt}`);
   return lines.join('\n');
 }

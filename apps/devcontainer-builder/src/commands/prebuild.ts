@@ -19,7 +19,8 @@ import { pickFlags, upArgs } from './up.js';
  */
 export async function runPrebuild(flags: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const { settings, problems } = parseSettings({ env, flags: pickFlags(flags) });
-  if (settings && !settings.cacheRepo) problems.push('DEVCONTAINER_CACHE_REPO (--cache-repo): required for prebuild (registry/repository to push to)');
+  if (settings && !settings.cacheRepo)
+    problems.push('DEVCONTAINER_CACHE_REPO (--cache-repo): required for prebuild (registry/repository to push to)');
   if (!settings || problems.length > 0) {
     for (const p of problems) process.stderr.write(`devcontainer-builder: ${p}\n`);
     return 2;
@@ -46,7 +47,11 @@ export async function runPrebuild(flags: Record<string, unknown>, env: NodeJS.Pr
     const up = await logs.open('up');
     const write = (line: string, level: 'debug' | 'info' | 'warn' | 'error') => up.write(redactor(line), level);
     if (settings.cacheFrom.length > 0) {
-      await pullCacheSources({ images: settings.cacheFrom, ...(settings.dockerHost ? { dockerHost: settings.dockerHost } : {}), onLog: write });
+      await pullCacheSources({
+        images: settings.cacheFrom,
+        ...(settings.dockerHost ? { dockerHost: settings.dockerHost } : {}),
+        onLog: write,
+      });
     }
     const r = await prebuild({
       workspaceFolder: settings.workspaceFolder,
@@ -82,12 +87,16 @@ export async function runPrebuild(flags: Record<string, unknown>, env: NodeJS.Pr
 export const prebuildCommand = defineCommand({
   meta: {
     name: 'prebuild',
-    description: 'Checkout, build the devcontainer image and push it to DEVCONTAINER_CACHE_REPO tagged by its cache key (stdout: the image reference).',
+    description:
+      'Checkout, build the devcontainer image and push it to DEVCONTAINER_CACHE_REPO tagged by its cache key (stdout: the image reference).',
   },
   args: {
     ...upArgs,
     force: { type: 'boolean', description: 'Build and push even when the registry has the tag already.' },
-    json: { type: 'boolean', description: 'One JSON line on stdout (status, key, image, alsoPushed, durations) instead of the image reference.' },
+    json: {
+      type: 'boolean',
+      description: 'One JSON line on stdout (status, key, image, alsoPushed, durations) instead of the image reference.',
+    },
   },
   async run({ args }) {
     process.exitCode = await runPrebuild(args as Record<string, unknown>);
