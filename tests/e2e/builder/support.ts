@@ -27,7 +27,9 @@ export function buildBuilder(
   for (const pkg of packages) {
     const dir = join(repoRoot, pkg);
     const dist = join(dir, 'dist/index.js');
-    const stale = () => !existsSync(dist) || newestMtime(join(dir, 'src')) > statSync(dist).mtimeMs;
+    // Other teams' packages are only built when missing (their dist is theirs to refresh).
+    const ours = pkg === 'libs/builder-runner' || pkg === 'apps/devcontainer-builder';
+    const stale = () => !existsSync(dist) || (ours && newestMtime(join(dir, 'src')) > statSync(dist).mtimeMs);
     if (!stale()) continue;
     for (let attempt = 1; ; attempt++) {
       try {
