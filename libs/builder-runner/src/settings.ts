@@ -118,9 +118,16 @@ export const settingDefinitions: readonly SettingDefinition[] = [
     env: 'DEVCONTAINER_CACHE_FROM',
     flag: 'cache-from',
     kind: 'list',
-    description: 'Images to use as build cache (`--cache-from`), comma or newline separated.',
+    description:
+      'Images to use as build cache (`--cache-from`), comma or newline separated; pulled before the build (without buildx the legacy builder uses only local images).',
   },
-  { env: 'DEVCONTAINER_CACHE_TO', flag: 'cache-to', kind: 'string', description: 'Build cache export (`--cache-to`; needs buildx).' },
+  {
+    env: 'DEVCONTAINER_CACHE_TO',
+    flag: 'cache-to',
+    kind: 'string',
+    description:
+      'Build cache export (`--cache-to`); needs buildx — without it the devcontainer CLI ignores it silently (use `prebuild` instead).',
+  },
   {
     env: 'DOCKER_HOST',
     flag: 'docker-host',

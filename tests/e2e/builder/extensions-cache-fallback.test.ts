@@ -25,7 +25,7 @@ import {
   waitFor,
 } from './support.js';
 
-const PREFIX = 'dck-builder-e2e-ecf';
+const PREFIX = 'dck-builder-ecf';
 const AGENT_TOKEN = `agenttok-${crypto.randomUUID()}`;
 const RUN_ID = crypto.randomUUID().slice(0, 8);
 const FRESH = `${PREFIX}-fresh-${RUN_ID}`;
