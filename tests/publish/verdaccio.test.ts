@@ -129,7 +129,7 @@ describe('publishing to a local npm registry', () => {
         .find((l) => l.startsWith(host)) ?? '';
     writeFileSync(join(consumer, '.npmrc'), `@devcontainer-kit:registry=${registry}\n${userrc}\n`);
     const env = { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false' };
-    execFileSync('npm', ['install', '--no-package-lock', ...libs.map(({ pkg }) => `${pkg.name}@${pkg.version}`)], {
+    execFileSync('npm', ['install', '--no-package-lock', ...libs.map(({ pkg }) => `${pkg.name}@${pkg.version}`), '@types/node@^20'], {
       cwd: consumer,
       env,
       stdio: 'pipe',
@@ -151,7 +151,8 @@ describe('publishing to a local npm registry', () => {
     writeFileSync(join(consumer, 'import-all.mjs'), `${script}\nconsole.log('imported ${libs.length}');\n`);
     expect(execFileSync('node', ['import-all.mjs'], { cwd: consumer, encoding: 'utf8' }).trim()).toBe(`imported ${libs.length}`);
 
-    // Types: every entry point resolves with its declarations under NodeNext.
+    // Types: every entry point resolves with its declarations under NodeNext, checked (skipLibCheck off)
+    // the way a Node consumer has them: with @types/node, since the APIs speak of Buffer and streams.
     const ts = libs
       .map(({ pkg }, i) => `import * as m${i} from '${pkg.name}';\nexport const k${i}: string[] = Object.keys(m${i});`)
       .join('\n');
@@ -159,7 +160,14 @@ describe('publishing to a local npm registry', () => {
     writeFileSync(
       join(consumer, 'tsconfig.json'),
       JSON.stringify({
-        compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, types: [] },
+        compilerOptions: {
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          types: ['node'],
+        },
         files: ['index.ts'],
       }),
     );
