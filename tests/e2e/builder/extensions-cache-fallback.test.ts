@@ -156,9 +156,9 @@ describe('extensions: a code-server devcontainer with customizations.vscode.exte
     expect(extLog).toMatch(/dck-fixtures\.hello \(code-server\): installed 1\.0\.0 from offline/);
     expect(extLog).toMatch(/dck-fixtures\.does-not-exist \(code-server\): (not found|failed)/);
     expect(extLog).toMatch(/extensions: 2 installed, 0 already present/);
-    expect(
-      dockerOut('exec', '-u', 'root', container, 'sh', '-c', 'ps -o user= -o args= 2>/dev/null || cat /proc/[0-9]*/cmdline | tr "\\0" " "'),
-    ).toMatch(/agent/);
+    // The agent runs (detached: no supervision) in the devcontainer as the remote user.
+    expect(first.status.agent).toMatchObject({ uid: 1000 });
+    expect(dockerOut('exec', container, 'sh', '-c', `tr '\\0' ' ' </proc/${first.status.agent.pid}/cmdline`)).toMatch(/agent/);
 
     // Second up (restart): reuses the container, every fixture already present.
     const second = await upToCompletion(e);
@@ -323,6 +323,19 @@ describe('fallback: a broken Dockerfile with DEVCONTAINER_FALLBACK_IMAGE', () =>
     expect(exit.code).toBe(0);
     expect(existsSync(join(dir, '.devcontainer-builder/FAILED.md'))).toBe(true);
   }, 600_000);
+
+  it('an invalid devcontainer.json falls back too, with the file:line:col problems in FAILED.md', async () => {
+    const dir = repo('fallback-config', {
+      '.devcontainer/devcontainer.json': '{\n  "name": "broken"\n  "image": "local/debian:bookworm"\n}\n',
+    });
+    const r = await upToCompletion(env('fallback-config', dir, { extra: { DEVCONTAINER_FALLBACK_IMAGE: 'local/debian:bookworm' } }));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.status.fallback).toMatchObject({ phase: 'config' });
+    expect(r.status.lastError).toMatchObject({ phase: 'config', code: 'config-invalid' });
+    expect(r.status.phase).toBe('done');
+    expect(readFileSync(join(dir, '.devcontainer-builder/FAILED.md'), 'utf8')).toMatch(/devcontainer\.json:3:\d+/);
+    expect(dockerOut('inspect', r.status.containerId, '--format', '{{.State.Running}}')).toBe('true');
+  }, 300_000);
 
   it('without a fallback image the same failure exits non-zero with the error', async () => {
     const dir = repo('nofallback', {
