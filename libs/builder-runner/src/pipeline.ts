@@ -464,10 +464,12 @@ export async function runBuilder(options: RunBuilderOptions): Promise<RunBuilder
       }
       const state = await inspectContainer(ctx, up.containerId);
       if (!state?.running) {
-        sup.write(`the devcontainer ${up.containerId.slice(0, 12)} stopped: running devcontainer up again`, 'warn');
+        sup.write(
+          `the devcontainer ${up.containerId.slice(0, 12)} stopped: ${restartFallback ? 'starting the fallback workspace again' : 'running devcontainer up again'}`,
+          'warn',
+        );
         try {
           if (restartFallback) {
-            sup.write('restarting the fallback workspace', 'warn');
             const fb = await restartFallback(sup);
             up = { containerId: fb.containerId, remoteUser: fb.remoteUser, remoteWorkspaceFolder: fb.remoteWorkspaceFolder };
             status.containerId = fb.containerId;

@@ -318,6 +318,23 @@ describe('fallback: a broken Dockerfile with DEVCONTAINER_FALLBACK_IMAGE', () =>
       expect.arrayContaining(['Builder: devcontainer up', 'Builder: fallback workspace', 'Builder: Coder agent', 'Builder: supervise']),
     );
 
+    // Supervision: a stopped fallback container is started again (not `devcontainer up`), the agent too.
+    const callsBefore = standin.agentCalls().length;
+    dockerOut('stop', '--time', '1', container);
+    await waitFor(
+      'the fallback container and its agent to run again',
+      () =>
+        (dockerOut('inspect', container, '--format', '{{.State.Running}}') === 'true' && standin.agentCalls().length > callsBefore) ||
+        undefined,
+      { run, timeoutMs: 120_000 },
+    );
+    await waitFor(
+      'the restart in the supervise log',
+      () => /stopped: starting the fallback workspace again/.test(sourceLines(standin, 'Builder: supervise').join('\n')) || undefined,
+      { timeoutMs: 10_000 },
+    );
+    expect(sourceLines(standin, 'Builder: supervise').join('\n')).not.toMatch(/running devcontainer up again|retrying in/);
+
     run.child.kill('SIGTERM');
     const exit = await run.exited;
     expect(exit.code).toBe(0);
