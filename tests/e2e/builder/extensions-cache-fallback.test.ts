@@ -230,10 +230,15 @@ describe('build cache: prebuild to a real registry, up on a fresh Docker daemon'
     expect(
       execFileSync('docker', ['exec', container, 'cat', '/etc/dck-marker', '/tmp/post-create'], { env: freshEnv, encoding: 'utf8' }),
     ).toBe('prebuilt\ncreated\n');
+    // A restart (Docker's data kept) reuses that container: no pull, no build, postCreate not rerun.
+    const restart = await upToCompletion({ ...e, DOCKER_HOST: fresh, CODER_AGENT_URL: standin.url, CODER_AGENT_TOKEN: standin.agentToken });
+    expect(restart.code, restart.stderr).toBe(0);
+    expect(restart.status).toMatchObject({ containerId: container, reused: true, cache: 'hit' });
+    expect(execFileSync('docker', ['exec', container, 'cat', '/tmp/post-create'], { env: freshEnv, encoding: 'utf8' })).toBe('created\n');
     execFileSync('docker', ['rm', '-f', container], { env: freshEnv, stdio: 'ignore' });
 
     // One changed Dockerfile line: another key, not in the registry → miss, and the image is built.
-    writeFileSync(join(dir, '.devcontainer/Dockerfile'), 'FROM local/debian:bookworm\nRUN echo changed > /etc/dck-marker\n');
+    writeFileSync(join(dir, '.devcontainer/Dockerfile'), `FROM local/debian:bookworm\nRUN echo changed-${RUN_ID} > /etc/dck-marker\n`);
     git(dir, 'commit', '-qam', 'change the Dockerfile');
     const before = standin.logs().length;
     const miss = await upToCompletion({ ...e, CODER_AGENT_URL: standin.url, CODER_AGENT_TOKEN: standin.agentToken });
@@ -246,7 +251,7 @@ describe('build cache: prebuild to a real registry, up on a fresh Docker daemon'
       .slice(before)
       .map((l) => l.output);
     expect(missLog.some((l) => /Running in /.test(l))).toBe(true);
-    expect(dockerOut('exec', miss.status.containerId, 'cat', '/etc/dck-marker')).toBe('changed');
+    expect(dockerOut('exec', miss.status.containerId, 'cat', '/etc/dck-marker')).toBe(`changed-${RUN_ID}`);
   }, 600_000);
 });
 
