@@ -93,7 +93,16 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const run of runs) if (run.child.exitCode === null) run.child.kill('SIGKILL');
-  cleanupDocker(workspaceNames, PREFIX);
+  // Per container, tolerating one that is already going away (a stopped builder's own docker stop).
+  for (const name of workspaceNames) {
+    for (const id of dockerOut('ps', '-aq', '--filter', `label=devcontainer-kit.workspace=${name}`).split('\n').filter(Boolean)) {
+      if (spawnSync('docker', ['rm', '-f', id], { stdio: 'pipe' }).status !== 0) {
+        await new Promise((r) => setTimeout(r, 2000));
+        spawnSync('docker', ['rm', '-f', id], { stdio: 'ignore' });
+      }
+    }
+  }
+  cleanupDocker([], PREFIX);
   if (freshHost) execFileSync('bash', [join(repoRoot, 'tests/testbed/fresh-dockerd.sh'), 'stop', FRESH], { stdio: 'ignore' });
   for (const img of dockerOut('images', '--format', '{{.Repository}}:{{.Tag}}').split('\n')) {
     if (img.startsWith(`${registry}/${PREFIX}/`)) spawnSync('docker', ['rmi', '-f', img], { stdio: 'ignore' });
@@ -236,6 +245,34 @@ describe('build cache: prebuild to a real registry, up on a fresh Docker daemon'
     expect(restart.status).toMatchObject({ containerId: container, reused: true, cache: 'hit' });
     expect(execFileSync('docker', ['exec', container, 'cat', '/tmp/post-create'], { env: freshEnv, encoding: 'utf8' })).toBe('created\n');
     execFileSync('docker', ['rm', '-f', container], { env: freshEnv, stdio: 'ignore' });
+
+    // DEVCONTAINER_CACHE_FROM (no cache repository): the builder pulls the source first — the legacy
+    // builder takes cache only from local images — and the RUN step comes from it.
+    execFileSync('docker', ['rmi', image], { env: freshEnv, stdio: 'ignore' });
+    execFileSync('sh', ['-c', 'docker save local/debian:bookworm | DOCKER_HOST="$F" docker load -q'], {
+      env: { ...process.env, F: fresh },
+      stdio: 'ignore',
+    });
+    const cfDir = repo('cachefrom', {
+      '.devcontainer/devcontainer.json': readFileSync(join(dir, '.devcontainer/devcontainer.json'), 'utf8'),
+      '.devcontainer/Dockerfile': readFileSync(join(dir, '.devcontainer/Dockerfile'), 'utf8'),
+    });
+    const cfBefore = standin.logs().length;
+    const cf = await upToCompletion({
+      ...env('cachefrom', cfDir, { extra: { DEVCONTAINER_CACHE_FROM: image } }),
+      DOCKER_HOST: fresh,
+      CODER_AGENT_URL: standin.url,
+      CODER_AGENT_TOKEN: standin.agentToken,
+    });
+    expect(cf.code, cf.stderr).toBe(0);
+    const cfLog = standin
+      .logs()
+      .slice(cfBefore)
+      .map((l) => l.output);
+    expect(cfLog).toContain(`cache source ${image} pulled`);
+    const runStep = cfLog.findIndex((l) => /RUN echo prebuilt/.test(l));
+    expect(runStep).toBeGreaterThanOrEqual(0);
+    expect(cfLog[runStep + 1]).toMatch(/Using cache/);
 
     // One changed Dockerfile line: another key, not in the registry → miss, and the image is built.
     writeFileSync(join(dir, '.devcontainer/Dockerfile'), `FROM local/debian:bookworm\nRUN echo changed-${RUN_ID} > /etc/dck-marker\n`);
