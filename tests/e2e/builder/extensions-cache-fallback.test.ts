@@ -93,6 +93,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const run of runs) if (run.child.exitCode === null) run.child.kill('SIGKILL');
+  if (freshHost) spawnSync('bash', [join(repoRoot, 'tests/testbed/fresh-dockerd.sh'), 'stop', FRESH], { stdio: 'ignore' });
   // Per container, tolerating one that is already going away (a stopped builder's own docker stop).
   for (const name of workspaceNames) {
     for (const id of dockerOut('ps', '-aq', '--filter', `label=devcontainer-kit.workspace=${name}`).split('\n').filter(Boolean)) {
@@ -103,7 +104,6 @@ afterAll(async () => {
     }
   }
   cleanupDocker([], PREFIX);
-  if (freshHost) execFileSync('bash', [join(repoRoot, 'tests/testbed/fresh-dockerd.sh'), 'stop', FRESH], { stdio: 'ignore' });
   for (const img of dockerOut('images', '--format', '{{.Repository}}:{{.Tag}}').split('\n')) {
     if (img.startsWith(`${registry}/${PREFIX}/`)) spawnSync('docker', ['rmi', '-f', img], { stdio: 'ignore' });
   }
