@@ -1,4 +1,4 @@
-// The pipeline: preflight → checkout → config → up → agent → supervise. Each phase is timed,
+// The pipeline: preflight → checkout → config → up (→ fallback) → extensions → agent → supervise. Each phase is timed,
 // logged to its own sink and recorded in the status file.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
