@@ -17,6 +17,7 @@ import {
   readStatus,
   renderInitScript,
   startBuilder,
+  stopRuns,
   waitFor,
 } from './support.js';
 
@@ -117,14 +118,17 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  for (const run of runs) if (run.child.exitCode === null) run.child.kill('SIGKILL');
+  await stopRuns(runs);
   await gitServer?.close();
-  cleanupDocker(
-    workspaceNames.map((n) => `${PREFIX}-${n}`),
-    PREFIX,
-  );
-  // Workspaces may hold files the containers' users wrote.
-  if (root) rmSync(root, { recursive: true, force: true });
+  try {
+    cleanupDocker(
+      workspaceNames.map((n) => `${PREFIX}-${n}`),
+      PREFIX,
+    );
+  } finally {
+    // Workspaces may hold files the containers' users wrote.
+    if (root) rmSync(root, { recursive: true, force: true });
+  }
 });
 
 describe('script mode: a devcontainer with curl (and zsh as login shell)', () => {

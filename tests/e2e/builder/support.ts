@@ -212,12 +212,25 @@ export function dockerExec(container: string, user: string, script: string): str
 
 /** Removes containers labelled with the workspace names and the images the devcontainer CLI built for their folders. */
 export function cleanupDocker(workspaceNames: string[], folderPrefix: string): void {
-  for (const name of workspaceNames) {
+  const quiet = (...args: string[]) => {
+    try {
+      execFileSync('docker', args, { stdio: 'ignore' });
+    } catch {}
+  };
+  for (const name of new Set(workspaceNames)) {
     const ids = dockerOut('ps', '-aq', '--filter', `label=devcontainer-kit.workspace=${name}`).split('\n').filter(Boolean);
-    if (ids.length) execFileSync('docker', ['rm', '-f', ...ids], { stdio: 'ignore' });
+    if (ids.length) quiet('rm', '-f', ...ids);
   }
   const images = dockerOut('images', '--format', '{{.Repository}}:{{.Tag}}')
     .split('\n')
-    .filter((i) => i.startsWith(`vsc-${folderPrefix}`));
-  if (images.length) execFileSync('docker', ['rmi', '-f', ...images], { stdio: 'ignore' });
+    .filter((i) => i.startsWith(`vsc-${folderPrefix}-`));
+  if (images.length) quiet('rmi', '-f', ...images);
+}
+
+/** Ends builder runs still going: SIGTERM (they stop their agent and devcontainer), SIGKILL after 20 s. */
+export async function stopRuns(runs: BuilderRun[]): Promise<void> {
+  const live = runs.filter((r) => r.child.exitCode === null && r.child.signalCode === null);
+  for (const r of live) r.child.kill('SIGTERM');
+  await Promise.race([Promise.all(live.map((r) => r.exited)), new Promise((res) => setTimeout(res, 20_000))]);
+  for (const r of live) if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL');
 }
