@@ -21,12 +21,13 @@ if (!existsSync(join(root, 'node_modules/.bin/moon'))) {
 }
 const dockerAnswers = quiet('docker', ['info']);
 const hasBase = (image) => quiet('docker', ['image', 'inspect', image]);
+const pullPublicBase = () => {
+  say('pulling node:20-bookworm (the devcontainer base image)');
+  return quiet('docker', ['pull', 'node:20-bookworm'], { timeout: 300_000 });
+};
 const baseReady =
   dockerAnswers &&
-  (process.env.DCK_BASE_IMAGE !== undefined ||
-    hasBase('node:20-bookworm') ||
-    hasBase('local/debian:bookworm') ||
-    (say('pulling node:20-bookworm (the devcontainer base image)'), quiet('docker', ['pull', 'node:20-bookworm'], { timeout: 300_000 })));
+  (process.env.DCK_BASE_IMAGE !== undefined || hasBase('node:20-bookworm') || hasBase('local/debian:bookworm') || pullPublicBase());
 if (!baseReady) {
   // No Docker engine, or no registry: the test bed starts dockerd and builds the offline base.
   say(
