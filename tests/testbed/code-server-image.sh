@@ -8,6 +8,7 @@
 # certificates, no secrets) and deletes it before the layer is committed.
 # stdout: the image reference.
 source "$(dirname "$0")/lib.sh"
+testbed_lock
 
 NODE_VERSION=${DCK_CODE_SERVER_NODE_VERSION:-24.9.0}
 NPM_VERSION=${DCK_CODE_SERVER_NPM_VERSION:-11.6.0}

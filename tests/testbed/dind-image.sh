@@ -3,6 +3,7 @@
 # pod topology tests: the inner dockerd listens on unix:///run/dind/docker.sock (group 2375, the
 # builder image's socket group). Tagged by content hash, reused when present. stdout: the image tag.
 source "$(dirname "$0")/lib.sh"
+testbed_lock
 bash "$(dirname "$0")/docker.sh" >/dev/null
 
 ctx="$DCK_CACHE/dind-image-context"

@@ -4,6 +4,7 @@
 # when no daemon answers, and builds local/debian:bookworm offline with debootstrap.
 # stdout: nothing. Safe to run again and again.
 source "$(dirname "$0")/lib.sh"
+testbed_lock
 
 BASE_IMAGE=${DCK_BASE_IMAGE:-local/debian:bookworm}
 
@@ -15,7 +16,7 @@ fi
 if ! docker info >/dev/null 2>&1; then
   [ -n "${DOCKER_HOST:-}" ] && die "DOCKER_HOST=$DOCKER_HOST does not answer; start that daemon or unset DOCKER_HOST"
   say "starting dockerd (--bridge=none --iptables=false), log in $DCK_CACHE/dockerd.log"
-  setsid dockerd --bridge=none --iptables=false >"$DCK_CACHE/dockerd.log" 2>&1 </dev/null &
+  setsid dockerd --bridge=none --iptables=false >"$DCK_CACHE/dockerd.log" 2>&1 </dev/null 9>&- &
   for _ in $(seq 1 120); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
   docker info >/dev/null 2>&1 || { tail -20 "$DCK_CACHE/dockerd.log" >&2; die "dockerd did not answer within 60 s (log above)"; }
 fi

@@ -2,6 +2,7 @@
 # The fake Coder agent (tests/support/fake-coder-agent): a static Go binary, cached by the hash
 # of its sources. stdout: the binary's path.
 source "$(dirname "$0")/lib.sh"
+testbed_lock
 
 src="$(cd "$(dirname "$0")/../support/fake-coder-agent" && pwd)"
 hash=$(cat "$src/go.mod" "$src/main.go" | sha256sum | cut -c1-16)

@@ -2,6 +2,7 @@
 # goss v0.4.9, built from the Go module proxy as a static binary.
 # stdout: the path of the binary.
 source "$(dirname "$0")/lib.sh"
+testbed_lock
 GOSS_VERSION=v0.4.9
 out="$DCK_CACHE/bin/goss"
 if [ -x "$out" ] && "$out" --version 2>/dev/null | grep -q "$GOSS_VERSION"; then

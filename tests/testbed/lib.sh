@@ -19,6 +19,18 @@ done_msg() { say "$* ($(elapsed))"; }
 
 die() { say "error: $*"; exit 1; }
 
+# testbed_lock: hold an exclusive lock named after this script until it exits, so parallel test
+# tasks that need the same part wait for one build and then find it cached. The lock is fd 9:
+# daemons a script starts in the background must close it (9>&-), or they would hold it forever.
+testbed_lock() {
+  mkdir -p "$DCK_CACHE/locks"
+  exec 9>"$DCK_CACHE/locks/$testbed_name.lock"
+  if ! flock -n 9; then
+    say "waiting for another run of $testbed_name"
+    flock 9
+  fi
+}
+
 # apt_install PKG... installs the Debian packages that are missing (needs root).
 apt_install() {
   local missing=()

@@ -4,6 +4,7 @@
 # treats 127.0.0.0/8 registries as insecure by default, so push/pull over plain http works.
 # Starts it only when nothing answers there. stdout: the address (127.0.0.1:PORT).
 source "$(dirname "$0")/lib.sh"
+testbed_lock
 
 PORT=${DCK_REGISTRY_PORT:-5127}
 addr="127.0.0.1:$PORT"
@@ -38,7 +39,7 @@ http:
   addr: $addr
 YAML
 say "starting docker-registry on $addr (storage $dir/data, log $dir/registry.log)"
-setsid docker-registry serve "$dir/config.yml" >"$dir/registry.log" 2>&1 </dev/null &
+setsid docker-registry serve "$dir/config.yml" >"$dir/registry.log" 2>&1 </dev/null 9>&- &
 echo $! > "$dir/registry.pid"
 for _ in $(seq 1 100); do answers && break; sleep 0.1; done
 answers || { tail -20 "$dir/registry.log" >&2; die "docker-registry did not answer on $addr within 10 s (log above)"; }

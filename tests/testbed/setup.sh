@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
 # The whole test bed, idempotent: Docker engine + local/debian:bookworm, goss, Terraform providers.
-# Each part prints what it did and how long it took; the cache sizes come last.
+# The Go builds (CPU) run while debootstrap (network and disk) runs. Each part prints what it did
+# and how long it took; the cache sizes come last.
 source "$(dirname "$0")/lib.sh"
 here=$(dirname "$0")
-bash "$here/docker.sh"
-bash "$here/goss.sh" >/dev/null
-bash "$here/terraform-providers.sh" >/dev/null
+bash "$here/goss.sh" >/dev/null &
+goss_pid=$!
+bash "$here/terraform-providers.sh" >/dev/null &
+providers_pid=$!
+failed=()
+bash "$here/docker.sh" || failed+=(docker)
+wait "$goss_pid" || failed+=(goss)
+wait "$providers_pid" || failed+=(terraform-providers)
 for extra in "$here"/setup.d/*.sh; do
   [ -e "$extra" ] || continue
-  bash "$extra" >/dev/null
+  bash "$extra" >/dev/null || failed+=("$(basename "$extra")")
 done
+[ ${#failed[@]} -eq 0 ] || die "failed: ${failed[*]} (their messages are above)"
 say "caches: $(du -sh "$DCK_CACHE" 2>/dev/null | cut -f1) in $DCK_CACHE, Go build cache $(du -sh "$(go env GOCACHE)" 2>/dev/null | cut -f1), Go modules $(du -sh "$(go env GOMODCACHE)" 2>/dev/null | cut -f1), docker $(docker system df --format '{{.Type}} {{.Size}}' 2>/dev/null | tr '\n' ' ')"
 done_msg "test bed ready"

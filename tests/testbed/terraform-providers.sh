@@ -3,6 +3,7 @@
 # a filesystem mirror, plus a Terraform CLI config that installs only from it.
 # stdout: the path of the CLI config file (point TF_CLI_CONFIG_FILE at it).
 source "$(dirname "$0")/lib.sh"
+testbed_lock
 
 # coder/coder: the v2 module path exists, tags resolve.
 CODER_VERSION=2.20.0

@@ -4,6 +4,7 @@
 # a content hash of the fixtures, and reuses it when present.
 # stdout: the directory holding the .vsix files (<publisher>.<name>-<version>.vsix).
 source "$(dirname "$0")/lib.sh"
+testbed_lock
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 fixtures="$repo/tests/support/fixtures/extensions"
