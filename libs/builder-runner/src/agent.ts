@@ -25,6 +25,8 @@ export interface AgentOptions extends DockerContext {
   redactor: Redactor;
   /** `docker exec -d`: the agent outlives the builder (no supervision; its output stays in the container). */
   detach?: boolean;
+  /** The devcontainer's remoteEnv (see resolveAgentEnv): the agent and its sessions start with it. */
+  agentEnv?: Record<string, string>;
   /** How long to wait for the agent process (default 120 s). */
   verifyTimeoutMs?: number;
   fetch?: typeof fetch;
@@ -178,7 +180,8 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
     '-u',
     o.remoteUser,
     ...(o.workdir ? ['-w', o.workdir] : []),
-    // Name only: docker copies the value from its own environment (never on a command line).
+    // Names only: docker copies the values from its own environment (never on a command line).
+    ...Object.keys(o.agentEnv ?? {}).flatMap((name) => ['-e', name]),
     '-e',
     'CODER_AGENT_TOKEN',
     '-e',
@@ -199,7 +202,7 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
     log.write(clean, verified ? 'debug' : 'info');
   });
   const child: ResultPromise = execa('docker', args, {
-    env: { ...o.env, CODER_AGENT_TOKEN: coder.agentToken },
+    env: { ...o.env, ...o.agentEnv, CODER_AGENT_TOKEN: coder.agentToken },
     extendEnv: false,
     reject: false,
     stdin: 'ignore',

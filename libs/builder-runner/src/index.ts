@@ -1,5 +1,13 @@
 export type { AgentHandle, AgentOptions } from './agent.js';
 export { CONTAINER_DIR, fetchAgentBinary, startAgent, stopStaleAgent } from './agent.js';
+export {
+  AGENT_RESERVED_ENV,
+  type AgentEnv,
+  parseContainerEnv,
+  type ResolveAgentEnvOptions,
+  readAgentEnv,
+  resolveAgentEnv,
+} from './agent-env.js';
 export type { LookupPrebuiltOptions, PrebuiltLookup } from './cache-phase.js';
 export { lookupPrebuiltImage, pullCacheFrom } from './cache-phase.js';
 export type { CoderPhaseLogsOptions } from './coder-phase-logs.js';

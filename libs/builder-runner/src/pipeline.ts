@@ -3,6 +3,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type AgentHandle, startAgent } from './agent.js';
+import { readAgentEnv } from './agent-env.js';
 import { lookupPrebuiltImage, type PrebuiltLookup, pullCacheFrom } from './cache-phase.js';
 import { type ConfigStepResult, runConfigStep } from './config-step.js';
 import { failedLifecycleHook, runDevcontainerUp } from './devcontainer-cli.js';
@@ -258,6 +259,19 @@ export async function runBuilder(options: RunBuilderOptions): Promise<RunBuilder
     return { containerId, remoteUser: result?.remoteUser ?? 'root', remoteWorkspaceFolder: result?.remoteWorkspaceFolder };
   }
 
+  /** remoteEnv for the agent's sessions (names logged, values not). */
+  async function agentEnvFor(u: UpState, log: PhaseLog): Promise<Record<string, string>> {
+    const r = await readAgentEnv(
+      { ...ctx, containerId: u.containerId },
+      { workspaceFolder: settings.workspaceFolder, extra: settings.remoteEnv, localEnv: env },
+    );
+    if (r.problem) log.write(`remoteEnv not applied to the agent: ${r.problem}`, 'warn');
+    if (r.reserved.length) log.write(`remoteEnv cannot set ${r.reserved.join(', ')} for the agent (the builder sets them)`, 'warn');
+    const names = Object.keys(r.env);
+    if (names.length) log.write(`the agent starts with remoteEnv ${names.join(', ')}`, 'info');
+    return r.env;
+  }
+
   async function doAgent(log: PhaseLog, u: UpState): Promise<AgentHandle | undefined> {
     if (!settings.coder) {
       log.write('no CODER_AGENT_URL: no agent started (local mode)', 'info');
@@ -276,6 +290,7 @@ export async function runBuilder(options: RunBuilderOptions): Promise<RunBuilder
       log,
       redactor,
       detach: !settings.supervise,
+      agentEnv: await agentEnvFor(u, log),
     });
     status.agent = { mode: handle.mode, pid: handle.pid, uid: handle.uid, restarts: agentRestarts };
     return handle;
@@ -503,6 +518,7 @@ export async function runBuilder(options: RunBuilderOptions): Promise<RunBuilder
             cacheDir,
             log: agentLog,
             redactor,
+            agentEnv: await agentEnvFor(up, agentLog),
           });
           agentRestarts++;
           status.agent = { mode: agent.mode, pid: agent.pid, uid: agent.uid, restarts: agentRestarts };

@@ -170,6 +170,12 @@ describe('script mode: a devcontainer with curl (and zsh as login shell)', () =>
     const call = standin.agentCalls()[0];
     expect(call?.userAgent).toMatch(/uid=1000 user=dev auth=token devcontainers=false home=\/home\/dev url=http:\/\/127\.0\.0\.1:\d+\/$/);
     expect(call?.userAgent.endsWith(`url=${relay.url}`)).toBe(true);
+    // The agent (and so every Coder terminal and app) starts with the devcontainer's remoteEnv, as
+    // VS Code's terminals do locally; the token reached it by name, the value only in its environment.
+    // (Read as `dev`, the agent's own user: root in the container has no CAP_SYS_PTRACE for it.)
+    const agentEnv = dockerExec(container, 'dev', `tr '\\0' '\\n' < /proc/$(cat /tmp/.devcontainer-builder/agent.pid)/environ`);
+    expect(agentEnv.split('\n')).toContain('FIXTURE_REMOTE_ENV=remote-env-value');
+    expect(standinOutputs(standin).join('\n')).toMatch(/the agent starts with remoteEnv [^\n]*FIXTURE_REMOTE_ENV/);
     // The init script downloaded the agent itself (through the rewritten URL).
     await waitFor(
       'the download request to be recorded',
