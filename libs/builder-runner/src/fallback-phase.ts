@@ -3,7 +3,7 @@
 // failure is explained in the Coder log and in `<workspace>/.devcontainer-builder/FAILED.md`.
 import { BuilderError } from './errors.js';
 import type { FallbackError } from './fallback/errors.js';
-import { startFallbackWorkspace } from './fallback/start.js';
+import { type FallbackWorkspace, startFallbackWorkspace } from './fallback/start.js';
 import type { PhaseLog } from './phase-log.js';
 import type { Redactor } from './redact.js';
 
@@ -20,14 +20,8 @@ export interface FallbackPhaseOptions {
   log: PhaseLog;
 }
 
-export interface FallbackUp {
-  containerId: string;
-  remoteUser: string;
-  remoteWorkspaceFolder: string;
-  image: string;
-  explanationFile: string;
-  reused: boolean;
-}
+/** The fallback container the agent phase goes on with. */
+export type FallbackUp = FallbackWorkspace;
 
 /** What FAILED.md gets as details: the problems, else the output's tail. Pure. */
 export function failureDetails(error: BuilderError): string | undefined {

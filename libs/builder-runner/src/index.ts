@@ -136,6 +136,14 @@ export type {
   ParseSettingsResult,
   SettingDefinition,
 } from './settings.js';
-export { checkRefName, isCommitSha, parseCacheRepo, parseSettings, repositoryName, settingDefinitions } from './settings.js';
+export {
+  checkoutSettings,
+  checkRefName,
+  isCommitSha,
+  parseCacheRepo,
+  parseSettings,
+  repositoryName,
+  settingDefinitions,
+} from './settings.js';
 export type { BuilderStatus, CacheState, PhaseOutcome, PhaseStatus } from './status.js';
 export { createStatus, formatStatus, readStatusFile, writeStatusFile } from './status.js';

@@ -15,7 +15,7 @@ import { type FallbackUp, runFallbackPhase } from './fallback-phase.js';
 import { checkoutRepository } from './git-checkout.js';
 import { createRedactingPhaseLogs, type PhaseLog, type PhaseLogFactory, type PhaseName } from './phase-log.js';
 import { createRedactor, type Redactor } from './redact.js';
-import type { BuilderSettings } from './settings.js';
+import { type BuilderSettings, checkoutSettings } from './settings.js';
 import { type BuilderStatus, type CacheState, createStatus, writeStatusFile } from './status.js';
 
 /** Environment variables children never see (the agent's docker exec gets the token by name only). */
@@ -187,7 +187,10 @@ export async function runBuilder(options: RunBuilderOptions): Promise<RunBuilder
       idLabels,
       cacheFrom: settings.cacheFrom,
       cacheTo: settings.cacheTo,
-      mounts: settings.mounts,
+      // The status directory at the same path, so the agent's metadata scripts and the workspace
+      // checks read the status file from inside the devcontainer. (The devcontainer CLI's --mount
+      // has no read-only option; the file holds no secrets.)
+      mounts: [...settings.mounts, `type=bind,source=${dirname(settings.statusFile)},target=${dirname(settings.statusFile)}`],
       remoteEnv: settings.remoteEnv,
       removeExistingContainer: removeExisting,
       overrideConfig: prebuilt?.status === 'hit' ? prebuilt.overrideConfig : undefined,
@@ -263,7 +266,11 @@ export async function runBuilder(options: RunBuilderOptions): Promise<RunBuilder
   async function agentEnvFor(u: UpState, log: PhaseLog): Promise<Record<string, string>> {
     const r = await readAgentEnv(
       { ...ctx, containerId: u.containerId },
-      { workspaceFolder: settings.workspaceFolder, extra: settings.remoteEnv, localEnv: env },
+      {
+        workspaceFolder: settings.workspaceFolder,
+        extra: [...settings.remoteEnv, `DEVCONTAINER_STATUS_FILE=${settings.statusFile}`],
+        localEnv: env,
+      },
     );
     if (r.problem) log.write(`remoteEnv not applied to the agent: ${r.problem}`, 'warn');
     if (r.reserved.length) log.write(`remoteEnv cannot set ${r.reserved.join(', ')} for the agent (the builder sets them)`, 'warn');
@@ -340,14 +347,7 @@ export async function runBuilder(options: RunBuilderOptions): Promise<RunBuilder
     try {
       const checkout = await phase('checkout', (log) =>
         checkoutRepository({
-          repository: settings.repository,
-          inPlace: settings.repositoryInPlace,
-          branch: settings.branch,
-          workspaceFolder: settings.workspaceFolder,
-          depth: settings.gitDepth,
-          username: settings.gitUsername,
-          token: settings.gitToken,
-          owner: settings.workspaceOwner,
+          ...checkoutSettings(settings),
           log,
           redactor,
           env,

@@ -508,3 +508,17 @@ export function parseCacheRepo(value: string): { registry: string; repository: s
   if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/.test(repository)) return undefined;
   return { registry, repository };
 }
+
+/** The checkout step's options from the settings (log, redactor and env come from the caller). Pure. */
+export function checkoutSettings(settings: BuilderSettings) {
+  return {
+    repository: settings.repository,
+    inPlace: settings.repositoryInPlace,
+    branch: settings.branch,
+    workspaceFolder: settings.workspaceFolder,
+    depth: settings.gitDepth,
+    username: settings.gitUsername,
+    token: settings.gitToken,
+    owner: settings.workspaceOwner,
+  };
+}

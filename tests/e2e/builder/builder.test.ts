@@ -175,6 +175,13 @@ describe('script mode: a devcontainer with curl (and zsh as login shell)', () =>
     // (Read as `dev`, the agent's own user: root in the container has no CAP_SYS_PTRACE for it.)
     const agentEnv = dockerExec(container, 'dev', `tr '\\0' '\\n' < /proc/$(cat /tmp/.devcontainer-builder/agent.pid)/environ`);
     expect(agentEnv.split('\n')).toContain('FIXTURE_REMOTE_ENV=remote-env-value');
+    // The status file is readable inside the devcontainer, where the agent's metadata scripts run.
+    const statusPath = agentEnv
+      .split('\n')
+      .find((l) => l.startsWith('DEVCONTAINER_STATUS_FILE='))
+      ?.slice('DEVCONTAINER_STATUS_FILE='.length);
+    expect(statusPath).toBeTruthy();
+    expect(JSON.parse(dockerExec(container, 'dev', `cat '${statusPath}'`)).containerId).toBe(container);
     expect(standinOutputs(standin).join('\n')).toMatch(/the agent starts with remoteEnv [^\n]*FIXTURE_REMOTE_ENV/);
     // The init script downloaded the agent itself (through the rewritten URL).
     await waitFor(

@@ -1,6 +1,7 @@
 import {
   BuilderError,
   checkoutRepository,
+  checkoutSettings,
   childEnv,
   createRedactor,
   createTerminalStreamPhaseLogs,
@@ -31,14 +32,7 @@ export async function runPrebuild(flags: Record<string, unknown>, env: NodeJS.Pr
   const log = await logs.open('checkout');
   try {
     await checkoutRepository({
-      repository: settings.repository,
-      inPlace: settings.repositoryInPlace,
-      branch: settings.branch,
-      workspaceFolder: settings.workspaceFolder,
-      depth: settings.gitDepth,
-      username: settings.gitUsername,
-      token: settings.gitToken,
-      owner: settings.workspaceOwner,
+      ...checkoutSettings(settings),
       log: { write: (l, level) => log.write(redactor(l), level), close: () => log.close() },
       redactor,
       env: childEnv(env, settings),
