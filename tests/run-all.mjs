@@ -28,7 +28,7 @@ if (!existsSync(join(root, 'node_modules/.bin/moon')) && !step('npm install', 'n
   process.exit(1);
 rmSync(reportDir, { recursive: true, force: true });
 mkdirSync(reportDir, { recursive: true });
-const env = { ...process.env, DCK_REPORT_DIR: reportDir, MOON_ON_FAILURE: 'continue', FORCE_COLOR: process.env.FORCE_COLOR ?? '0' };
+const env = { ...process.env, DCK_REPORT_DIR: reportDir, FORCE_COLOR: process.env.FORCE_COLOR ?? '0' };
 
 const problems = [];
 if (!step('test bed', 'bash', ['tests/testbed/setup.sh'], { env })) problems.push('test bed set-up failed');
@@ -58,8 +58,9 @@ for (const file of reports) {
     passed += r.numPassedTests;
     failed += r.numFailedTests;
     skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
-    // A suite that failed to load counts as a failure even with no failed test in it.
-    failed += (r.testResults ?? []).filter((s) => s.status === 'failed' && s.assertionResults.length === 0).length;
+    // A suite that failed to load, or whose beforeAll failed (its tests then show as skipped), counts
+    // as one failure when none of its tests failed.
+    failed += (r.testResults ?? []).filter((s) => s.status === 'failed' && !s.assertionResults.some((a) => a.status === 'failed')).length;
     reported.add(file.slice('vitest-'.length, -'.json'.length));
   } else if (file.endsWith('.tap')) {
     for (const line of readFileSync(path, 'utf8').split('\n')) {
