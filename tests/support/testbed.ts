@@ -7,9 +7,9 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const testbedDir = join(repoRoot, 'tests/testbed');
 
-/** Runs tests/testbed/NAME.sh and returns its trimmed stdout (its log goes to stderr). */
-export function runTestbed(name: string): string {
-  return execFileSync('bash', [join(testbedDir, `${name}.sh`)], {
+/** Runs tests/testbed/NAME.sh [ARGS…] and returns its trimmed stdout (its log goes to stderr). */
+export function runTestbed(name: string, ...args: string[]): string {
+  return execFileSync('bash', [join(testbedDir, `${name}.sh`), ...args], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 16 * 1024 * 1024,

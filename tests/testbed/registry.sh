@@ -3,12 +3,22 @@
 # 127.0.0.1:$DCK_REGISTRY_PORT (default 5127), storage in $DCK_CACHE/registry/data. Docker
 # treats 127.0.0.0/8 registries as insecure by default, so push/pull over plain http works.
 # Starts it only when nothing answers there. stdout: the address (127.0.0.1:PORT).
+# `registry.sh forget NAME` deletes repository NAME (and those below it) and frees their blobs.
 source "$(dirname "$0")/lib.sh"
 testbed_lock
 
 PORT=${DCK_REGISTRY_PORT:-5127}
 addr="127.0.0.1:$PORT"
 dir="$DCK_CACHE/registry"
+
+if [ "${1:-}" = forget ]; then
+  name=${2:-}
+  [[ "$name" =~ ^[a-z0-9][a-z0-9._/-]*$ && "$name" != *..* ]] || die "forget needs a repository name (got '$name')"
+  rm -rf "$dir/data/docker/registry/v2/repositories/$name"
+  if [ -f "$dir/config.yml" ]; then docker-registry garbage-collect --delete-untagged "$dir/config.yml" >/dev/null 2>&1 || true; fi
+  done_msg "forgot repository $name"
+  exit 0
+fi
 
 answers() { curl -fsS -o /dev/null --max-time 2 "http://$addr/v2/" 2>/dev/null; }
 

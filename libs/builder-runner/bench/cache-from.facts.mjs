@@ -4,7 +4,7 @@
 // Run: node bench/cache-from.facts.mjs (from libs/builder-runner).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadComponent, packageDir, sh, testbed } from './support.mjs';
 
@@ -86,21 +86,5 @@ try {
 } finally {
   for (const n of Object.values(names)) testbed('fresh-dockerd', 'stop', n);
   rmSync(scratch, { recursive: true, force: true });
-  rmSync(
-    join(
-      process.env.DCK_CACHE ?? join(homedir(), '.cache/devcontainer-kit'),
-      'registry/data/docker/registry/v2/repositories',
-      repository.split('/')[0],
-    ),
-    { recursive: true, force: true },
-  );
-  spawnSync(
-    'docker-registry',
-    [
-      'garbage-collect',
-      '--delete-untagged',
-      join(process.env.DCK_CACHE ?? join(homedir(), '.cache/devcontainer-kit'), 'registry/config.yml'),
-    ],
-    { stdio: 'ignore' },
-  );
+  testbed('registry', 'forget', repository.split('/')[0]);
 }

@@ -7,9 +7,9 @@
 // Target: hit <= 25% of cold. Run: node bench/cache.bench.mjs [small|typical] (from libs/builder-runner):
 //   small   (default) Debian + git, curl, python3, make
 //   typical           Debian + build-essential, python3-dev, libssl-dev, ... (a usual development image)
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadComponent, packageDir, seconds, sh, table, testbed, timed } from './support.mjs';
 
@@ -106,15 +106,5 @@ try {
 } finally {
   for (const name of Object.values(daemons)) testbed('fresh-dockerd', 'stop', name);
   rmSync(scratch, { recursive: true, force: true });
-  const cache = process.env.DCK_CACHE ?? join(homedir(), '.cache/devcontainer-kit');
-  rmSync(join(cache, 'registry/data/docker/registry/v2/repositories', repository.split('/')[0]), { recursive: true, force: true });
-  spawnSync(
-    'docker-registry',
-    [
-      'garbage-collect',
-      '--delete-untagged',
-      join(process.env.DCK_CACHE ?? join(homedir(), '.cache/devcontainer-kit'), 'registry/config.yml'),
-    ],
-    { stdio: 'ignore' },
-  );
+  testbed('registry', 'forget', repository.split('/')[0]);
 }

@@ -7,7 +7,7 @@
 // (Open VSX) is unreachable here, so the unknown extension id fails for real.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CoderStandin, startCoderStandin } from '../../support/coder-standin/index.js';
@@ -107,9 +107,7 @@ afterAll(async () => {
   for (const img of dockerOut('images', '--format', '{{.Repository}}:{{.Tag}}').split('\n')) {
     if (img.startsWith(`${registry}/${PREFIX}/`)) spawnSync('docker', ['rmi', '-f', img], { stdio: 'ignore' });
   }
-  const cache = process.env.DCK_CACHE ?? join(homedir(), '.cache/devcontainer-kit');
-  rmSync(join(cache, 'registry/data/docker/registry/v2/repositories', CACHE_REPOSITORY), { recursive: true, force: true });
-  spawnSync('docker-registry', ['garbage-collect', '--delete-untagged', join(cache, 'registry/config.yml')], { stdio: 'ignore' });
+  runTestbed('registry', 'forget', CACHE_REPOSITORY);
   if (root) rmSync(root, { recursive: true, force: true });
 }, 120_000);
 

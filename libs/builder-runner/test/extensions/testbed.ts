@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 
 /** Runs tests/testbed/NAME.sh and returns its trimmed stdout (its log goes to stderr). */
-export function runTestbed(name: string, env: NodeJS.ProcessEnv = process.env): string {
-  return execFileSync('bash', [join(repoRoot, 'tests/testbed', `${name}.sh`)], {
+export function runTestbed(name: string, env: NodeJS.ProcessEnv = process.env, args: string[] = []): string {
+  return execFileSync('bash', [join(repoRoot, 'tests/testbed', `${name}.sh`), ...args], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     env,

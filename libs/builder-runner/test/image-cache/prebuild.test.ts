@@ -2,9 +2,9 @@
 // gets only local/debian:bookworm (docker save | load) and an EMPTY consumer daemon —
 // Debian's docker-registry 2.8 on 127.0.0.1 (tests/testbed/registry.sh), the real devcontainer
 // CLI (build and up) and docker push/pull. Nothing is mocked.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeImageCacheKey, parseJsonc } from '../../src/image-cache/cache-key.js';
@@ -47,10 +47,8 @@ beforeAll(() => {
 afterAll(() => {
   for (const name of [daemonName, builderName]) execFileSync('bash', [fresh, 'stop', name], { stdio: 'inherit' });
   rmSync(scratch, { recursive: true, force: true });
-  const cache = process.env.DCK_CACHE ?? join(homedir(), '.cache/devcontainer-kit');
-  rmSync(join(cache, 'registry/data/docker/registry/v2/repositories', repository.split('/')[0]!), { recursive: true, force: true });
-  // Free the blobs nothing refers to any more (only these tests push to the test bed registry).
-  spawnSync('docker-registry', ['garbage-collect', '--delete-untagged', join(cache, 'registry/config.yml')], { stdio: 'ignore' });
+  // Drop this run's repository and free the blobs nothing refers to any more.
+  runTestbed('registry', process.env, ['forget', repository.split('/')[0]!]);
 });
 
 describe('prebuild and findPrebuiltImage with a real registry', () => {
