@@ -158,17 +158,22 @@ export function createMainCommand(io: CliIo, state: { code: number } = { code: 0
     },
   });
 
+  /** One config with its parse problems on stderr (report, features-order); undefined and exit 1 when unparsable. */
+  async function loadOne(args: { workspace?: string; config?: string }) {
+    const [target] = await resolveTargets(args.workspace, { all: false, configPath: args.config, cwd: io.cwd });
+    const parsed = await load(target as Target);
+    for (const p of parsed.problems) io.stderr(`${formatProblem(p)}\n`);
+    if (parsed.config !== undefined) return parsed as ParseResult & { config: NonNullable<ParseResult['config']> };
+    state.code = 1;
+    return undefined;
+  }
+
   const report = defineCommand({
     meta: { name: 'report', description: 'How devcontainer-kit on Kubernetes treats each property the config uses' },
     args: { workspace: { type: 'positional', required: false, description: 'workspace folder or config file (default: .)' }, ...common },
     async run({ args }) {
-      const [target] = await resolveTargets(args.workspace, { all: false, configPath: args.config, cwd: io.cwd });
-      const parsed = await load(target as Target);
-      for (const p of parsed.problems) io.stderr(`${formatProblem(p)}\n`);
-      if (parsed.config === undefined) {
-        state.code = 1;
-        return;
-      }
+      const parsed = await loadOne(args);
+      if (!parsed) return;
       const rep = complianceReport(parsed);
       if (args.json) io.stdout(`${JSON.stringify(rep)}\n`);
       else {
@@ -186,13 +191,8 @@ export function createMainCommand(io: CliIo, state: { code: number } = { code: 0
     meta: { name: 'features-order', description: 'The feature install order (dependsOn, installsAfter, overrideFeatureInstallOrder)' },
     args: { workspace: { type: 'positional', required: false, description: 'workspace folder or config file (default: .)' }, ...common },
     async run({ args }) {
-      const [target] = await resolveTargets(args.workspace, { all: false, configPath: args.config, cwd: io.cwd });
-      const parsed = await load(target as Target);
-      for (const p of parsed.problems) io.stderr(`${formatProblem(p)}\n`);
-      if (parsed.config === undefined) {
-        state.code = 1;
-        return;
-      }
+      const parsed = await loadOne(args);
+      if (!parsed) return;
       const features = (parsed.config.features ?? {}) as Record<string, unknown>;
       const local = await readLocalFeatures({ configFile: parsed.file, config: parsed.config, parsed });
       for (const p of local.problems) io.stderr(`${formatProblem(p)}\n`);

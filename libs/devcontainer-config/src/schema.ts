@@ -172,16 +172,20 @@ function visitAllStrings(node: Node, stack: Array<string | number>): void {
   }
 }
 
+function typeMismatch(node: Node, schema: Schema, stack: Array<string | number>): SchemaIssue {
+  return {
+    node,
+    severity: 'error',
+    code: 'type-mismatch',
+    message: `${pathString(stack)} must be ${describeSchema(schema)}, found ${nodeTypeName(node)}`,
+  };
+}
+
 function check(node: Node, schema: Schema, stack: Array<string | number>, out: SchemaIssue[]): void {
   if (schema.kind === 'union') {
     const alt = schema.of.find((x) => matchesKind(x, node));
     if (alt === undefined) {
-      out.push({
-        node,
-        severity: 'error',
-        code: 'type-mismatch',
-        message: `${pathString(stack)} must be ${describeSchema(schema)}, found ${nodeTypeName(node)}`,
-      });
+      out.push(typeMismatch(node, schema, stack));
       return;
     }
     check(node, alt, stack, out);
@@ -192,12 +196,7 @@ function check(node: Node, schema: Schema, stack: Array<string | number>, out: S
     return;
   }
   if (!matchesKind(schema, node)) {
-    out.push({
-      node,
-      severity: 'error',
-      code: 'type-mismatch',
-      message: `${pathString(stack)} must be ${describeSchema(schema)}, found ${nodeTypeName(node)}`,
-    });
+    out.push(typeMismatch(node, schema, stack));
     return;
   }
   switch (schema.kind) {
