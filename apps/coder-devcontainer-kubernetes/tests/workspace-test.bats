@@ -82,7 +82,7 @@ wt_dir() {
 
 @test "the workspaces are up and their Coder agent reached Coder" {
   if [ "$WT_MODE" = local ]; then
-    # Each workspace's agent called the stand-in's manifest endpoint with the agent token.
+    # Each workspace's agent connected to the stand-in (websocket upgrade at /api/v2/workspaceagents/me/rpc) with the agent token.
     local calls=0 i
     for i in $(seq 1 60); do
       calls=$(wt_standin_agent_calls)

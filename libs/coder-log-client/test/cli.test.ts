@@ -11,7 +11,8 @@ import { type CoderStandin, startCoderStandin } from '../../../tests/support/cod
 
 const pkgDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(pkgDir, 'dist', 'cli.js');
-const TOKEN = 'tok-9f1c2e7a-never-print-me';
+// coderd agent tokens are UUIDs; this one must never be printed.
+const TOKEN = '5e1c2e7a-0b4d-4f3e-9a6c-7d8e9f0a1b2c';
 
 function newestMtime(dir: string): number {
   return Math.max(

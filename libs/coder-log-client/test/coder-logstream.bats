@@ -11,7 +11,8 @@ setup() {
   ROOT="$(cd "$BATS_TEST_DIRNAME/../../.." && pwd)"
   CLI="$ROOT/libs/coder-log-client/dist/cli.js"
   [ -f "$CLI" ] || (cd "$ROOT/libs/coder-log-client" && npx tsup >/dev/null 2>&1)
-  export CODER_STANDIN_TOKEN="bats-token-$$-secret"
+  CODER_STANDIN_TOKEN="$(node -p "crypto.randomUUID()")"
+  export CODER_STANDIN_TOKEN
   node "$ROOT/tests/support/coder-standin/cli.mjs" >"$BATS_TEST_TMPDIR/url" 2>/dev/null &
   STANDIN_PID=$!
   for _ in $(seq 50); do [ -s "$BATS_TEST_TMPDIR/url" ] && break; sleep 0.1; done

@@ -23,7 +23,8 @@ import {
 
 const PREFIX = 'dck-builder-e2e';
 const GIT_TOKEN = `gittok-${crypto.randomUUID()}`;
-const AGENT_TOKEN = `agenttok-${crypto.randomUUID()}`;
+// coderd agent tokens are UUIDs (the stand-in refuses anything else, as coderd does).
+const AGENT_TOKEN = crypto.randomUUID();
 const PHASE_NAMES = [
   'Builder: preflight',
   'Builder: checkout',
@@ -166,7 +167,7 @@ describe('script mode: a devcontainer with curl (and zsh as login shell)', () =>
     expect(status.agent.uid).toBe(1000);
 
     // The agent called Coder with the right URL and token, as `dev`, with the script's env.
-    await waitFor('the agent to call the manifest', () => standin.agentCalls().length > 0 || undefined);
+    await waitFor('the agent to connect', () => standin.agentCalls().length > 0 || undefined);
     const call = standin.agentCalls()[0];
     expect(call?.userAgent).toMatch(/uid=1000 user=dev auth=token devcontainers=false home=\/home\/dev url=http:\/\/127\.0\.0\.1:\d+\/$/);
     expect(call?.userAgent.endsWith(`url=${relay.url}`)).toBe(true);
@@ -278,7 +279,7 @@ describe('binary mode: a devcontainer without curl, wget or busybox', () => {
       const run = track(startBuilder(env));
       const status = await waitForSupervise(env, run);
       expect(status.agent.mode).toBe('binary');
-      await waitFor('the agent to call the manifest', () => standin.agentCalls().length > 0 || undefined);
+      await waitFor('the agent to connect', () => standin.agentCalls().length > 0 || undefined);
       expect(standin.agentCalls()[0]?.userAgent).toMatch(/uid=1000 user=dev auth=token devcontainers=false/);
       expect(standinOutputs(standin).join('\n')).toMatch(/binary mode: the devcontainer has no curl, wget or busybox/);
       expect(standin.requests().some((r) => r.path === '/bin/coder-linux-amd64' && r.status === 200)).toBe(true);

@@ -26,7 +26,8 @@ import {
 } from './support.js';
 
 const PREFIX = 'dck-builder-ecf';
-const AGENT_TOKEN = `agenttok-${crypto.randomUUID()}`;
+// coderd agent tokens are UUIDs (the stand-in refuses anything else, as coderd does).
+const AGENT_TOKEN = crypto.randomUUID();
 const RUN_ID = crypto.randomUUID().slice(0, 8);
 const FRESH = `${PREFIX}-fresh-${RUN_ID}`;
 const CACHE_REPOSITORY = `${PREFIX}/cache-${RUN_ID}`;

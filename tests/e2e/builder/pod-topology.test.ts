@@ -16,7 +16,8 @@ import { buildBuilder, createFixtureRemote, dockerOut, renderInitScript, waitFor
 const P = 'dck-builder-e2e-pod';
 const names = { dind: `${P}-dind`, builder: `${P}-builder`, sock: `${P}-sock`, ws: `${P}-workspaces`, data: `${P}-docker` };
 const GIT_TOKEN = `gittok-${crypto.randomUUID()}`;
-const AGENT_TOKEN = `agenttok-${crypto.randomUUID()}`;
+// coderd agent tokens are UUIDs (the stand-in refuses anything else, as coderd does).
+const AGENT_TOKEN = crypto.randomUUID();
 const INNER = ['-H', 'unix:///run/dind/docker.sock'];
 const DIND_FLAGS = [
   '--cap-add',

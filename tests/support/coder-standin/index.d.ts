@@ -5,11 +5,17 @@ export declare const EXTERNAL_LOG_SOURCE_ID: '3b579bf4-1ed8-4b99-87a8-e9a1e34104
 export declare const LOGS_LIMIT_BYTES: 1048576;
 /** coderd truncates each stored output to this many characters. */
 export declare const MAX_OUTPUT_CHARS: 1024;
+/** coderd stores display names cut to this many characters (201, not an error). */
 export declare const MAX_DISPLAY_NAME_CHARS: 127;
+/** The version GET /api/v2/buildinfo reports: the coderd release the stand-in's facts were checked against. */
+export declare const STANDIN_CODER_VERSION: 'v2.30.0';
+/** coderd's API rate limit: this many requests per window per IP and endpoint, then 429 with `Retry-After: 60`. */
+export declare const RATE_LIMIT_REQUESTS: 512;
+export declare const RATE_LIMIT_WINDOW_SECONDS: 60;
 export declare const LOG_LEVELS: readonly ['trace', 'debug', 'info', 'warn', 'error'];
 
 export type StandinLogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
-export type StandinEndpoint = 'logs' | 'log-source' | 'manifest' | 'buildinfo' | 'bin';
+export type StandinEndpoint = 'logs' | 'log-source' | 'rpc' | 'buildinfo' | 'bin';
 
 /**
  * Faults to inject. Counted faults are consumed one per matching request, in the order
@@ -23,8 +29,13 @@ export interface CoderStandinFaults {
   serverErrorStatus?: number;
   /** Answer the next N matching requests with 429 (and `Retry-After`). */
   tooManyRequests?: number;
-  /** Retry-After seconds on 429 answers. Default 1. */
+  /** Retry-After seconds on injected 429 answers. Default 60 (what coderd's rate limiter sends). */
   retryAfterSeconds?: number;
+  /**
+   * Turn on coderd's real rate limit: 512 requests per minute per client IP and endpoint path, then
+   * 429 `Retry-After: 60` until the window ends. Off by default (tests send bursts coderd would limit).
+   */
+  rateLimit?: boolean;
   /** Destroy the socket of the next N matching requests without answering (connection reset). */
   resets?: number;
   /** Hold the next N matching requests for `stallMs` before handling them normally. If the client gives up meanwhile, nothing is stored (like coderd's cancelled request context). */
@@ -41,7 +52,7 @@ export interface CoderStandinFaults {
 }
 
 export interface CoderStandinOptions {
-  /** The agent token to accept. Default: a random UUID. */
+  /** The agent token to accept; must be a UUID, as coderd's are (anything else throws). Default: a random UUID. */
   agentToken?: string;
   faults?: CoderStandinFaults;
   /** Files served at GET /bin/coder-linux-amd64 and /bin/coder-linux-arm64 (404 when absent). */
@@ -77,7 +88,7 @@ export interface RecordedRequest {
   status: number;
   /** Lower-cased header names; never header values (so never the token). */
   headerNames: string[];
-  fault?: 'reset' | 'stall' | 'tooMany' | 'serverError' | 'unauthorized' | undefined;
+  fault?: 'reset' | 'stall' | 'tooMany' | 'serverError' | 'unauthorized' | 'rateLimit' | undefined;
   sourceId?: string;
   logCount?: number;
 }
@@ -92,6 +103,7 @@ export interface AgentCall {
 export interface CoderStandinStats {
   /** Bytes of output counted against the agent's limit so far. */
   logsLength: number;
+  /** coderd's `logs_overflowed`: set by the first 413 and never cleared. */
   logsOverflowed: boolean;
   logCount: number;
   requestCount: number;
@@ -106,7 +118,7 @@ export interface CoderStandin {
   /** What was stored, in order; only one source's logs when `sourceId` is given. */
   logs(sourceId?: string): StoredLog[];
   requests(): RecordedRequest[];
-  /** Manifest calls (the fake agent proves it runs with the right URL and token). */
+  /** Accepted agent connections (websocket upgrades at GET /api/v2/workspaceagents/me/rpc with this agent's token): the fake agent proves it runs with the right URL and token. */
   agentCalls(): AgentCall[];
   stats(): CoderStandinStats;
   setFaults(faults: CoderStandinFaults): void;

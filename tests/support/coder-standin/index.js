@@ -1,17 +1,25 @@
 // @ts-check
-// A loopback stand-in for the parts of coderd a workspace agent talks to.
-// It follows coderd's contract for the agent log API (see /work/shared/TESTBED.md):
-//   - auth header `Coder-Session-Token` (401 when missing or wrong),
-//   - POST /api/v2/workspaceagents/me/log-source → 201, idempotent per id,
-//   - PATCH /api/v2/workspaceagents/me/logs → 200 empty body; 400 for invalid JSON / bad uuid,
-//     empty `logs`, or a bad level; 413 "Logs limit exceeded" once the agent's total output
-//     (bytes, counted before truncation) would pass 1 MiB, and on every call after;
-//     500 for output the database cannot store (NUL),
-//   - each output truncated to 1024 characters, server timestamps, nil source → "External".
-// Plus GET .../me/manifest (auth-checked, recorded), GET /api/v2/buildinfo, GET /bin/coder-linux-*.
+// A loopback stand-in for the parts of coderd a workspace agent talks to, following what a real
+// coderd v2.30.0 does (see /work/shared/TESTBED.md, "Coder agent log API" and "Coder: what a real
+// coderd … does"):
+//   - the agent token as `Coder-Session-Token`, `Authorization: Bearer` or `?coder_session_token=`;
+//     coderd's 401 texts (missing / not a UUID / unknown token),
+//   - POST /api/v2/workspaceagents/me/log-source → 201; a display name over 127 characters is stored
+//     cut; registering an id again answers 201 echoing the new name/icon while the stored row keeps the first,
+//   - PATCH /api/v2/workspaceagents/me/logs → 200 with body `null`; 400 for invalid JSON / bad uuid,
+//     empty `logs`, or a bad level; 413 "Logs limit exceeded" for a batch that would take the agent's
+//     total output (bytes, counted before truncation) past 1 MiB — only that batch: later batches that
+//     fit are stored, `logs_overflowed` stays set; 500 for NUL,
+//   - invalid UTF-8 bytes become one U+FFFD each, lone surrogates U+FFFD; outputs truncated to 1024
+//     code points; server timestamps; nil source → "External",
+//   - GET /api/v2/buildinfo (public, a real version string); no HTTP manifest route (404); the agent
+//     connects with a websocket upgrade at GET /api/v2/workspaceagents/me/rpc (recorded as an agent call),
+//   - opt-in: coderd's rate limit (512 requests per minute per IP and endpoint → 429, Retry-After: 60).
 // Faults can be injected (5xx bursts, 429, connection resets, stalls, 401/403 for the first N ms).
 // Plain ESM JavaScript with types in index.d.ts, so vitest, tsc and plain `node` can all load it.
-import { randomUUID } from 'node:crypto';
+
+import { isUtf8 } from 'node:buffer';
+import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 
@@ -23,7 +31,17 @@ export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'];
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 const UUID_RE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 const TOKEN_HEADER = 'coder-session-token';
+const TOKEN_QUERY = 'coder_session_token';
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
+/** What GET /api/v2/buildinfo reports: the coderd release the facts were checked against. */
+export const STANDIN_CODER_VERSION = 'v2.30.0';
+/** coderd's API rate limit: requests per window per IP and endpoint, and the window. */
+export const RATE_LIMIT_REQUESTS = 512;
+export const RATE_LIMIT_WINDOW_SECONDS = 60;
+const LOGS_LIMIT_DETAIL = 'pq: new row for relation "workspace_agents" violates check constraint "max_logs_length"';
+const UNKNOWN_TOKEN_DETAIL =
+  'The agent cannot authenticate until the workspace provision job has been completed. If the job is no longer running, this agent is invalid.';
+const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
 /** @typedef {import('./index.js').CoderStandinFaults} CoderStandinFaults */
 /** @typedef {import('./index.js').CoderStandinOptions} CoderStandinOptions */
@@ -52,6 +70,59 @@ function truncateChars(/** @type {string} */ s, /** @type {number} */ n) {
   return s;
 }
 
+/** True when `s` parses as a UUID the way Go's uuid.Parse accepts the common forms. */
+function isUuid(/** @type {string} */ s) {
+  return UUID_RE.test(s);
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Decode a request body as Go's encoding/json sees strings: every byte that is not part of a valid
+ * UTF-8 sequence becomes its own U+FFFD (Node's decoder would merge a truncated sequence into one).
+ * @param {Buffer} buf
+ */
+function decodeUtf8LikeGo(buf) {
+  if (isUtf8(buf)) return buf.toString('utf8');
+  let out = '';
+  let i = 0;
+  let from = 0;
+  while (i < buf.length) {
+    const b = /** @type {number} */ (buf[i]);
+    const width = validSequenceWidth(buf, i, b);
+    if (width === 0) {
+      out += `${buf.toString('utf8', from, i)}\uFFFD`;
+      i++;
+      from = i;
+    } else {
+      i += width;
+    }
+  }
+  return out + buf.toString('utf8', from);
+}
+
+/** Length of the valid UTF-8 sequence starting at `i` (Go's utf8.DecodeRune rules), 0 when invalid. */
+function validSequenceWidth(/** @type {Buffer} */ buf, /** @type {number} */ i, /** @type {number} */ b) {
+  if (b < 0x80) return 1;
+  const cont = (/** @type {number} */ k, lo = 0x80, hi = 0xbf) => {
+    const c = buf[i + k];
+    return c !== undefined && c >= lo && c <= hi;
+  };
+  if (b >= 0xc2 && b <= 0xdf) return cont(1) ? 2 : 0;
+  if (b === 0xe0) return cont(1, 0xa0) && cont(2) ? 3 : 0;
+  if ((b >= 0xe1 && b <= 0xec) || b === 0xee || b === 0xef) return cont(1) && cont(2) ? 3 : 0;
+  if (b === 0xed) return cont(1, 0x80, 0x9f) && cont(2) ? 3 : 0; // no surrogates
+  if (b === 0xf0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
+  if (b >= 0xf1 && b <= 0xf3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
+  if (b === 0xf4) return cont(1, 0x80, 0x8f) && cont(2) && cont(3) ? 4 : 0;
+  return 0;
+}
+
+/** Lone surrogates (from `\\ud800`-style escapes) become U+FFFD, as Go's JSON decoder does. */
+function replaceLoneSurrogates(/** @type {string} */ s) {
+  return s.replace(LONE_SURROGATE, '\uFFFD');
+}
+
 /** @param {CoderStandinFaults | undefined} f */
 function normaliseFaults(f) {
   const now = Date.now();
@@ -59,7 +130,8 @@ function normaliseFaults(f) {
     serverErrors: f?.serverErrors ?? 0,
     serverErrorStatus: f?.serverErrorStatus ?? 500,
     tooManyRequests: f?.tooManyRequests ?? 0,
-    retryAfterSeconds: f?.retryAfterSeconds,
+    retryAfterSeconds: f?.retryAfterSeconds ?? RATE_LIMIT_WINDOW_SECONDS,
+    rateLimit: f?.rateLimit === true,
     resets: f?.resets ?? 0,
     stalls: f?.stalls ?? 0,
     stallMs: f?.stallMs ?? 10_000,
@@ -78,6 +150,11 @@ function normaliseFaults(f) {
  */
 export async function startCoderStandin(options = {}) {
   const agentToken = options.agentToken ?? randomUUID();
+  if (!isUuid(agentToken)) {
+    // coderd's agent tokens are UUIDs: anything else is refused with 401 "Workspace agent token invalid."
+    throw new TypeError('coder stand-in: agentToken must be a UUID, as coderd agent tokens are (use crypto.randomUUID())');
+  }
+  const agentTokenId = normaliseUuid(agentToken);
   const logsLimitBytes = options.logsLimitBytes ?? LOGS_LIMIT_BYTES;
   const agentBinaries = { ...(options.agentBinaries ?? {}) };
   let faults = normaliseFaults(options.faults);
@@ -94,13 +171,26 @@ export async function startCoderStandin(options = {}) {
   let nextLogId = 1;
   /** @type {Set<() => void>} */
   const pendingStalls = new Set();
+  /** @type {Set<import('node:stream').Duplex>} */
+  const agentConnections = new Set();
+  /** Rate-limit windows per "ip endpoint": start time and count. @type {Map<string, { start: number, count: number }>} */
+  const rateWindows = new Map();
 
-  /** @param {string} id @param {string} displayName @param {string} icon */
+  /**
+   * Insert a source unless its id exists; the stored row always keeps the first registration.
+   * @param {string} id @param {string} displayName @param {string} icon
+   */
   function insertSource(id, displayName, icon) {
     const existing = sources.get(id);
     if (existing) return existing;
     /** @type {StoredLogSource} */
-    const src = { id, display_name: displayName, icon, created_at: new Date().toISOString() };
+    const src = {
+      id,
+      // varchar(127) in coderd's insert: a longer name is cut, not refused.
+      display_name: truncateChars(displayName, MAX_DISPLAY_NAME_CHARS),
+      icon,
+      created_at: new Date().toISOString(),
+    };
     sources.set(id, src);
     return src;
   }
@@ -145,7 +235,7 @@ export async function startCoderStandin(options = {}) {
   function endpointOf(path) {
     if (path === '/api/v2/workspaceagents/me/logs') return 'logs';
     if (path === '/api/v2/workspaceagents/me/log-source') return 'log-source';
-    if (path === '/api/v2/workspaceagents/me/manifest') return 'manifest';
+    if (path === '/api/v2/workspaceagents/me/rpc') return 'rpc';
     if (path === '/api/v2/buildinfo') return 'buildinfo';
     if (path.startsWith('/bin/')) return 'bin';
     if (path.startsWith('/__standin/')) return 'control';
@@ -184,10 +274,65 @@ export async function startCoderStandin(options = {}) {
     return undefined;
   }
 
-  /** @param {import('node:http').IncomingMessage} req */
-  function authorised(req) {
-    const got = req.headers[TOKEN_HEADER];
-    return typeof got === 'string' && got === agentToken;
+  /**
+   * coderd's API rate limit (opt-in here): 512 requests per minute per client IP and endpoint
+   * path. A window starts with a key's first request (coderd's httprate smooths with the previous
+   * window; the threshold and the answer are the same). True when this request is over the limit.
+   * @param {import('node:http').IncomingMessage} req @param {string} path
+   */
+  function rateLimited(req, path) {
+    if (!faults.rateLimit) return false;
+    const key = `${req.socket.remoteAddress ?? '?'} ${path}`;
+    const now = Date.now();
+    let w = rateWindows.get(key);
+    if (!w || now - w.start >= RATE_LIMIT_WINDOW_SECONDS * 1000) {
+      w = { start: now, count: 0 };
+      rateWindows.set(key, w);
+    }
+    if (w.count >= RATE_LIMIT_REQUESTS) return true;
+    w.count++;
+    return false;
+  }
+
+  /** @param {import('node:http').ServerResponse} res */
+  function sendRateLimited(res) {
+    res.setHeader('retry-after', String(RATE_LIMIT_WINDOW_SECONDS));
+    return send(res, 429, {
+      message: `You've been rate limited for sending more than ${RATE_LIMIT_REQUESTS} requests in 1m0s.`,
+    });
+  }
+
+  /**
+   * The agent token the way coderd finds it: `?coder_session_token=`, the Coder-Session-Token
+   * header, or `Authorization: Bearer`.
+   * @param {import('node:http').IncomingMessage} req @param {URL} url
+   */
+  function tokenOf(req, url) {
+    const fromQuery = url.searchParams.get(TOKEN_QUERY);
+    if (fromQuery) return fromQuery;
+    const header = req.headers[TOKEN_HEADER];
+    if (typeof header === 'string' && header !== '') return header;
+    const auth = req.headers.authorization;
+    if (typeof auth === 'string') {
+      const m = /^bearer\s+(.+)$/i.exec(auth.trim());
+      if (m) return /** @type {string} */ (m[1]).trim();
+    }
+    return '';
+  }
+
+  /**
+   * coderd's agent authentication answers: undefined when the token is this agent's.
+   * @param {import('node:http').IncomingMessage} req @param {URL} url
+   * @returns {{ message: string, detail?: string } | undefined}
+   */
+  function authProblem(req, url) {
+    const token = tokenOf(req, url);
+    if (token === '') return { message: `Cookie "${TOKEN_QUERY}" must be provided.` };
+    if (!isUuid(token)) {
+      return { message: 'Workspace agent token invalid.', detail: `An agent token must be a valid UUIDv4. (len ${token.length})` };
+    }
+    if (normaliseUuid(token) !== agentTokenId) return { message: 'Workspace agent not authorized.', detail: UNKNOWN_TOKEN_DETAIL };
+    return undefined;
   }
 
   /**
@@ -202,6 +347,10 @@ export async function startCoderStandin(options = {}) {
     const method = req.method ?? 'GET';
 
     if (endpoint === 'control') return handleControl(req, res, path, method);
+    if (rateLimited(req, path)) {
+      record.fault = 'rateLimit';
+      return sendRateLimited(res);
+    }
 
     const fault = pickFault(endpoint);
     record.fault = fault;
@@ -230,7 +379,13 @@ export async function startCoderStandin(options = {}) {
     }
 
     if (endpoint === 'buildinfo' && method === 'GET') {
-      return send(res, 200, { version: 'v2.20.0-devcontainer-kit-standin', external_url: server.url });
+      // Public in coderd (no token needed).
+      return send(res, 200, {
+        external_url: server.url,
+        version: STANDIN_CODER_VERSION,
+        dashboard_url: server.url,
+        workspace_proxy: false,
+      });
     }
     if (endpoint === 'bin' && method === 'GET') {
       const arch = path === '/bin/coder-linux-amd64' ? 'amd64' : path === '/bin/coder-linux-arm64' ? 'arm64' : undefined;
@@ -247,6 +402,8 @@ export async function startCoderStandin(options = {}) {
       return;
     }
     if (endpoint === 'other') {
+      // Includes GET /api/v2/workspaceagents/me/manifest: coderd serves the manifest over the
+      // agent's dRPC connection only, not as an HTTP route.
       return send(res, 404, { message: 'Route not found.' });
     }
 
@@ -257,42 +414,20 @@ export async function startCoderStandin(options = {}) {
         detail: 'The agent token is not valid yet (injected fault).',
       });
     }
-    if (!req.headers[TOKEN_HEADER]) {
-      return send(res, 401, {
-        message: 'Workspace agent not authorized.',
-        detail: 'Header "Coder-Session-Token" must be provided.',
-      });
-    }
-    if (!authorised(req)) {
-      return send(res, 401, { message: 'Workspace agent not authorized.', detail: 'Invalid agent token.' });
+    const problem = authProblem(req, url);
+    if (problem) return send(res, 401, problem);
+
+    if (endpoint === 'rpc') {
+      // Without a websocket upgrade, coderd's websocket library refuses the request.
+      res.setHeader('connection', 'Upgrade');
+      res.setHeader('upgrade', 'websocket');
+      res.writeHead(426, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('WebSocket protocol violation: Connection header "" does not contain Upgrade\n');
+      return;
     }
 
-    if (endpoint === 'manifest') {
-      if (method !== 'GET') return send(res, 405, { message: 'Method not allowed.' });
-      agentCalls.push({
-        at: new Date().toISOString(),
-        method,
-        path,
-        userAgent: String(req.headers['user-agent'] ?? ''),
-      });
-      return send(res, 200, {
-        agent_id: '6e9c6c8e-2a1c-4b8e-9c59-1d2c0a3b4c5d',
-        agent_name: 'main',
-        owner_name: 'standin',
-        workspace_id: '0d6c1a9e-8a1f-4a41-9f3f-6d6f3b2a1c00',
-        workspace_name: 'standin',
-        directory: '',
-        apps: [],
-        scripts: [],
-        environment_variables: {},
-        vscode_port_proxy_uri: '',
-        derp_map: null,
-        disable_direct_connections: true,
-      });
-    }
-
-    if (faults && fault === 'tooMany') {
-      res.setHeader('retry-after', String(faults.retryAfterSeconds ?? 1));
+    if (fault === 'tooMany') {
+      res.setHeader('retry-after', String(faults.retryAfterSeconds));
       return send(res, 429, { message: 'You have been rate limited.' });
     }
     if (fault === 'serverError') {
@@ -305,26 +440,20 @@ export async function startCoderStandin(options = {}) {
       if (!parsed.ok) return send(res, 400, { message: 'Request body must be valid JSON.', detail: parsed.detail });
       const body = parsed.value;
       const id = body?.id === undefined ? NIL_UUID : body.id;
-      if (typeof id !== 'string' || !UUID_RE.test(id)) {
+      if (typeof id !== 'string' || !isUuid(id)) {
         return send(res, 400, { message: 'Request body must be valid JSON.', detail: 'invalid UUID in "id"' });
       }
       const displayName = typeof body?.display_name === 'string' ? body.display_name : '';
       const icon = typeof body?.icon === 'string' ? body.icon : '';
-      if ([...displayName].length > MAX_DISPLAY_NAME_CHARS) {
-        // varchar(127) in the database: coderd answers with an internal error.
-        return send(res, 500, {
-          message: 'An internal server error occurred.',
-          detail: 'pq: value too long for type character varying(127)',
-        });
-      }
       const src = insertSource(normaliseUuid(id), displayName, icon);
       record.sourceId = src.id;
+      // coderd answers with the request's name and icon, whatever the stored row holds.
       return send(res, 201, {
         id: src.id,
         workspace_agent_id: '6e9c6c8e-2a1c-4b8e-9c59-1d2c0a3b4c5d',
-        created_at: src.created_at,
-        display_name: src.display_name,
-        icon: src.icon,
+        created_at: new Date().toISOString(),
+        display_name: displayName,
+        icon,
       });
     }
 
@@ -334,7 +463,7 @@ export async function startCoderStandin(options = {}) {
       if (!parsed.ok) return send(res, 400, { message: 'Request body must be valid JSON.', detail: parsed.detail });
       const body = parsed.value;
       let sourceId = body?.log_source_id ?? NIL_UUID;
-      if (typeof sourceId !== 'string' || !UUID_RE.test(sourceId)) {
+      if (typeof sourceId !== 'string' || !isUuid(sourceId)) {
         return send(res, 400, { message: 'Request body must be valid JSON.', detail: 'invalid UUID in "log_source_id"' });
       }
       sourceId = normaliseUuid(sourceId);
@@ -349,12 +478,13 @@ export async function startCoderStandin(options = {}) {
       /** @type {{ output: string, level: string }[]} */
       const rows = [];
       for (const entry of entries) {
-        const output = typeof entry?.output === 'string' ? entry.output : '';
+        const output = typeof entry?.output === 'string' ? replaceLoneSurrogates(entry.output) : '';
         let level = typeof entry?.level === 'string' ? entry.level : '';
         if (level === '') level = 'info';
         if (!LOG_LEVELS.includes(level)) {
           return send(res, 400, { message: 'Invalid log level provided.', detail: `invalid log level: "${level}"` });
         }
+        // Bytes of the decoded output, counted before truncation.
         outputLength += Buffer.byteLength(output, 'utf8');
         rows.push({ output, level });
       }
@@ -368,7 +498,10 @@ export async function startCoderStandin(options = {}) {
         insertSource(EXTERNAL_LOG_SOURCE_ID, 'External', '/emojis/1f310.png');
         sourceId = EXTERNAL_LOG_SOURCE_ID;
       }
-      if (logsOverflowed || logsLength + outputLength > logsLimitBytes) {
+      if (logsLength + outputLength > logsLimitBytes) {
+        // Only this batch is refused (the database check constraint); smaller batches that still
+        // fit are stored later. The first refusal sets logs_overflowed and carries no detail.
+        if (logsOverflowed) return send(res, 413, { message: 'Logs limit exceeded', detail: LOGS_LIMIT_DETAIL });
         logsOverflowed = true;
         return send(res, 413, { message: 'Logs limit exceeded' });
       }
@@ -385,7 +518,7 @@ export async function startCoderStandin(options = {}) {
       }
       record.sourceId = sourceId;
       record.logCount = rows.length;
-      return send(res, 200);
+      return send(res, 200, null);
     }
 
     return send(res, 404, { message: 'Route not found.' });
@@ -395,11 +528,74 @@ export async function startCoderStandin(options = {}) {
   async function readJson(req) {
     const buf = await readBody(req);
     try {
-      // Invalid UTF-8 becomes U+FFFD here, as in Go's JSON decoder.
-      return { ok: true, value: JSON.parse(buf.toString('utf8')) };
+      return { ok: true, value: JSON.parse(decodeUtf8LikeGo(buf)) };
     } catch (err) {
       return { ok: false, value: undefined, detail: err instanceof Error ? err.message : String(err) };
     }
+  }
+
+  /**
+   * The agent's connection: a websocket upgrade at GET /api/v2/workspaceagents/me/rpc, after
+   * coderd's authentication. The stand-in accepts it (101), records the call and holds the
+   * connection; it serves no dRPC on it.
+   * @param {import('node:http').IncomingMessage} req
+   * @param {import('node:stream').Duplex} socket
+   */
+  function handleUpgrade(req, socket) {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    /** @type {RecordedRequest} */
+    const record = {
+      at: new Date().toISOString(),
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      status: 0,
+      headerNames: Object.keys(req.headers).sort(),
+    };
+    requests.push(record);
+    socket.on('error', () => {});
+    /** @param {number} status @param {string} reason @param {unknown} body @param {Record<string, string>} [headers] */
+    const answer = (status, reason, body, headers = {}) => {
+      record.status = status;
+      const text = JSON.stringify(body);
+      const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`);
+      socket.end(
+        `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(text)}\r\n${extra.join('')}connection: close\r\n\r\n${text}`,
+      );
+    };
+    if (endpointOf(url.pathname) !== 'rpc' || req.method !== 'GET') {
+      return answer(404, 'Not Found', { message: 'Route not found.' });
+    }
+    if (rateLimited(req, url.pathname)) {
+      record.fault = 'rateLimit';
+      return answer(
+        429,
+        'Too Many Requests',
+        { message: `You've been rate limited for sending more than ${RATE_LIMIT_REQUESTS} requests in 1m0s.` },
+        { 'retry-after': String(RATE_LIMIT_WINDOW_SECONDS) },
+      );
+    }
+    const problem = authProblem(req, url);
+    if (problem) return answer(401, 'Unauthorized', problem);
+    const version = url.searchParams.get('version') ?? '2.0';
+    if (!/^2\.\d+$/.test(version)) return answer(400, 'Bad Request', { message: 'Unknown or unsupported API version' });
+    const key = req.headers['sec-websocket-key'];
+    if (typeof key !== 'string' || String(req.headers.upgrade).toLowerCase() !== 'websocket') {
+      return answer(400, 'Bad Request', { message: 'Failed to accept websocket.' });
+    }
+    const acceptKey = createHash('sha1').update(`${key}${WS_GUID}`).digest('base64');
+    record.status = 101;
+    agentCalls.push({
+      at: record.at,
+      method: record.method,
+      path: record.path,
+      userAgent: String(req.headers['user-agent'] ?? ''),
+    });
+    agentConnections.add(socket);
+    socket.on('close', () => agentConnections.delete(socket));
+    socket.on('data', () => {}); // frames are read and ignored
+    socket.write(
+      `HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-accept: ${acceptKey}\r\n\r\n`,
+    );
   }
 
   /**
@@ -447,6 +643,7 @@ export async function startCoderStandin(options = {}) {
     }),
     { url: '' },
   );
+  server.on('upgrade', handleUpgrade);
   server.headersTimeout = 60_000;
   server.requestTimeout = 0;
 
@@ -470,12 +667,14 @@ export async function startCoderStandin(options = {}) {
     stats: () => ({ logsLength, logsOverflowed, logCount: logs.length, requestCount: requests.length }),
     setFaults: (f) => {
       faults = normaliseFaults(f);
+      rateWindows.clear();
     },
     setAgentBinaries: (bins) => {
       Object.assign(agentBinaries, bins);
     },
     close: async () => {
       for (const abort of [...pendingStalls]) abort();
+      for (const socket of [...agentConnections]) socket.destroy();
       await new Promise((resolve) => {
         server.close(() => resolve(undefined));
         server.closeAllConnections();

@@ -1,11 +1,15 @@
 // A stand-in for the Coder agent binary, served by the Coder stand-in at /bin/coder-linux-amd64.
 // `--version` answers like coder does (Coder's bootstrap script checks for "Coder");
-// `agent` calls GET {CODER_AGENT_URL}api/v2/workspaceagents/me/manifest with the token from
-// CODER_AGENT_TOKEN, telling who it runs as in its User-Agent, then stays alive until SIGTERM.
+// `agent` opens the agent connection the way Coder's agent does: a websocket upgrade at
+// GET {CODER_AGENT_URL}api/v2/workspaceagents/me/rpc with the token from CODER_AGENT_TOKEN in the
+// Coder-Session-Token header, telling who it runs as in its User-Agent; it holds the connection
+// (speaking no dRPC on it) and stays alive until SIGTERM. (coderd has no HTTP manifest route.)
 package main
 
 import (
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -41,20 +45,32 @@ func main() {
 		os.Getuid(), name, os.Getenv("CODER_AGENT_AUTH"), os.Getenv("CODER_AGENT_DEVCONTAINERS_ENABLE"), os.Getenv("HOME"), url)
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT)
-	client := &http.Client{Timeout: 5 * time.Second}
+	// Timeouts for connecting and for the answer only: the upgraded connection then stays open.
+	client := &http.Client{Transport: &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
+		ResponseHeaderTimeout: 5 * time.Second,
+	}}
 	deadline := time.Now().Add(60 * time.Second)
+	var conn io.Closer
 	for {
-		req, _ := http.NewRequest("GET", url+"api/v2/workspaceagents/me/manifest", nil)
+		req, _ := http.NewRequest("GET", url+"api/v2/workspaceagents/me/rpc?version=2.0", nil)
 		req.Header.Set("Coder-Session-Token", token)
 		req.Header.Set("User-Agent", ua)
+		req.Header.Set("Connection", "Upgrade")
+		req.Header.Set("Upgrade", "websocket")
+		req.Header.Set("Sec-WebSocket-Version", "13")
+		req.Header.Set("Sec-WebSocket-Key", "ZmFrZS1jb2Rlci1hZ2VudA==")
 		resp, err := client.Do(req)
 		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
+			if resp.StatusCode == http.StatusSwitchingProtocols {
+				// Keep the connection open (resp.Body is the upgraded connection), like a connected agent.
+				conn = resp.Body
 				fmt.Println("fake agent: connected to", url)
 				break
 			}
-			fmt.Fprintln(os.Stderr, "fake agent: manifest answered", resp.StatusCode)
+			resp.Body.Close()
+			fmt.Fprintln(os.Stderr, "fake agent: rpc answered", resp.StatusCode)
 		} else {
 			fmt.Fprintln(os.Stderr, "fake agent:", err)
 		}
@@ -68,5 +84,6 @@ func main() {
 		}
 	}
 	<-stop
+	conn.Close()
 	fmt.Println("fake agent: stopping")
 }

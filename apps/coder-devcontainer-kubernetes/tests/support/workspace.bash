@@ -182,7 +182,7 @@ wt_local_teardown() {
   return 0
 }
 
-# wt_standin_agent_calls: how many manifest calls the stand-in recorded with the right token.
+# wt_standin_agent_calls: how many agent connections (websocket upgrades at /me/rpc) the stand-in accepted with the right token.
 wt_standin_agent_calls() {
   node -e 'fetch(process.argv[1] + "__standin/agent-calls").then((r) => r.json()).then((c) => console.log(c.length))' "$WT_STANDIN_URL"
 }
