@@ -123,7 +123,12 @@ const gossfileCommand = defineCommand({
 const runCommand = defineCommand({
   meta: { name: 'run', description: 'Copy goss into a workspace, run it, report (tap|junit|json on stdout)' },
   args: {
-    target: { type: 'string', description: 'docker:<container> | kubectl:<ns>/<pod>[/<container>] | coder:<workspace>', required: true },
+    target: {
+      type: 'string',
+      description:
+        'docker:<container> | kubectl:<ns>/<pod>[/<container>] | kubectl-dind:<ns>/<pod>/<dind-container>/<devcontainer> | coder:<workspace>',
+      required: true,
+    },
     gossfile: { type: 'string', description: 'goss file to run (default: derived from --workspace)' },
     workspace: { type: 'string', description: 'local folder with .devcontainer/ to derive checks from (default: .)' },
     format: { type: 'string', description: 'tap | junit | json (default tap)' },

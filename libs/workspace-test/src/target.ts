@@ -1,9 +1,12 @@
-// Pure: parse `docker:<container>`, `kubectl:<namespace>/<pod>[/<container>]`, `coder:<workspace>`.
+// Pure: parse `docker:<container>`, `kubectl:<namespace>/<pod>[/<container>]`,
+// `kubectl-dind:<namespace>/<pod>/<dind-container>/<devcontainer>`, `coder:<workspace>`.
 import { WorkspaceTestError } from './errors.js';
 
 export type Target =
   | { kind: 'docker'; container: string }
   | { kind: 'kubectl'; namespace: string; pod: string; container?: string }
+  /** A devcontainer run by the Docker daemon of a pod's DinD container: kubectl exec into that container, then docker exec. */
+  | { kind: 'kubectl-dind'; namespace: string; pod: string; container: string; devcontainer: string }
   | { kind: 'coder'; workspace: string };
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -15,7 +18,7 @@ export function parseTarget(value: string): Target {
   const bad = (why: string) =>
     new WorkspaceTestError(
       'INVALID_TARGET',
-      `invalid target "${value}": ${why} (docker:<container>, kubectl:<namespace>/<pod>[/<container>], coder:[<owner>/]<workspace>[.<agent>])`,
+      `invalid target "${value}": ${why} (docker:<container>, kubectl:<namespace>/<pod>[/<container>], kubectl-dind:<namespace>/<pod>/<dind-container>/<devcontainer>, coder:[<owner>/]<workspace>[.<agent>])`,
     );
   if (kind === 'docker') {
     if (!NAME.test(rest)) throw bad('a container name or id');
@@ -27,6 +30,12 @@ export function parseTarget(value: string): Target {
     const [namespace, pod, container] = parts as [string, string, string | undefined];
     return container ? { kind, namespace, pod, container } : { kind, namespace, pod };
   }
+  if (kind === 'kubectl-dind') {
+    const parts = rest.split('/');
+    if (parts.length !== 4 || !parts.every((p) => NAME.test(p))) throw bad('namespace/pod/dind-container/devcontainer');
+    const [namespace, pod, container, devcontainer] = parts as [string, string, string, string];
+    return { kind, namespace, pod, container, devcontainer };
+  }
   if (kind === 'coder') {
     const parts = rest.split('/');
     if (parts.length > 2 || !parts.every((p) => NAME.test(p))) throw bad('[owner/]workspace[.agent]');
@@ -37,6 +46,7 @@ export function parseTarget(value: string): Target {
 
 export function formatTarget(target: Target): string {
   if (target.kind === 'docker') return `docker:${target.container}`;
+  if (target.kind === 'kubectl-dind') return `kubectl-dind:${target.namespace}/${target.pod}/${target.container}/${target.devcontainer}`;
   if (target.kind === 'kubectl') return `kubectl:${target.namespace}/${target.pod}${target.container ? `/${target.container}` : ''}`;
   return `coder:${target.workspace}`;
 }

@@ -1,4 +1,5 @@
-// Thin shells that run a shell script inside a workspace: docker exec, kubectl exec, coder ssh.
+// Thin shells that run a shell script inside a workspace: docker exec, kubectl exec, kubectl exec +
+// docker exec (a devcontainer inside a pod's DinD container), coder ssh.
 // Files are copied by streaming them to `cat` over the same channel, so every transport needs
 // only `sh` and `cat` in the target (no tar, no docker cp, no scp).
 import { type CommandResult, type CommandRunner, runCommand } from './command.js';
@@ -11,7 +12,7 @@ export interface ExecOptions {
   inputFile?: string;
   /**
    * Environment for the script. docker: passed as `-e NAME` with the value taken from the docker
-   * client's own environment (never on a command line). kubectl/coder: not supported (the session's own environment applies).
+   * client's own environment (never on a command line). kubectl, kubectl-dind, coder: not supported (the session's own environment applies).
    */
   env?: Record<string, string>;
   timeoutMs?: number;
@@ -19,7 +20,7 @@ export interface ExecOptions {
 
 export interface Transport {
   readonly target: Target;
-  /** `docker:…`, `kubectl:…`, `coder:…`. */
+  /** `docker:…`, `kubectl:…`, `kubectl-dind:…`, `coder:…`. */
   readonly name: string;
   /** The argv (program first) that would run `script`; for logs and errors. */
   argv(script: string, options?: ExecOptions): string[];
@@ -35,8 +36,13 @@ export interface TransportOptions {
   coder?: string;
   /** kubectl: `--context`. */
   kubeContext?: string;
+  /** kubectl-dind: the DinD daemon's socket, as the docker CLI inside the DinD container reaches it. Default {@link DEFAULT_DIND_HOST}. */
+  dindHost?: string;
   runner?: CommandRunner;
 }
+
+/** Where devcontainer-kit's rendered pod puts the DinD daemon's socket (k8s-manifests' default). */
+export const DEFAULT_DIND_HOST = 'unix:///var/run/dind/docker.sock';
 
 /** Wraps a script so it runs as `user` when the session is someone else (needs root and `su` there). */
 function asUser(script: string, user: string | undefined): string {
@@ -79,6 +85,31 @@ export function createTransport(targetSpec: string | Target, options: TransportO
         'sh',
         '-c',
         asUser(script, options.user),
+      ];
+    }
+    if (target.kind === 'kubectl-dind') {
+      // The user switch is docker exec's own (-u): the devcontainer need not have su.
+      return [
+        options.kubectl ?? 'kubectl',
+        ...(options.kubeContext ? ['--context', options.kubeContext] : []),
+        'exec',
+        '-i',
+        '-n',
+        target.namespace,
+        target.pod,
+        '-c',
+        target.container,
+        '--',
+        'docker',
+        '--host',
+        options.dindHost ?? DEFAULT_DIND_HOST,
+        'exec',
+        '-i',
+        ...(options.user ? ['-u', options.user] : []),
+        target.devcontainer,
+        'sh',
+        '-c',
+        script,
       ];
     }
     // coder ssh joins the remote command like ssh does and runs it in the user's shell: one quoted argument.
