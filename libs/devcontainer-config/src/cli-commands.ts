@@ -158,22 +158,26 @@ export function createMainCommand(io: CliIo, state: { code: number } = { code: 0
     },
   });
 
-  /** One config with its parse problems on stderr (report, features-order); undefined and exit 1 when unparsable. */
+  /**
+   * One config with its parse problems on stderr (report, features-order). Undefined when unparsable; `syntaxErrors`
+   * when the text has errors but still gave an object (the command prints what it can, then exits 1).
+   */
   async function loadOne(args: { workspace?: string; config?: string }) {
     const [target] = await resolveTargets(args.workspace, { all: false, configPath: args.config, cwd: io.cwd });
     const parsed = await load(target as Target);
     for (const p of parsed.problems) io.stderr(`${formatProblem(p)}\n`);
-    if (parsed.config !== undefined) return parsed as ParseResult & { config: NonNullable<ParseResult['config']> };
     state.code = 1;
-    return undefined;
+    if (parsed.config === undefined) return undefined;
+    return { parsed: parsed as ParseResult & { config: NonNullable<ParseResult['config']> }, syntaxErrors: hasErrors(parsed.problems) };
   }
 
   const report = defineCommand({
     meta: { name: 'report', description: 'How devcontainer-kit on Kubernetes treats each property the config uses' },
     args: { workspace: { type: 'positional', required: false, description: 'workspace folder or config file (default: .)' }, ...common },
     async run({ args }) {
-      const parsed = await loadOne(args);
-      if (!parsed) return;
+      const loaded = await loadOne(args);
+      if (!loaded) return;
+      const { parsed, syntaxErrors } = loaded;
       const rep = complianceReport(parsed);
       if (args.json) io.stdout(`${JSON.stringify(rep)}\n`);
       else {
@@ -183,7 +187,7 @@ export function createMainCommand(io: CliIo, state: { code: number } = { code: 0
           `${rep.counts.honoured} honoured, ${rep.counts.caveat} with a caveat, ${rep.counts.ignored} ignored, ${rep.counts.unknown} unknown\n`,
         );
       }
-      state.code = 0;
+      state.code = syntaxErrors ? 1 : 0;
     },
   });
 
@@ -191,13 +195,15 @@ export function createMainCommand(io: CliIo, state: { code: number } = { code: 0
     meta: { name: 'features-order', description: 'The feature install order (dependsOn, installsAfter, overrideFeatureInstallOrder)' },
     args: { workspace: { type: 'positional', required: false, description: 'workspace folder or config file (default: .)' }, ...common },
     async run({ args }) {
-      const parsed = await loadOne(args);
-      if (!parsed) return;
-      const features = (parsed.config.features ?? {}) as Record<string, unknown>;
+      const loaded = await loadOne(args);
+      if (!loaded) return;
+      const { parsed, syntaxErrors } = loaded;
+      const raw = parsed.config.features;
+      const features = (raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? raw : {}) as Record<string, unknown>;
       const local = await readLocalFeatures({ configFile: parsed.file, config: parsed.config, parsed });
       for (const p of local.problems) io.stderr(`${formatProblem(p)}\n`);
       const manifests = new Map(local.features.map((f) => [f.id, f.manifest]));
-      const order = Array.isArray(parsed.config.overrideFeatureInstallOrder) ? (parsed.config.overrideFeatureInstallOrder as string[]) : [];
+      const order = stringsOf(parsed.config.overrideFeatureInstallOrder);
       const result = resolveFeatureOrder({ features, overrideFeatureInstallOrder: order, getManifest: (id) => manifests.get(id) });
       for (const i of result.issues) io.stderr(`${parsed.file}: ${i.severity} ${i.code}: ${i.message}\n`);
       const unknown = result.order.filter((f) => !f.metadataKnown).map((f) => f.id);
@@ -205,7 +211,7 @@ export function createMainCommand(io: CliIo, state: { code: number } = { code: 0
         io.stderr(`note: no metadata for ${unknown.join(', ')} (not local): their own dependsOn/installsAfter are not known offline\n`);
       if (args.json) io.stdout(`${JSON.stringify(result)}\n`);
       else for (const f of result.order) io.stdout(`${f.id}${f.addedBy ? ` (dependsOn of ${f.addedBy})` : ''}\n`);
-      state.code = result.issues.some((i) => i.severity === 'error') ? 1 : 0;
+      state.code = syntaxErrors || result.issues.some((i) => i.severity === 'error') ? 1 : 0;
     },
   });
 
@@ -221,13 +227,18 @@ async function localFeatureManifestsInOrder(configFile: string, config: Devconta
   if (features === null || typeof features !== 'object' || Array.isArray(features)) return [];
   const local = await readLocalFeatures({ configFile, config });
   const manifests = new Map(local.features.map((f) => [f.id, f.manifest]));
-  const order = Array.isArray(config.overrideFeatureInstallOrder) ? (config.overrideFeatureInstallOrder as string[]) : [];
+  const order = stringsOf(config.overrideFeatureInstallOrder);
   const { order: ordered } = resolveFeatureOrder({
     features: features as Record<string, unknown>,
     overrideFeatureInstallOrder: order,
     getManifest: (id) => manifests.get(id),
   });
   return ordered.map((f) => manifests.get(f.id)).filter((m): m is NonNullable<typeof m> => m !== undefined) as Record<string, unknown>[];
+}
+
+/** The strings of an array value (overrideFeatureInstallOrder as written may hold anything). */
+function stringsOf(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((x): x is string => typeof x === 'string') : [];
 }
 
 async function readMetadataFile(file: string): Promise<unknown> {

@@ -1,5 +1,5 @@
+import type { Node } from 'jsonc-parser';
 import type { ParseResult } from './parse.js';
-import type { DevcontainerConfig } from './types.js';
 import { findVariables } from './variables.js';
 
 /** How devcontainer-kit on Kubernetes treats a property. */
@@ -155,50 +155,77 @@ export interface ComplianceReport {
   counts: Record<ComplianceStatus | 'unknown', number>;
 }
 
-/** Every property (and variable) a config uses, with how devcontainer-kit on Kubernetes treats it. Nothing is silently dropped. */
+/** Property nodes of an object node: first occurrence of each key gives the position, as JSON.parse keeps the key order. */
+function propertiesOf(obj: Node): Map<string, { key: Node; value: Node | undefined }> {
+  const out = new Map<string, { key: Node; value: Node | undefined }>();
+  for (const p of obj.children ?? []) {
+    const key = p.children?.[0];
+    if (key === undefined) continue;
+    const name = key.value as string;
+    const seen = out.get(name);
+    if (seen === undefined) out.set(name, { key, value: p.children?.[1] });
+    else seen.value = p.children?.[1];
+  }
+  return out;
+}
+
+/**
+ * Every property (and variable) a config uses, with how devcontainer-kit on Kubernetes treats it. Nothing is silently
+ * dropped. Works on the syntax tree (no path look-ups, no recursion): linear in the size of the config.
+ */
 export function complianceReport(parsed: ParseResult): ComplianceReport {
   const entries: ComplianceEntry[] = [];
-  const config = (parsed.config ?? {}) as DevcontainerConfig;
-  const push = (property: string, path: (string | number)[], rule = BY_PROPERTY.get(property)) => {
-    const loc = parsed.positions.key(path) ?? parsed.positions.nearest(path);
+  const root = parsed.tree;
+  const push = (property: string, node: Node, rule = BY_PROPERTY.get(property)) => {
+    const loc = parsed.positions.locate(node.offset, node.length);
     entries.push(
       rule
         ? { property, status: rule.status, note: rule.note, line: loc.line, column: loc.column }
         : { property, status: 'unknown', note: 'not in the devcontainer.json spec: no tool reads it', line: loc.line, column: loc.column },
     );
   };
-  for (const [key, value] of Object.entries(config)) {
-    if (key === 'build' && value !== null && typeof value === 'object') {
-      for (const sub of Object.keys(value)) push(`build.${sub}`, ['build', sub]);
-    } else if (key === 'customizations' && value !== null && typeof value === 'object') {
-      for (const [tool, v] of Object.entries(value)) {
-        if (tool === 'vscode' && v !== null && typeof v === 'object') {
-          for (const sub of Object.keys(v)) {
-            const p = `customizations.vscode.${sub}`;
+  const top = root?.type === 'object' ? propertiesOf(root) : new Map<string, { key: Node; value: Node | undefined }>();
+  for (const [key, { key: keyNode, value }] of top) {
+    if (key === 'build' && value?.type === 'object') {
+      for (const [sub, p] of propertiesOf(value)) push(`build.${sub}`, p.key);
+    } else if (key === 'customizations' && value?.type === 'object') {
+      for (const [tool, t] of propertiesOf(value)) {
+        if (tool === 'vscode' && t.value?.type === 'object') {
+          for (const [sub, p] of propertiesOf(t.value)) {
+            const property = `customizations.vscode.${sub}`;
             push(
-              p,
-              ['customizations', 'vscode', sub],
-              BY_PROPERTY.get(p) ?? { property: p, status: 'ignored', note: 'VS Code-only setting', envbuilder: 'n/a' },
+              property,
+              p.key,
+              BY_PROPERTY.get(property) ?? { property, status: 'ignored', note: 'VS Code-only setting', envbuilder: 'n/a' },
             );
           }
-        } else if (tool === 'coder') push('customizations.coder', ['customizations', 'coder']);
-        else push(`customizations.${tool}`, ['customizations', tool], BY_PROPERTY.get('customizations.*'));
+        } else if (tool === 'coder') push('customizations.coder', t.key);
+        else push(`customizations.${tool}`, t.key, BY_PROPERTY.get('customizations.*'));
       }
-    } else push(key, [key]);
+    } else push(key, keyNode);
   }
-  const vars = new Map<string, (string | number)[]>();
-  const walk = (v: unknown, path: (string | number)[]) => {
-    if (typeof v === 'string') {
-      for (const ref of findVariables(v)) {
+  // Variables: the first use of each, in document order, at the key of the property holding the string (or the array
+  // item itself). An explicit stack of [value, anchor] instead of recursion.
+  const vars = new Map<string, Node>();
+  const stack: Array<[Node, Node]> = [];
+  for (const { key, value } of [...top.values()].reverse()) if (value) stack.push([value, key]);
+  while (stack.length > 0) {
+    const [node, anchor] = stack.pop() as [Node, Node];
+    if (node.type === 'string') {
+      for (const ref of findVariables(node.value as string)) {
         const name = ref.name === 'env' ? 'localEnv' : ref.name;
-        if (!vars.has(name)) vars.set(name, path);
+        if (!vars.has(name)) vars.set(name, anchor);
       }
-    } else if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) walk(v[i], [...path, i]);
-    } else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, [...path, k]);
-  };
-  walk(config, []);
-  for (const [name, path] of vars) push(`\${${name}}`, path);
+    } else if (node.type === 'array' || node.type === 'object') {
+      const children = node.children ?? [];
+      for (let i = children.length - 1; i >= 0; i--) {
+        const c = children[i] as Node;
+        if (c.type !== 'property') stack.push([c, c]);
+        else if (c.children?.[1] && c.children[0]) stack.push([c.children[1], c.children[0]]);
+      }
+    }
+  }
+  for (const [name, node] of vars) push(`\${${name}}`, node);
   const counts = { honoured: 0, caveat: 0, ignored: 0, unknown: 0 };
   for (const e of entries) counts[e.status]++;
   return { file: parsed.file, entries, counts };

@@ -60,7 +60,10 @@ export const devcontainerProperties: Record<string, Schema> = {
   service: S.str(),
   runServices: S.arr(S.str()),
   // General
-  features: S.map(S.union(S.obj({}, { additional: S.union(S.str(), S.bool(), S.num()) }), S.str(), S.bool())),
+  // Array option values are accepted (the devcontainer CLI joins them with commas; validate warns).
+  features: S.map(
+    S.union(S.obj({}, { additional: S.union(S.str(), S.bool(), S.num(), S.arr(S.union(S.str(), S.bool(), S.num()))) }), S.str(), S.bool()),
+  ),
   overrideFeatureInstallOrder: S.arr(S.str()),
   forwardPorts: S.arr(portSchema),
   portsAttributes: S.map(portAttributes),

@@ -6,7 +6,8 @@ import { didYouMeanSuffix } from './did-you-mean.js';
 import type { FeatureOrderManifest } from './feature-order.js';
 import { parseFeatureReference } from './feature-reference.js';
 import { mkProblem, type ParseResult, parseJsonc } from './parse.js';
-import { checkNode, S, type SchemaIssue } from './schema.js';
+import { limitProblems } from './problem.js';
+import { checkNode, IssueSink, S } from './schema.js';
 import type { DevcontainerConfig, Problem } from './types.js';
 import { topLevel } from './validate.js';
 
@@ -51,12 +52,15 @@ export const featureManifestSchema = S.obj(
     postStartCommand: lifecycleCommandSchema,
     postAttachCommand: lifecycleCommandSchema,
   },
-  { required: ['id', 'version'] },
+  // The spec lists "version" as required; the devcontainer CLI installs local features without one (and
+  // devcontainers/images builds such features), so a missing version is a warning (see validateFeatureManifest).
+  { required: ['id'] },
 );
 
 export interface FeatureManifest extends FeatureOrderManifest {
   id: string;
-  version: string;
+  /** Required by the spec, optional for the devcontainer CLI (a warning when missing). */
+  version?: string;
   name?: string;
   options?: Record<
     string,
@@ -86,10 +90,18 @@ export function validateFeatureManifest(
     at(root, 'error', 'root-not-object', 'the top level must be an object');
     return { manifest: undefined, problems, parsed };
   }
-  const issues: SchemaIssue[] = [];
-  checkNode(root, featureManifestSchema, '', issues);
-  for (const i of issues) at(i.node, i.severity, i.code, i.message);
+  const issues = new IssueSink();
+  checkNode(root, featureManifestSchema, '', issues, { rootName: 'the feature manifest' });
+  for (const i of issues.issues) at(i.node, i.severity, i.code, i.message);
   const props = topLevel(root);
+  if (!props.has('version')) {
+    at(
+      root,
+      'warning',
+      'missing-required',
+      'the feature manifest has no "version" (the spec requires one; the devcontainer CLI installs the feature without it)',
+    );
+  }
   const id = props.get('id')?.value;
   if (folderName !== undefined && id?.type === 'string' && id.value !== folderName) {
     at(id, 'warning', 'feature-id-mismatch', `feature id "${id.value}" differs from its folder name "${folderName}"`);
@@ -127,8 +139,9 @@ export function validateFeatureManifest(
     }
   }
   problems.sort((a, b) => a.line - b.line || a.column - b.column);
-  const ok = !problems.some((p) => p.severity === 'error');
-  return { manifest: ok || parsed.config ? (parsed.config as FeatureManifest) : undefined, problems, parsed };
+  const limited = limitProblems(problems, { alreadyHidden: issues.hidden });
+  const ok = !limited.some((p) => p.severity === 'error');
+  return { manifest: ok || parsed.config ? (parsed.config as FeatureManifest) : undefined, problems: limited, parsed };
 }
 
 export interface LocalFeature {

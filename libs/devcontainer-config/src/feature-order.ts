@@ -80,47 +80,65 @@ export function resolveFeatureOrder({
 }: ResolveFeatureOrderOptions): FeatureOrderResult {
   const nodes: GraphNode[] = [];
   const issues: FeatureOrderIssue[] = [];
-  // Feature equality: same resource, same version (tag or digest) and same options.
+  // Feature equality: same resource, same version (tag or digest) and same options. Indexed by resource and tag so
+  // a lookup compares options only among features of the same resource.
+  const byResourceTag = new Map<string, GraphNode[]>();
+  const byResource = new Map<string, GraphNode[]>();
   const find = (resource: string, tag: string | undefined, options: Record<string, unknown>) =>
-    nodes.find((n) => n.resource === resource && n.tag === tag && sameOptions(n.options, options));
+    byResourceTag.get(`${resource}\0${tag ?? ''}`)?.find((n) => n.tag === tag && sameOptions(n.options, options));
 
-  const add = (id: string, value: unknown, userDefined: boolean, addedBy?: string): GraphNode => {
+  // Depth-first, in the order the recursive definition visits features, with an explicit stack (dependsOn chains of
+  // any length do not grow the call stack).
+  type Pending = { id: string; value: unknown; userDefined: boolean; addedBy?: string; dependent?: GraphNode };
+  const pending: Pending[] = [];
+  const entries = Object.entries(features);
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const [id, value] = entries[i] as [string, unknown];
+    if (value !== false) pending.push({ id, value, userDefined: true });
+  }
+  while (pending.length > 0) {
+    const { id, value, userDefined, addedBy, dependent } = pending.pop() as Pending;
     const options = optionsOf(value);
     const { resource, tag } = resourceAndTag(id);
-    const existing = find(resource, tag, options);
-    if (existing) {
-      if (userDefined && !existing.userDefined) {
-        existing.userDefined = true;
-        delete existing.addedBy;
+    let node = find(resource, tag, options);
+    if (node) {
+      if (userDefined && !node.userDefined) {
+        node.userDefined = true;
+        delete node.addedBy;
       }
-      return existing;
+    } else {
+      const manifest = getManifest(id);
+      node = { id, resource, options, userDefined, metadataKnown: manifest !== undefined, tag, hard: [], softResources: [], priority: 0 };
+      if (addedBy !== undefined) node.addedBy = addedBy;
+      nodes.push(node);
+      const rtKey = `${resource}\0${tag ?? ''}`;
+      const sameTag = byResourceTag.get(rtKey);
+      if (sameTag) sameTag.push(node);
+      else byResourceTag.set(rtKey, [node]);
+      const sameResource = byResource.get(resource);
+      if (sameResource) sameResource.push(node);
+      else byResource.set(resource, [node]);
+      if (manifest) {
+        // A manifest read from disk may be invalid (validateFeatureManifest reports it): use only well-typed values.
+        const after: unknown = manifest.installsAfter;
+        const dependsOn: unknown = manifest.dependsOn;
+        node.softResources = (Array.isArray(after) ? after : [])
+          .filter((x): x is string => typeof x === 'string')
+          .map((x) => resourceAndTag(x).resource);
+        const deps = dependsOn !== null && typeof dependsOn === 'object' && !Array.isArray(dependsOn) ? Object.entries(dependsOn) : [];
+        for (let i = deps.length - 1; i >= 0; i--) {
+          const [depId, depValue] = deps[i] as [string, unknown];
+          pending.push({ id: depId, value: depValue, userDefined: false, addedBy: id, dependent: node });
+        }
+      }
     }
-    const manifest = getManifest(id);
-    const node: GraphNode = {
-      id,
-      resource,
-      options,
-      userDefined,
-      metadataKnown: manifest !== undefined,
-      tag,
-      hard: [],
-      softResources: [],
-      priority: 0,
-    };
-    if (addedBy !== undefined) node.addedBy = addedBy;
-    nodes.push(node);
-    if (manifest) {
-      node.softResources = (manifest.installsAfter ?? []).map((x) => resourceAndTag(x).resource);
-      for (const [depId, depValue] of Object.entries(manifest.dependsOn ?? {})) node.hard.push(add(depId, depValue, false, id));
-    }
-    return node;
-  };
-  for (const [id, value] of Object.entries(features)) if (value !== false) add(id, value, true);
+    if (dependent) dependent.hard.push(node);
+  }
 
   const n = overrideFeatureInstallOrder.length;
   overrideFeatureInstallOrder.forEach((id, idx) => {
     const { resource } = resourceAndTag(id);
-    const matched = nodes.filter((x) => x.resource === resource);
+    const matched = byResource.get(resource) ?? [];
     if (matched.length === 0) {
       issues.push({
         code: 'unknown-feature-in-order',
@@ -132,32 +150,78 @@ export function resolveFeatureOrder({
     for (const m of matched) m.priority = n - idx;
   });
 
-  const installed = new Set<GraphNode>();
+  // Rounds, as the spec defines them: a feature is ready when all its dependsOn are installed and no other feature
+  // still waiting has a resource it installsAfter; each round installs the ready features of the highest priority.
+  // Counters instead of rescanning the waiting list each round: linear in features + edges (plus the sorts).
+  const waitingByResource = new Map<string, number>();
+  for (const node of nodes) waitingByResource.set(node.resource, (waitingByResource.get(node.resource) ?? 0) + 1);
+  const hardLeft = new Map<GraphNode, number>();
+  const softLeft = new Map<GraphNode, number>();
+  const hardDependents = new Map<GraphNode, GraphNode[]>();
+  const softDependents = new Map<string, GraphNode[]>();
+  for (const node of nodes) {
+    const hard = new Set(node.hard);
+    hardLeft.set(node, hard.size);
+    for (const h of hard) {
+      const list = hardDependents.get(h);
+      if (list) list.push(node);
+      else hardDependents.set(h, [node]);
+    }
+    const soft = new Set(node.softResources.filter((r) => r !== node.resource && waitingByResource.has(r)));
+    softLeft.set(node, soft.size);
+    for (const r of soft) {
+      const list = softDependents.get(r);
+      if (list) list.push(node);
+      else softDependents.set(r, [node]);
+    }
+  }
+  // Ready features by priority, and the priorities present (a max-heap).
+  const readyByPriority = new Map<number, GraphNode[]>();
+  const priorities: number[] = [];
+  const makeReady = (node: GraphNode) => {
+    const list = readyByPriority.get(node.priority);
+    if (list) list.push(node);
+    else {
+      readyByPriority.set(node.priority, [node]);
+      heapPush(priorities, node.priority);
+    }
+  };
+  for (const node of nodes) if (hardLeft.get(node) === 0 && softLeft.get(node) === 0) makeReady(node);
+
   const order: GraphNode[] = [];
-  let worklist = [...nodes];
-  while (worklist.length > 0) {
-    const presentResources = new Set(worklist.map((w) => w.resource).concat(order.map((o) => o.resource)));
-    const ready = worklist.filter(
-      (w) =>
-        w.hard.every((h) => installed.has(h)) &&
-        w.softResources.every((r) => r === w.resource || !presentResources.has(r) || !worklist.some((x) => x !== w && x.resource === r)),
-    );
-    if (ready.length === 0) {
+  while (order.length < nodes.length) {
+    if (priorities.length === 0) {
+      const placed = new Set(order);
+      const waiting = nodes.filter((w) => !placed.has(w));
       issues.push({
         code: 'feature-dependency-cycle',
         severity: 'error',
-        message: `features depend on each other in a cycle (dependsOn/installsAfter): ${worklist.map((w) => w.id).join(', ')}`,
-        features: worklist.map((w) => w.id),
+        message: `features depend on each other in a cycle (dependsOn/installsAfter): ${waiting.map((w) => w.id).join(', ')}`,
+        features: waiting.map((w) => w.id),
       });
       break;
     }
-    const max = Math.max(...ready.map((r) => r.priority));
-    const round = ready.filter((r) => r.priority === max).sort(compareRound);
+    const max = heapPop(priorities);
+    const round = (readyByPriority.get(max) as GraphNode[]).sort(compareRound);
+    readyByPriority.delete(max);
+    for (const r of round) order.push(r);
+    // Installing the round may make others ready (for the next rounds).
     for (const r of round) {
-      installed.add(r);
-      order.push(r);
+      for (const d of hardDependents.get(r) ?? []) {
+        const left = (hardLeft.get(d) as number) - 1;
+        hardLeft.set(d, left);
+        if (left === 0 && softLeft.get(d) === 0) makeReady(d);
+      }
+      const waiting = (waitingByResource.get(r.resource) as number) - 1;
+      waitingByResource.set(r.resource, waiting);
+      if (waiting === 0) {
+        for (const d of softDependents.get(r.resource) ?? []) {
+          const left = (softLeft.get(d) as number) - 1;
+          softLeft.set(d, left);
+          if (left === 0 && hardLeft.get(d) === 0) makeReady(d);
+        }
+      }
     }
-    worklist = worklist.filter((w) => !installed.has(w));
   }
   return {
     order: order.map(({ id, resource, options, userDefined, addedBy, metadataKnown }) => ({
@@ -170,6 +234,37 @@ export function resolveFeatureOrder({
     })),
     issues,
   };
+}
+
+function heapPush(heap: number[], value: number): void {
+  heap.push(value);
+  let i = heap.length - 1;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if ((heap[parent] as number) >= value) break;
+    heap[i] = heap[parent] as number;
+    i = parent;
+  }
+  heap[i] = value;
+}
+
+function heapPop(heap: number[]): number {
+  const top = heap[0] as number;
+  const last = heap.pop() as number;
+  if (heap.length > 0) {
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= heap.length) break;
+      const r = l + 1;
+      const c = r < heap.length && (heap[r] as number) > (heap[l] as number) ? r : l;
+      if ((heap[c] as number) <= last) break;
+      heap[i] = heap[c] as number;
+      i = c;
+    }
+    heap[i] = last;
+  }
+  return top;
 }
 
 function compareTag(a: string | undefined, b: string | undefined): number {

@@ -1,4 +1,6 @@
 import { findNodeAtLocation, getNodeValue, type Node, type ParseError, parseTree, printParseErrorCode } from 'jsonc-parser';
+import { findExcessiveNesting, MAX_NESTING_DEPTH } from './nesting.js';
+import { limitProblems, PROBLEM_LIMIT } from './problem.js';
 import { LineIndex } from './source-text.js';
 import type { DevcontainerConfig, JsonPath, Problem, ProblemCode, Severity, SourceLocation } from './types.js';
 
@@ -37,14 +39,31 @@ const PARSE_OPTIONS = { allowTrailingComma: true, disallowComments: false, allow
 
 /** Parse a JSONC document, keeping positions and every syntax error. */
 export function parseJsonc(text: string, { file = 'devcontainer.json' }: ParseOptions = {}): ParseResult {
-  const errors: ParseError[] = [];
-  const tree = parseTree(text, errors, PARSE_OPTIONS);
   const lines = new LineIndex(text);
-  const problems: Problem[] = [];
-  for (const e of errors) {
+  const tooDeep = findExcessiveNesting(text);
+  if (tooDeep !== undefined) {
+    // Nothing recursive runs on such a text: no tree, one positioned error.
+    const problem = mkProblem(
+      file,
+      lines.locate(tooDeep, 1),
+      'error',
+      'nesting-too-deep',
+      `objects and arrays are nested more than ${MAX_NESTING_DEPTH} levels deep here; the file is not read further`,
+    );
+    return new LazyParseResult(file, text, [problem], createPositions(undefined, lines), undefined);
+  }
+  // A UTF-8 byte order mark is not JSON, but editors write it and the devcontainer CLI reads past it: blank it out
+  // (same length, so every offset still points into `text`).
+  const source = text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text;
+  const errors: ParseError[] = [];
+  const tree = parseTree(source, errors, PARSE_OPTIONS);
+  let problems: Problem[] = [];
+  for (const e of errors.length > PROBLEM_LIMIT ? errors.slice(0, PROBLEM_LIMIT + 1) : errors) {
     const loc = lines.locate(e.offset, e.length);
     problems.push(mkProblem(file, loc, 'error', 'json-syntax', describeParseError(printParseErrorCode(e.error))));
   }
+  if (errors.length > PROBLEM_LIMIT)
+    problems = limitProblems(problems, { alreadyHidden: { error: errors.length - PROBLEM_LIMIT - 1, warning: 0 } });
   if (tree === undefined && errors.length === 0)
     problems.push(mkProblem(file, lines.locate(0), 'error', 'empty-file', 'the file has no JSON value'));
   return new LazyParseResult(file, text, problems, createPositions(tree, lines), tree);

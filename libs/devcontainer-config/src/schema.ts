@@ -126,11 +126,44 @@ function matchesKind(s: Schema, node: Node): boolean {
   return s.kind === kindOf(node);
 }
 
-/** `a.b[0].c` from a path stack (built only when a message needs it). */
-function pathString(stack: ReadonlyArray<string | number>): string {
+/**
+ * `a.b[0].c` from a path stack (built only when a message needs it). Keys that are not plain names — feature ids such
+ * as `./dotnet` or `ghcr.io/x/y:1` — are written as `["…"]`, so `features["./dotnet"].additionalVersions` stays readable.
+ * The first element may already be a dotted prefix (`customizations.vscode`).
+ */
+export function pathString(stack: ReadonlyArray<string | number>): string {
   let out = '';
-  for (const p of stack) out += typeof p === 'number' ? `[${p}]` : out === '' ? p : `.${p}`;
+  for (let i = 0; i < stack.length; i++) {
+    const p = stack[i] as string | number;
+    if (typeof p === 'number') out += `[${p}]`;
+    else if (i === 0 && /^[A-Za-z_$][\w$-]*(?:\.[A-Za-z_$][\w$-]*)*$/.test(p)) out += p;
+    else if (/^[A-Za-z_$][\w$-]*$/.test(p)) out += `.${p}`;
+    else out += `[${JSON.stringify(p)}]`;
+  }
   return out;
+}
+
+/** Issues kept per walk; beyond it they are only counted (a million bad array items must not mean a million messages). */
+export const ISSUE_LIMIT = 1000;
+
+/** Where checkNode puts issues: the first ISSUE_LIMIT in walk order, and counts of the rest. */
+export class IssueSink {
+  readonly issues: SchemaIssue[] = [];
+  readonly hidden = { error: 0, warning: 0 };
+
+  /** False when the issue would be dropped (the caller then skips building its message). */
+  wants(): boolean {
+    return this.issues.length < ISSUE_LIMIT;
+  }
+
+  push(issue: SchemaIssue): void {
+    if (this.issues.length < ISSUE_LIMIT) this.issues.push(issue);
+    else this.hidden[issue.severity]++;
+  }
+
+  drop(severity: Severity): void {
+    this.hidden[severity]++;
+  }
 }
 
 /** Called for every string value met while checking (so callers need no second walk); `stack` is its path. */
@@ -142,14 +175,24 @@ let visitString: StringVisitor | undefined;
  * Check `node` against `schema`, appending issues. `path` names node in messages: a dotted prefix plus the stack below it.
  * `onString` sees every string value, including those under `any` schemas and unknown properties.
  */
-export function checkNode(node: Node, schema: Schema, path: string, out: SchemaIssue[], onString?: StringVisitor): void {
+export function checkNode(
+  node: Node,
+  schema: Schema,
+  path: string,
+  out: IssueSink,
+  { onString, rootName = 'the config' }: { onString?: StringVisitor; rootName?: string } = {},
+): void {
   visitString = onString;
+  rootNameInUse = rootName;
   try {
     check(node, schema, path === '' ? [] : [path], out);
   } finally {
     visitString = undefined;
   }
 }
+
+/** How messages name the document's top level ("the config", "the feature manifest"). */
+let rootNameInUse = 'the config';
 
 function visitAllStrings(node: Node, stack: Array<string | number>): void {
   if (node.type === 'string') (visitString as StringVisitor)(node, stack);
@@ -181,11 +224,12 @@ function typeMismatch(node: Node, schema: Schema, stack: Array<string | number>)
   };
 }
 
-function check(node: Node, schema: Schema, stack: Array<string | number>, out: SchemaIssue[]): void {
+function check(node: Node, schema: Schema, stack: Array<string | number>, out: IssueSink): void {
   if (schema.kind === 'union') {
     const alt = schema.of.find((x) => matchesKind(x, node));
     if (alt === undefined) {
-      out.push(typeMismatch(node, schema, stack));
+      if (out.wants()) out.push(typeMismatch(node, schema, stack));
+      else out.drop('error');
       return;
     }
     check(node, alt, stack, out);
@@ -196,13 +240,16 @@ function check(node: Node, schema: Schema, stack: Array<string | number>, out: S
     return;
   }
   if (!matchesKind(schema, node)) {
-    out.push(typeMismatch(node, schema, stack));
+    if (out.wants()) out.push(typeMismatch(node, schema, stack));
+    else out.drop('error');
     return;
   }
   switch (schema.kind) {
     case 'string': {
       const v = node.value as string;
-      if (schema.enum && !schema.enum.includes(v)) {
+      if ((schema.enum || schema.pattern) && !out.wants()) {
+        if ((schema.enum && !schema.enum.includes(v)) || (schema.pattern && !schema.pattern.test(v))) out.drop('error');
+      } else if (schema.enum && !schema.enum.includes(v)) {
         out.push({
           node,
           severity: 'error',
@@ -246,7 +293,7 @@ function check(node: Node, schema: Schema, stack: Array<string | number>, out: S
   }
 }
 
-function checkObject(node: Node, schema: Extract<Schema, { kind: 'object' }>, stack: Array<string | number>, out: SchemaIssue[]): void {
+function checkObject(node: Node, schema: Extract<Schema, { kind: 'object' }>, stack: Array<string | number>, out: IssueSink): void {
   const props = schema.properties ?? {};
   const propMap = schema.propMap;
   const seen = new Set<string>();
@@ -255,7 +302,8 @@ function checkObject(node: Node, schema: Extract<Schema, { kind: 'object' }>, st
     const valueNode = prop.children?.[1];
     if (keyNode === undefined) continue;
     const key = keyNode.value as string;
-    if (seen.has(key)) {
+    if (seen.has(key) && !out.wants()) out.drop('warning');
+    else if (seen.has(key)) {
       out.push({
         node: keyNode,
         severity: 'warning',
@@ -266,13 +314,16 @@ function checkObject(node: Node, schema: Extract<Schema, { kind: 'object' }>, st
     seen.add(key);
     if (valueNode === undefined) continue;
     const sub = (propMap ? propMap.get(key) : Object.hasOwn(props, key) ? props[key] : undefined) ?? schema.additional;
-    if (sub === undefined) {
+    if (sub === undefined && !out.wants()) out.drop('warning');
+    else if (sub === undefined) {
       out.push({
         node: keyNode,
         severity: 'warning',
         code: 'unknown-property',
         message: `unknown property "${pathString([...stack, key])}"${didYouMeanSuffix(key, Object.keys(props))}`,
       });
+    }
+    if (sub === undefined) {
       if (visitString) {
         stack.push(key);
         visitAllStrings(valueNode, stack);
@@ -299,7 +350,7 @@ function checkObject(node: Node, schema: Extract<Schema, { kind: 'object' }>, st
         node,
         severity: 'error',
         code: 'missing-required',
-        message: `${stack.length === 0 ? 'the config' : pathString(stack)} is missing the required property "${r}"`,
+        message: `${stack.length === 0 ? rootNameInUse : pathString(stack)} is missing the required property "${r}"`,
       });
   }
 }

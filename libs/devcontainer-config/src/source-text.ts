@@ -10,7 +10,8 @@ export class LineIndex {
   private lineStarts(): number[] {
     if (this.starts) return this.starts;
     const text = this.text;
-    const starts = [0];
+    // A byte order mark is not a column: line 1 starts after it (offsets still count it).
+    const starts = [text.charCodeAt(0) === 0xfeff ? 1 : 0];
     for (let i = 0; i < text.length; i++) {
       const ch = text.charCodeAt(i);
       if (ch === 10) starts.push(i + 1);
@@ -32,6 +33,6 @@ export class LineIndex {
       if ((starts[mid] as number) <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { offset, length, line: lo + 1, column: offset - (starts[lo] as number) + 1 };
+    return { offset, length, line: lo + 1, column: Math.max(1, offset - (starts[lo] as number) + 1) };
   }
 }

@@ -44,7 +44,10 @@ export type ProblemCode =
   | 'unknown-feature-in-order'
   | 'feature-dependency-cycle'
   | 'feature-dependency-missing'
-  | 'file-not-found';
+  | 'file-not-found'
+  | 'nesting-too-deep'
+  | 'too-many-problems'
+  | 'invalid-image-reference';
 
 /** A position in a source text. */
 export interface SourceLocation {

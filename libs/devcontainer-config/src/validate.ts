@@ -2,9 +2,11 @@ import type { Node } from 'jsonc-parser';
 import { coderCustomizationSchema, devcontainerSchema, vscodeCustomizationSchema } from './devcontainer-schema.js';
 import { didYouMeanSuffix } from './did-you-mean.js';
 import { featureResource, parseFeatureReference } from './feature-reference.js';
+import { parseImageReference } from './image-reference.js';
 import { parseMountString } from './mounts.js';
 import { mkProblem, type ParseResult } from './parse.js';
-import { checkNode, type SchemaIssue } from './schema.js';
+import { limitProblems, PROBLEM_LIMIT } from './problem.js';
+import { checkNode, IssueSink, pathString } from './schema.js';
 import type { Problem, ProblemCode, Severity } from './types.js';
 import { checkVariable, findVariables } from './variables.js';
 
@@ -22,17 +24,21 @@ export function validateDevcontainer(parsed: ParseResult): Problem[] {
   const problems: Problem[] = [...parsed.problems];
   const root = parsed.tree;
   if (root === undefined || root.type !== 'object') return sortByPosition(problems);
-  const at = (node: Node, severity: Severity, code: ProblemCode, message: string) =>
-    problems.push(mkProblem(parsed.file, parsed.positions.locate(node.offset, node.length), severity, code, message));
+  const issues = new IssueSink();
+  // Beyond twice the limit (limitProblems keeps the first PROBLEM_LIMIT by position), problems are only counted.
+  const at = (node: Node, severity: Severity, code: ProblemCode, message: string) => {
+    if (problems.length >= 2 * PROBLEM_LIMIT) issues.drop(severity);
+    else problems.push(mkProblem(parsed.file, parsed.positions.locate(node.offset, node.length), severity, code, message));
+  };
 
-  const issues: SchemaIssue[] = [];
   // Variables in every string value, checked during the schema walk (one pass over the tree).
-  checkNode(root, devcontainerSchema, '', issues, (node, stack) => {
+  const onString = (node: Node, stack: ReadonlyArray<string | number>) => {
     const value = node.value as string;
     if (!value.includes('${')) return;
     for (const ref of findVariables(value)) {
       const issue = checkVariable(ref, stack[0] as string);
-      if (issue) {
+      if (issue && problems.length >= PROBLEM_LIMIT) issues.drop(issue.severity);
+      else if (issue) {
         problems.push(
           mkProblem(
             parsed.file,
@@ -44,7 +50,8 @@ export function validateDevcontainer(parsed: ParseResult): Problem[] {
         );
       }
     }
-  });
+  };
+  checkNode(root, devcontainerSchema, '', issues, { onString });
 
   const props = topLevel(root);
   const value = (k: string) => props.get(k)?.value;
@@ -59,7 +66,7 @@ export function validateDevcontainer(parsed: ParseResult): Problem[] {
     const coder = tools.get('coder')?.value;
     if (coder) checkNode(coder, coderCustomizationSchema, 'customizations.coder', issues);
   }
-  for (const i of issues) at(i.node, i.severity, i.code, i.message);
+  for (const i of issues.issues) at(i.node, i.severity, i.code, i.message);
 
   // Image / Dockerfile / Compose: exactly one.
   const build = value('build');
@@ -117,6 +124,13 @@ export function validateDevcontainer(parsed: ParseResult): Problem[] {
       at(shutdown, 'warning', 'invalid-enum', '"stopContainer" does not apply to Compose configs; use "stopCompose"');
   }
 
+  // The image reference, as every container engine parses it (values with variables are checked after substitution).
+  const image = value('image');
+  if (image?.type === 'string' && !(image.value as string).includes('${') && !isCompose) {
+    const r = parseImageReference(image.value as string);
+    if (!r.ok) at(image, 'error', 'invalid-image-reference', `"image": ${r.message}`);
+  }
+
   // Mounts (string form).
   const mounts = value('mounts');
   if (mounts?.type === 'array') {
@@ -141,6 +155,20 @@ export function validateDevcontainer(parsed: ParseResult): Problem[] {
         resources.add(r.ref.resource);
         if (r.deprecated) at(key, 'warning', 'deprecated-property', r.deprecated);
       }
+      // Array option values: the devcontainer CLI passes them to install.sh as one comma-joined string.
+      const options = p.children?.[1];
+      if (options?.type !== 'object') continue;
+      for (const o of options.children ?? []) {
+        const [name, v] = o.children ?? [];
+        if (name === undefined || v?.type !== 'array' || problems.length >= PROBLEM_LIMIT) continue;
+        const joined = (v.children ?? []).map((c) => String(c.value)).join(',');
+        at(
+          v,
+          'warning',
+          'invalid-feature-option',
+          `${pathString(['features', id, name.value as string])} is an array: feature options are strings or booleans; the devcontainer CLI passes ${JSON.stringify(joined)}`,
+        );
+      }
     }
   }
   const order = value('overrideFeatureInstallOrder');
@@ -153,13 +181,13 @@ export function validateDevcontainer(parsed: ParseResult): Problem[] {
           item,
           'warning',
           'unknown-feature-in-order',
-          `"${item.value}" is not in "features"; it has no effect${didYouMeanSuffix(res, resources)}`,
+          `"${item.value}" is not in "features"; it has no effect${resources.size <= 200 ? didYouMeanSuffix(res, resources) : ''}`,
         );
       }
     }
   }
 
-  return sortByPosition(problems);
+  return limitProblems(sortByPosition(problems), { alreadyHidden: issues.hidden });
 }
 
 interface Prop {

@@ -15,8 +15,6 @@ export const KNOWN_VARIABLES = [
   'env',
 ] as const;
 
-const VARIABLE_RE = /\$\{(.*?)\}/g;
-
 /** Top-level properties used to build the image: ${devcontainerId} is unknown at that time. */
 export const BUILD_TIME_PROPERTIES = new Set([
   'image',
@@ -39,18 +37,39 @@ export interface VariableReference {
 
 const NO_VARIABLES: readonly VariableReference[] = Object.freeze([]);
 
+/**
+ * Calls `found(start, end)` for every `${…}` in `value` (`end` is the index of `}`), left to right, with the devcontainer
+ * CLI's rule (the regular expression `\$\{(.*?)\}`): the name and arguments end at the first `}` and cannot span a line
+ * break. One pass: when no `}` follows, no later `${` can close either, so the scan stops (the regular expression
+ * would retry from every `${` and take quadratic time on `${${${…`).
+ */
+function scanVariables(value: string, found: (start: number, end: number) => void): void {
+  let start = value.indexOf('${');
+  while (start >= 0) {
+    let end = -1;
+    let i = start + 2;
+    for (; i < value.length; i++) {
+      const c = value.charCodeAt(i);
+      if (c === 0x7d /* } */) {
+        end = i;
+        break;
+      }
+      if (c === 0x0a || c === 0x0d || c === 0x2028 || c === 0x2029) break;
+    }
+    if (i >= value.length) return;
+    if (end >= 0) found(start, end);
+    start = value.indexOf('${', i + 1);
+  }
+}
+
 /** Every `${...}` in a string. */
 export function findVariables(value: string): readonly VariableReference[] {
-  let start = value.indexOf('${');
-  if (start < 0) return NO_VARIABLES;
+  if (!value.includes('${')) return NO_VARIABLES;
   const out: VariableReference[] = [];
-  while (start >= 0) {
-    const end = value.indexOf('}', start + 2);
-    if (end < 0) break;
+  scanVariables(value, (start, end) => {
     const parts = value.slice(start + 2, end).split(':');
     out.push({ text: value.slice(start, end + 1), name: parts[0] as string, args: parts.slice(1), index: start });
-    start = value.indexOf('${', end + 1);
-  }
+  });
   return out;
 }
 
@@ -180,28 +199,36 @@ function walk(value: unknown, ctx: Ctx, topLevel: string): unknown {
 
 function replaceIn(value: string, ctx: Ctx, topLevel: string): string {
   if (!value.includes('${')) return value;
-  return value.replace(VARIABLE_RE, (whole, inner: string) => {
-    const [name, ...args] = inner.split(':');
-    switch (name) {
-      case 'localEnv':
-      case 'env':
-        if (!args[0]) return whole;
-        return ctx.env[args[0]] ?? args[1] ?? '';
-      case 'containerEnv':
-        if (!args[0] || ctx.containerEnv === undefined || topLevel !== 'remoteEnv') return whole;
-        return ctx.containerEnv[args[0]] ?? args[1] ?? '';
-      case 'localWorkspaceFolder':
-        return ctx.localWorkspaceFolder;
-      case 'localWorkspaceFolderBasename':
-        return ctx.localBase;
-      case 'containerWorkspaceFolder':
-        return ctx.containerWorkspaceFolder ?? whole;
-      case 'containerWorkspaceFolderBasename':
-        return ctx.containerWorkspaceFolder === undefined ? whole : posix.basename(ctx.containerWorkspaceFolder);
-      case 'devcontainerId':
-        return ctx.devcontainerId ?? whole;
-      default:
-        return whole;
-    }
+  let out = '';
+  let last = 0;
+  scanVariables(value, (start, end) => {
+    out += value.slice(last, start) + resolveVariable(value.slice(start, end + 1), value.slice(start + 2, end), ctx, topLevel);
+    last = end + 1;
   });
+  return out + value.slice(last);
+}
+
+function resolveVariable(whole: string, inner: string, ctx: Ctx, topLevel: string): string {
+  const [name, ...args] = inner.split(':');
+  switch (name) {
+    case 'localEnv':
+    case 'env':
+      if (!args[0]) return whole;
+      return ctx.env[args[0]] ?? args[1] ?? '';
+    case 'containerEnv':
+      if (!args[0] || ctx.containerEnv === undefined || topLevel !== 'remoteEnv') return whole;
+      return ctx.containerEnv[args[0]] ?? args[1] ?? '';
+    case 'localWorkspaceFolder':
+      return ctx.localWorkspaceFolder;
+    case 'localWorkspaceFolderBasename':
+      return ctx.localBase;
+    case 'containerWorkspaceFolder':
+      return ctx.containerWorkspaceFolder ?? whole;
+    case 'containerWorkspaceFolderBasename':
+      return ctx.containerWorkspaceFolder === undefined ? whole : posix.basename(ctx.containerWorkspaceFolder);
+    case 'devcontainerId':
+      return ctx.devcontainerId ?? whole;
+    default:
+      return whole;
+  }
 }

@@ -32,10 +32,26 @@ describe('parseFeatureReference', () => {
   });
 
   it('rejects what the spec does not allow', () => {
-    for (const id of ['/abs', 'http://x/devcontainer-feature-a.tgz', 'GHCR.IO/Org/x:1', 'owner/repo/f@v1', 'has space/x']) {
+    for (const id of ['/abs', 'http://x/devcontainer-feature-a.tgz', 'has space/x', 'fish', 'Node', 'a/b/c/d@v1']) {
       expect(parseFeatureReference(id).ok, id).toBe(false);
     }
-    expect(parseFeatureReference('node')).toMatchObject({ ok: true, ref: { kind: 'legacy' } });
+    expect(parseFeatureReference('node')).toMatchObject({
+      ok: true,
+      ref: { kind: 'legacy', replacement: 'ghcr.io/devcontainers/features/node:1' },
+    });
+    expect(parseFeatureReference('common')).toMatchObject({ ref: { replacement: 'ghcr.io/devcontainers/features/common-utils:1' } });
+  });
+
+  it('accepts what the devcontainer CLI accepts: OCI ids in any case (lowercased), GitHub release references', () => {
+    expect(parseFeatureReference('GHCR.IO/Org/x:1')).toMatchObject({
+      ok: true,
+      ref: { kind: 'oci', registry: 'ghcr.io', namespace: 'ghcr.io/org', name: 'x', resource: 'ghcr.io/org/x', tag: '1' },
+    });
+    expect(parseFeatureReference('owner/repo/f@v1')).toMatchObject({
+      ok: true,
+      ref: { kind: 'github', owner: 'owner', repo: 'repo', name: 'f', version: 'v1', resource: 'owner/repo/f' },
+    });
+    expect(parseFeatureReference('owner/repo/f').ok).toBe(true);
   });
 });
 

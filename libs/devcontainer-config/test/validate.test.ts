@@ -167,18 +167,65 @@ describe('validateDevcontainer: mounts, features, variables', () => {
 
   it('feature references: invalid ones are errors at the key', () => {
     const ps = withCode(
-      `{${img},\n"features": {"Not A Ref!": {}, "/abs/path": {}, "http://x/devcontainer-feature-a.tgz": {}, "GHCR.io/Org/F:1": {}, "owner/repo/feat@v1": {}}}`,
+      `{${img},\n"features": {"Not A Ref!": {}, "/abs/path": {}, "http://x/devcontainer-feature-a.tgz": {}, "fish": {}}}`,
       'invalid-feature-reference',
     );
-    expect(ps.map((p) => p.column)).toEqual([14, 32, 49, 92, 115]);
-    expect(ps[3]?.message).toContain('lowercase');
-    expect(ps[4]?.message).toContain('GitHub release');
+    expect(ps.map((p) => p.column)).toEqual([14, 32, 49, 92]);
+    expect(ps[3]?.message).toContain('legacy feature "fish" is not supported');
+    expect(ps[3]?.message).not.toContain('ghcr.io/devcontainers/features/fish');
   });
 
-  it('legacy short feature ids are deprecated', () => {
-    expect(withCode(`{${img}, "features": {"node": "lts"}}`, 'deprecated-property')[0]?.message).toContain(
-      'ghcr.io/devcontainers/features/node:1',
+  it('accepts what the devcontainer CLI accepts: capitals in OCI ids, GitHub release references (deprecated)', () => {
+    const text = `{${img},\n"features": {"GHCR.io/Org/F:1": {}, "ghcr.io/codspace/dependsOnAndInstallsAfter/a": {}, "owner/repo/feat@v1": {}, "devcontainers/features/node": {}}}`;
+    expect(withCode(text, 'invalid-feature-reference')).toEqual([]);
+    const deprecated = withCode(text, 'deprecated-property');
+    expect(deprecated.map((p) => p.column)).toEqual([89, 115]);
+    expect(deprecated[0]?.message).toContain('GitHub release reference');
+  });
+
+  it('legacy short feature ids: the CLI’s own replacements, a warning; unknown ones an error', () => {
+    const ids = { node: 'node', golang: 'go', common: 'common-utils', maven: 'java' } as const;
+    for (const [legacy, real] of Object.entries(ids)) {
+      const [p] = withCode(`{${img}, "features": {"${legacy}": "lts"}}`, 'deprecated-property');
+      expect(p?.message, legacy).toContain(`"ghcr.io/devcontainers/features/${real}:1"`);
+      expect(withCode(`{${img}, "features": {"${legacy}": "lts"}}`, 'invalid-feature-reference'), legacy).toEqual([]);
+    }
+    expect(withCode(`{${img}, "features": {"maven": {}}}`, 'deprecated-property')[0]?.message).toContain('"installMaven": true');
+    expect(withCode(`{${img}, "features": {"golang": {}}}`, 'deprecated-property')[0]?.message).not.toContain('/golang:1');
+    expect(withCode(`{${img}, "features": {"Node": {}}}`, 'invalid-feature-reference')).toHaveLength(1);
+  });
+
+  it('array feature option values: accepted with a warning that says what the CLI passes, at a readable path', () => {
+    const text = `{${img},\n"features": {"./dotnet": {"additionalVersions": ["8.0", "9.0"]}}}`;
+    expect(withCode(text, 'type-mismatch')).toEqual([]);
+    const [p] = withCode(text, 'invalid-feature-option');
+    expect(p).toMatchObject({ severity: 'warning', line: 2, column: 49 });
+    expect(p?.message).toBe(
+      'features["./dotnet"].additionalVersions is an array: feature options are strings or booleans; the devcontainer CLI passes "8.0,9.0"',
     );
+    const [bad] = withCode(`{${img},\n"features": {"./dotnet": {"x": {"y": 1}}}}`, 'type-mismatch');
+    expect(bad?.message).toMatch(/^features\["\.\/dotnet"\]\.x must be /);
+    expect(bad?.message).not.toContain('features../dotnet');
+  });
+
+  it('image references follow the engines’ reference grammar', () => {
+    const bad = ['://microsoft.com', 'Ubuntu', 'ubuntu:', 'ubuntu:bad tag', 'a//b', 'ubuntu@sha256:xyz', '-x', ''];
+    for (const image of bad) {
+      const [p] = withCode(`{"image": ${JSON.stringify(image)}}`, 'invalid-image-reference');
+      expect(p, image).toMatchObject({ severity: 'error', line: 1, column: 11 });
+    }
+    expect(withCode('{"image": "Ubuntu"}', 'invalid-image-reference')[0]?.message).toContain('lowercase');
+    const good = [
+      'ubuntu',
+      'mcr.microsoft.com/devcontainers/base:bookworm',
+      'localhost:5000/x/y:1.2-rc_3',
+      'Registry.Example.com/a__b/c-d.e',
+      `ghcr.io/x/y@sha256:${'a'.repeat(64)}`,
+      `ghcr.io/x/y:1@sha256:${'a'.repeat(64)}`,
+      '[::1]:5000/x',
+      'x/${localEnv:TAG}',
+    ];
+    for (const image of good) expect(withCode(`{"image": ${JSON.stringify(image)}}`, 'invalid-image-reference'), image).toEqual([]);
   });
 
   it('overrideFeatureInstallOrder entries must be installed features', () => {
