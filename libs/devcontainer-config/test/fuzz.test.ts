@@ -1,10 +1,16 @@
-// Fuzz-style test, pure logic (no I/O besides reading the fixtures): thousands of mutated and truncated configs.
+// Fuzz-style test: thousands of mutated and truncated configs, first on the pure logic, then through the CLI
+// (in-process on real temporary files, and a sample as real `node dist/cli.js` processes with a memory cap).
 // Properties: no exception, the run ends (vitest's timeout would catch a hang), every problem has a position inside
 // the text, every text JSON.parse rejects gets at least one error, and every text JSON.parse accepts as an object gets
 // no syntax error. A second fuzzer puts wrongly typed values into known properties and expects an error at that value.
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../src/cli-main.js';
 import { devcontainerProperties } from '../src/devcontainer-schema.js';
 import { parseDevcontainer, validateDevcontainer } from '../src/index.js';
 import { fixturesDir } from './support/helpers.js';
@@ -165,4 +171,77 @@ describe('fuzz: wrongly typed values in known properties', () => {
       expect(hit, `${prop} = ${JSON.stringify(base[prop])}`).toBeDefined();
     }
   });
+});
+
+// Ingredients of hostile texts: spliced into mutations so the CLI meets them in every command.
+const HOSTILE = [
+  () => '\uFEFF',
+  (r: () => number) => '{"a": '.repeat(200 + Math.floor(r() * 20_000)),
+  (r: () => number) => '['.repeat(200 + Math.floor(r() * 20_000)),
+  (r: () => number) => `"\${localEnv:${'${'.repeat(Math.floor(r() * 5000))}"`,
+  (r: () => number) => `"runArgs": [${'1,'.repeat(Math.floor(r() * 5000))}1],`,
+  (r: () => number) => `${Array.from({ length: Math.floor(r() * 3000) }, (_, i) => `"k${i}": 1`).join(',')},`,
+  (r: () => number) => `"features": {${Array.from({ length: Math.floor(r() * 3000) }, (_, i) => `"ghcr.io/a/b/f${i}:1": {}`).join(',')}},`,
+  () => '"features": "x", "overrideFeatureInstallOrder": [1, null, {}],',
+  () => '"image": "://microsoft.com",',
+  () => '"features": {"fish": {}, "Owner/Repo/F@v1": [], "./x": {"o": [1, {}]}},',
+];
+
+function hostileText(r: () => number): string {
+  const seed = SEEDS[Math.floor(r() * SEEDS.length)] as string;
+  const at = seed.indexOf('{') + 1;
+  const ingredient = (HOSTILE[Math.floor(r() * HOSTILE.length)] as (r: () => number) => string)(r);
+  const text = ingredient === '\uFEFF' ? ingredient + seed : seed.slice(0, at) + ingredient + seed.slice(at);
+  return r() < 0.5 ? text : mutate(text, r);
+}
+
+const COMMANDS = [['validate'], ['validate', '--strict', '--json'], ['read', '--substitute'], ['report'], ['features-order', '--json']];
+const STACK_TRACE = /\n\s+at .+[(:]\d+|Maximum call stack|RangeError|TypeError|out of memory/;
+
+describe('fuzz: the CLI', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'dck-fuzz-cli-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('2,000 seeded mutations in-process, every command: exit 0, 1 or 2, never a stack trace', async () => {
+    const r = rng(20261201);
+    const codes = new Set<number>();
+    for (let i = 0; i < 2000; i++) {
+      const text = hostileText(r);
+      const file = join(dir, `f${i % 16}.json`);
+      await writeFile(file, text);
+      let out = '';
+      const argv = [...(COMMANDS[i % COMMANDS.length] as string[]), file];
+      const code = await runCli(argv, { stdout: (x) => (out += x), stderr: (x) => (out += x), cwd: dir, env: {} });
+      codes.add(code);
+      expect([0, 1, 2], `case ${i}: ${argv.join(' ')}`).toContain(code);
+      expect(out, `case ${i}: ${argv.join(' ')}`).not.toMatch(STACK_TRACE);
+    }
+    expect(codes.has(0) && codes.has(1)).toBe(true);
+  }, 120_000);
+
+  it('40 hostile cases as processes (256 MB heap, 30 s each): exit 0, 1 or 2, never a stack trace', async () => {
+    const bin = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+    // The moon `test` task depends on `build`; tests never build themselves.
+    if (!existsSync(bin)) throw new Error('dist/ is missing: build first (npx moon run devcontainer-config:build, or npx tsup)');
+    const r = rng(7);
+    for (let i = 0; i < 40; i++) {
+      const file = join(dir, `p${i}.json`);
+      // The biggest ingredients, unmutated: the case is about size and depth.
+      const ingredient = (HOSTILE[i % HOSTILE.length] as (r: () => number) => string)(() => 0.999);
+      await writeFile(file, i % 2 === 0 ? `{"image": "x", ${ingredient} "name": "n"}` : hostileText(r));
+      const argv = [...(COMMANDS[i % COMMANDS.length] as string[]), file];
+      const result = await new Promise<{ code: number | null; out: string }>((resolve) => {
+        execFile('node', ['--max-old-space-size=256', bin, ...argv], { timeout: 30_000, maxBuffer: 64 << 20 }, (error, stdout, stderr) =>
+          resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, out: `${stdout}${stderr}` }),
+        );
+      });
+      expect([0, 1, 2], `process ${i}: ${argv.join(' ')}: ${result.out.slice(-300)}`).toContain(result.code);
+      expect(result.out, `process ${i}`).not.toMatch(STACK_TRACE);
+    }
+  }, 240_000);
 });
