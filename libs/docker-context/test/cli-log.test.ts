@@ -1,0 +1,39 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cliLogLevel, parseCliLogLine } from '../src/cli-log.js';
+import { createDockerContext } from '../src/context.js';
+import { runDevcontainerCli } from '../src/run.js';
+
+describe('parseCliLogLine', () => {
+  it('maps the CLI level numbers 1..5 (3 is info, not a warning)', () => {
+    expect([1, 2, 3, 4, 5, 6].map(cliLogLevel)).toEqual(['trace', 'debug', 'info', 'warn', 'error', 'error']);
+    expect(parseCliLogLine('{"type":"text","level":3,"text":"hello\\nworld"}')).toEqual([
+      { text: 'hello', level: 'info' },
+      { text: 'world', level: 'info' },
+    ]);
+    expect(parseCliLogLine('{"type":"start","level":3,"text":"Run: docker ps"}')).toEqual([{ text: 'Run: docker ps', level: 'debug' }]);
+  });
+
+  it('strips ANSI from plain lines and JSON text', () => {
+    expect(parseCliLogLine('\u001b[1mStep 1/3\u001b[0m')).toEqual([{ text: 'Step 1/3', level: 'info' }]);
+    expect(parseCliLogLine('{"type":"raw","level":3,"text":"\\u001b[31mred\\u001b[0m"}')).toEqual([{ text: 'red', level: 'info' }]);
+  });
+
+  it("reads the real CLI's events: its version banner is info", async () => {
+    const ws = mkdtempSync(join(tmpdir(), 'cli-log-'));
+    mkdirSync(join(ws, '.devcontainer'));
+    writeFileSync(join(ws, '.devcontainer/devcontainer.json'), '{"image":"local/debian:bookworm"}');
+    const lines: { text: string; level: string }[] = [];
+    // A docker that answers nothing: read-configuration only looks for containers.
+    const bin = mkdtempSync(join(tmpdir(), 'cli-log-bin-'));
+    writeFileSync(join(bin, 'docker'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+    const ctx = createDockerContext({ env: { PATH: `${bin}:${process.env.PATH}`, HOME: process.env.HOME } });
+    const r = await runDevcontainerCli(ctx, ['read-configuration', '--workspace-folder', ws, '--log-format', 'json'], {
+      onLine: (l) => lines.push(l),
+    });
+    expect(r.exitCode).toBe(0);
+    expect(lines.find((l) => l.text.startsWith('@devcontainers/cli '))?.level).toBe('info');
+  });
+});

@@ -1,0 +1,56 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createBackoff } from '../src/backoff.js';
+import { createDockerContext } from '../src/context.js';
+import { parseResultLine, runDocker } from '../src/run.js';
+
+function recordingDocker(): { dir: string; envFile: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'docker-shim-'));
+  const envFile = join(dir, 'env.txt');
+  writeFileSync(join(dir, 'docker'), `#!/bin/sh\nenv >> '${envFile}'\necho "args: $*"\necho "oops" >&2\nexit 3\n`, { mode: 0o755 });
+  return { dir, envFile };
+}
+
+describe('runDocker', () => {
+  it("runs docker with the context's environment only", async () => {
+    const shim = recordingDocker();
+    process.env.DCK_PARENT_ONLY = 'parent-secret';
+    const ctx = createDockerContext({ env: { PATH: `${shim.dir}:/usr/bin:/bin`, GH_TOKEN: 'gh-secret' }, dockerHost: 'tcp://127.0.0.1:1' });
+    const lines: string[] = [];
+    const r = await runDocker(ctx, ['ps', '-a'], { extraEnv: { ONLY_THIS_CALL: '1' }, onLine: (l) => lines.push(l) });
+    delete process.env.DCK_PARENT_ONLY;
+    expect(r).toMatchObject({ exitCode: 3, stdout: 'args: ps -a', stderr: 'oops' });
+    expect(lines.sort()).toEqual(['args: ps -a', 'oops']);
+    const seen = readFileSync(shim.envFile, 'utf8');
+    expect(seen).toContain('DOCKER_HOST=tcp://127.0.0.1:1');
+    expect(seen).toContain('ONLY_THIS_CALL=1');
+    expect(seen).not.toMatch(/secret/);
+  });
+});
+
+describe('parseResultLine', () => {
+  it('takes the last JSON line with an outcome', () => {
+    expect(parseResultLine('noise\n{"outcome":"success","containerId":"abc"}\n')).toEqual({ outcome: 'success', containerId: 'abc' });
+    expect(parseResultLine('{"x":1}')).toBeUndefined();
+  });
+});
+
+describe('createBackoff', () => {
+  it('doubles up to the cap, resets, and ends a wait on abort', async () => {
+    const b = createBackoff({ initialMs: 10, maxMs: 25 });
+    await b.wait();
+    expect(b.next).toBe(20);
+    await b.wait();
+    expect(b.next).toBe(25);
+    b.reset();
+    expect(b.next).toBe(10);
+    const slow = createBackoff({ initialMs: 60_000 });
+    const c = new AbortController();
+    const t0 = Date.now();
+    setTimeout(() => c.abort(), 20);
+    await slow.wait(c.signal);
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+});
