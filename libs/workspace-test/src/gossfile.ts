@@ -248,7 +248,89 @@ export function gossfileFor(config: DevcontainerConfig, options: GossfileOptions
     const section = gossfile[key];
     if (section && Object.keys(section).length === 0) delete gossfile[key];
   }
-  return options.userGossfile === undefined ? gossfile : mergeGossfiles(gossfile, parseUserGossfile(options.userGossfile));
+  // Everything above comes from the config; the user's goss file (merged below) may use templates on purpose.
+  const derived = escapeTemplates(gossfile) as Gossfile;
+  return options.userGossfile === undefined ? derived : mergeGossfiles(derived, parseUserGossfile(options.userGossfile));
+}
+
+/**
+ * goss renders a goss file as a Go template before it reads the YAML, so `{{` copied from a config (an extension id,
+ * an env value, a path) would run as a template action. Each `{{` becomes {{`{{`}} — an action printing a raw string
+ * — which goss renders back to `{{`. The raw string needs no quotes, so the YAML quoting of the value cannot break it.
+ */
+export function escapeGoTemplate(value: string): string {
+  return value.replaceAll('{{', '{{`{{`}}');
+}
+
+/** escapeGoTemplate on every string and key of a derived goss file (a shallow structure this module built). */
+function escapeTemplates(value: unknown): unknown {
+  if (typeof value === 'string') return escapeGoTemplate(value);
+  if (Array.isArray(value)) return value.map(escapeTemplates);
+  if (isRecord(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[escapeGoTemplate(k)] = escapeTemplates(v);
+    return out;
+  }
+  return value;
+}
+
+/** Deepest nesting (block indentation plus flow brackets) accepted in a goss file; real ones stay below 8. */
+export const MAX_GOSSFILE_DEPTH = 64;
+
+/**
+ * The 1-based line and column where a YAML text first nests deeper than `limit`, or undefined. The YAML parser
+ * recurses per level (and a few thousand `[` exhaust the process), so this linear scan runs first. It counts block
+ * levels by indentation (and `- ` entries on one line) and flow levels by `[`/`{` that open a value, outside quotes
+ * and comments; block scalars (`|`, `>`) are skipped.
+ */
+export function findDeepYamlNesting(text: string, limit = MAX_GOSSFILE_DEPTH): { line: number; column: number } | undefined {
+  const indents: number[] = [];
+  let flow = 0;
+  let blockScalarIndent = -1;
+  const lines = text.split(/\r\n|\r|\n/);
+  for (let n = 0; n < lines.length; n++) {
+    const line = lines[n] as string;
+    let i = 0;
+    while (line.charCodeAt(i) === 0x20) i++;
+    if (i === line.length || line[i] === '#') continue;
+    if (blockScalarIndent >= 0) {
+      if (i > blockScalarIndent) continue;
+      blockScalarIndent = -1;
+    }
+    if (flow === 0) {
+      while (indents.length > 0 && (indents[indents.length - 1] as number) >= i) indents.pop();
+      indents.push(i);
+    }
+    let dashes = 0;
+    let valueStart = true;
+    for (let c = i; c < line.length; c++) {
+      const ch = line[c] as string;
+      if (ch === '"' || ch === "'") {
+        // A quoted scalar: skip to its end on this line ('' and \" escape).
+        for (c++; c < line.length; c++) {
+          if (ch === '"' && line[c] === '\\') c++;
+          else if (line[c] === ch) {
+            if (ch === "'" && line[c + 1] === "'") c++;
+            else break;
+          }
+        }
+        valueStart = false;
+      } else if (ch === '#' && (c === 0 || line[c - 1] === ' ')) break;
+      else if (flow === 0 && ch === '-' && valueStart && (line[c + 1] === ' ' || c + 1 === line.length)) dashes++;
+      else if ((ch === '[' || ch === '{') && (flow > 0 || valueStart)) {
+        flow++;
+        valueStart = true;
+      } else if ((ch === ']' || ch === '}') && flow > 0) flow--;
+      else if (ch === ',' && flow > 0) valueStart = true;
+      else if (ch === ':' && (line[c + 1] === ' ' || c + 1 === line.length)) valueStart = true;
+      else if ((ch === '|' || ch === '>') && valueStart && flow === 0) {
+        blockScalarIndent = i;
+        break;
+      } else if (ch !== ' ') valueStart = false;
+      if (indents.length + dashes + flow > limit) return { line: n + 1, column: c + 1 };
+    }
+  }
+  return undefined;
 }
 
 function parseUserGossfile(value: Gossfile | string): Gossfile {
@@ -257,9 +339,18 @@ function parseUserGossfile(value: Gossfile | string): Gossfile {
 
 /** Parses goss YAML into an object; throws INVALID_GOSSFILE with the YAML error. */
 export function parseGossfile(text: string, file = 'gossfile'): Gossfile {
+  // A UTF-8 byte order mark is not part of the YAML (editors write it; goss reads past it).
+  const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const deep = findDeepYamlNesting(source);
+  if (deep !== undefined) {
+    throw new WorkspaceTestError(
+      'INVALID_GOSSFILE',
+      `${file}:${deep.line}:${deep.column}: nested more than ${MAX_GOSSFILE_DEPTH} levels deep; not read further`,
+    );
+  }
   let value: unknown;
   try {
-    value = parse(text);
+    value = parse(source);
   } catch (error) {
     throw new WorkspaceTestError('INVALID_GOSSFILE', `${file}: ${(error as Error).message.split('\n')[0]}`, { cause: error });
   }

@@ -138,3 +138,65 @@ describe('with devcontainer-config merged configurations', () => {
     expect(g.command?.['extensions code-server']?.stdout).toEqual(['/(?i)^c\\.d$/', '/(?i)^e\\.f$/']);
   });
 });
+
+describe('hostile goss files and configs', () => {
+  it('a UTF-8 byte order mark is read past', () => {
+    expect(parseGossfile('\uFEFFcommand:\n  a: {exec: "true", exit-status: 0}\n')).toEqual({
+      command: { a: { exec: 'true', 'exit-status': 0 } },
+    });
+  });
+
+  it('nesting beyond 64 levels is a positioned INVALID_GOSSFILE error, never a crash (flow and block)', () => {
+    const cases: Array<[string, string]> = [
+      // The document's top level counts as the first level: the 64th `[` opens level 65.
+      ['['.repeat(20_000), 'g.yaml:1:64:'],
+      [`command:\n  a: ${'{b: '.repeat(100_000)}`, 'g.yaml:2:'],
+      [Array.from({ length: 100 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n'), 'g.yaml:65:'],
+      [`${'- '.repeat(100)}x`, 'g.yaml:1:'],
+    ];
+    for (const [text, where] of cases) {
+      let error: unknown;
+      try {
+        parseGossfile(text, 'g.yaml');
+      } catch (e) {
+        error = e;
+      }
+      expect(error, where).toBeInstanceOf(WorkspaceTestError);
+      expect((error as WorkspaceTestError).code).toBe('INVALID_GOSSFILE');
+      expect((error as Error).message).toContain(where);
+      expect((error as Error).message).toContain('nested more than 64 levels');
+    }
+  });
+
+  it('brackets in quotes, comments, plain values and block scalars do not count as nesting', () => {
+    const text = [
+      'command:',
+      '  a:',
+      `    exec: "${'['.repeat(200)}" # ${'{'.repeat(200)}`,
+      `    title: '${'{'.repeat(200)}'`,
+      '    stdout: |',
+      `      ${'['.repeat(200)}`,
+      `    stderr: echo x${'['.repeat(200)}`,
+      '    exit-status: 0',
+    ].join('\n');
+    expect(parseGossfile(text).command?.a?.['exit-status']).toBe(0);
+    // Everything gossfileFor renders reads back.
+    expect(parseGossfile(renderGossfile(gossfileFor(config)))).toEqual(parse(renderGossfile(gossfileFor(config))));
+  });
+
+  it('escapes Go template syntax in everything copied from the config; a user goss file keeps its templates', () => {
+    const g = gossfileFor(
+      {
+        remoteUser: 'dev',
+        workspaceFolder: '/w/{{x}}',
+        containerEnv: { T: 'a{{ .Env.HOME }}b' },
+        customizations: { vscode: { extensions: ['pub.{{ext}}'] } },
+      },
+      { userGossfile: 'command:\n  mine: {exec: "echo {{ .Env.HOME }}", exit-status: 0}\n' },
+    );
+    expect(g.command?.['env T']?.stdout).toEqual({ equal: 'a{{`{{`}} .Env.HOME }}b\n' });
+    expect(Object.keys(g.file ?? {})).toEqual(['/w/{{`{{`}}x}}']);
+    expect(g.command?.['extensions code-server']?.title).toContain('pub.{{`{{`}}ext}}');
+    expect(g.command?.mine?.exec).toBe('echo {{ .Env.HOME }}');
+  });
+});
