@@ -2,15 +2,20 @@
 // `read-configuration` on copies of the fixture folders (outside git, which the CLI would treat as the workspace),
 // `--include-merged-configuration` against a real image built on the real Docker daemon, and `up` of a real
 // container to check ${devcontainerId}. Real: devcontainer CLI, docker, the fixture folders. Nothing emulated.
+// The conformance fixtures (test/fixtures/conformance/*) each record what the CLI does with one case; the test checks
+// that the CLI still does it and that our verdict (valid or not, in default mode) agrees.
 import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  checkDevcontainer,
   computeDevcontainerId,
   devcontainerIdLabels,
   findDevcontainerConfigs,
+  hasErrors,
   mergeWithImageMetadata,
   migrateDeprecatedProperties,
   parseDevcontainer,
@@ -192,4 +197,99 @@ describe('${devcontainerId} in a real container equals computeDevcontainerId of 
     const mine = substituteVariables({ config: parsed.config ?? {}, localWorkspaceFolder: dir, devcontainerId: id });
     expect((mine.containerEnv as Record<string, string>).DCK_WS).toBe(env.DCK_WS);
   }, 120_000);
+});
+
+/** What a conformance fixture records about the devcontainer CLI (conformance.json next to its .devcontainer/). */
+interface ConformanceRecord {
+  why: string;
+  /** read-configuration; features: read-configuration --include-features-configuration; up: a real `up` (Docker). */
+  command: 'read-configuration' | 'features' | 'up';
+  cli: 'accepts' | 'rejects';
+  /** Text the CLI's output must contain: why it refused, or (offline) proof it got as far as the download. */
+  evidence: string;
+  /** The reference resolves, only the download fails here (no registry, no github.com). */
+  offline?: boolean;
+  /** Problem codes we must report as warnings (the CLI accepts, with its own deprecation notice). */
+  warnings?: string[];
+  /** Set when we deliberately disagree: why. */
+  deliberate?: string;
+}
+
+const CONFORMANCE = readdirSync(join(fixturesDir, 'conformance')).sort();
+const OFFLINE_FAILURE = /getaddrinfo|ENOTFOUND|EAI_AGAIN|Failed to fetch|fetch failed/;
+
+async function runCli(args: string[]): Promise<{ code: number; output: string; stdout: string }> {
+  return new Promise((resolve) => {
+    execFile(devcontainerBin, args, { maxBuffer: 64 * 1024 * 1024, timeout: 120_000 }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number((error as { code?: number }).code ?? -1) : 0, output: `${stdout}\n${stderr}`, stdout }),
+    );
+  });
+}
+
+describe('conformance fixtures: our verdict agrees with the devcontainer CLI 0.89.0', () => {
+  beforeAll(() => {
+    const records = CONFORMANCE.map((n) => JSON.parse(readFileSync(join(fixturesDir, 'conformance', n, 'conformance.json'), 'utf8')));
+    if (records.some((r: ConformanceRecord) => r.command === 'up')) ensureDocker();
+  }, 300_000);
+
+  it('covers every case of issue 14', () => {
+    expect(CONFORMANCE).toEqual(
+      expect.arrayContaining([
+        'bom',
+        'feature-github-release',
+        'feature-oci-capitals',
+        'feature-manifest-no-version',
+        'feature-option-array',
+        'feature-legacy-fish',
+        'feature-legacy-golang',
+        'image-invalid-reference',
+      ]),
+    );
+  });
+
+  for (const name of CONFORMANCE) {
+    it(name, async () => {
+      const record = JSON.parse(await readFile(join(fixturesDir, 'conformance', name, 'conformance.json'), 'utf8')) as ConformanceRecord;
+      const { dir, cleanup } = await copyFixture(join('conformance', name));
+      cleanups.push(cleanup);
+      const file = join(dir, '.devcontainer/devcontainer.json');
+      const base = ['--workspace-folder', dir, '--config', file];
+      const theirs =
+        record.command === 'up'
+          ? await runCli(['up', ...base, '--log-format', 'json', '--skip-post-create', '--remove-existing-container'])
+          : await runCli([
+              'read-configuration',
+              ...base,
+              ...(record.command === 'features' ? ['--include-features-configuration', '--log-level', 'trace'] : []),
+            ]);
+      if (record.command === 'up' && theirs.code === 0) {
+        // Should it ever start, do not leave the container behind.
+        await run('docker', [
+          'rm',
+          '-f',
+          ...(await run('docker', ['ps', '-aq', '--filter', `label=devcontainer.local_folder=${dir}`])).stdout.split('\n').filter(Boolean),
+        ]).catch(() => undefined);
+      }
+      const cliAccepts = theirs.code === 0 || (record.offline === true && OFFLINE_FAILURE.test(theirs.output));
+      expect(theirs.output, `${name}: the CLI's output`).toContain(record.evidence);
+      expect(cliAccepts ? 'accepts' : 'rejects', `${name}: what the CLI did (exit ${theirs.code})`).toBe(record.cli);
+
+      const problems = await checkDevcontainer(parseDevcontainer(await readFile(file, 'utf8'), { file }));
+      const oursAccepts = !hasErrors(problems);
+      const summary = problems.map((p) => `${p.severity} ${p.code}: ${p.message}`).join('\n');
+      if (record.deliberate) expect(oursAccepts, `${name}: a recorded, deliberate difference\n${summary}`).toBe(!cliAccepts);
+      else expect(oursAccepts ? 'accepts' : 'rejects', `${name}: our verdict\n${summary}`).toBe(record.cli);
+      for (const code of record.warnings ?? [])
+        expect(
+          problems.some((p) => p.code === code && p.severity === 'warning'),
+          `${name}: warning ${code}\n${summary}`,
+        ).toBe(true);
+
+      // Accepted by read-configuration: the resolved configuration is the CLI's too.
+      if (record.command === 'read-configuration' && cliAccepts && !record.deliberate) {
+        const { configFilePath, ...theirConfig } = (JSON.parse(theirs.stdout) as { configuration: Record<string, unknown> }).configuration;
+        expect((await ours(file, dir)).config).toEqual(theirConfig);
+      }
+    }, 180_000);
+  }
 });
