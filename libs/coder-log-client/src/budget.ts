@@ -8,8 +8,15 @@ export const QUIET_FRACTION = 0.75;
 export const TAIL_FRACTION = 0.1;
 
 export type BudgetDecision = 'send' | 'hold';
+/** Why a line is held: 75 % reached (low levels), the budget is full, or this one line is larger than what is left. */
+export type HoldReason = 'quiet' | 'full' | 'too-long';
 
 const LOW_LEVELS: ReadonlySet<LogLevel> = new Set(['trace', 'debug', 'info']);
+
+/** trace, debug and info: the "ordinary" lines held back first. */
+export function isLowLevel(level: LogLevel): boolean {
+  return LOW_LEVELS.has(level);
+}
 
 /**
  * The byte budget shared by every stream of one client (Coder's limit is per agent).
@@ -43,6 +50,14 @@ export class ByteBudget {
     if (this.usedBytes >= this.quietAtBytes && LOW_LEVELS.has(level)) return 'hold';
     this.usedBytes += bytes;
     return 'send';
+  }
+
+  /** Why `admit(level, bytes)` holds (call after it answered 'hold'). */
+  holdReason(level: LogLevel, bytes: number): HoldReason {
+    const open = this.totalBytes - this.tailBytes - this.usedBytes;
+    if (this.usedBytes >= this.quietAtBytes && LOW_LEVELS.has(level)) return 'quiet';
+    if (open > 0 && bytes > open) return 'too-long';
+    return 'full';
   }
 
   /** Bytes still available, tail reserve included (what close() may spend). */
@@ -141,4 +156,45 @@ export function formatSummaryLine({ lines, bytes, logFile }: { lines: number; by
   const kib = bytes / 1024;
   const size = kib >= 10 ? Math.round(kib).toString() : bytes > 0 && kib < 0.1 ? '0.1' : kib.toFixed(1);
   return `${lines} lines / ${size} KiB not shown in Coder; full log: ${logFile}`;
+}
+
+/** `512 bytes`, `12.5 KiB`, `896 KiB`, `95 MiB`. */
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  const kib = bytes / 1024;
+  if (kib < 10) return `${kib.toFixed(1)} KiB`;
+  if (kib < 10 * 1024) return `${Math.round(kib)} KiB`;
+  return `${Math.round(kib / 1024)} MiB`;
+}
+
+/** The one-time local message when the budget first holds a line back. */
+export function describeBudgetHold({
+  reason,
+  usedBytes,
+  totalBytes,
+  tailBytes,
+  lineBytes,
+  earlierBytes,
+  logFile,
+}: {
+  reason: HoldReason;
+  usedBytes: number;
+  totalBytes: number;
+  tailBytes: number;
+  lineBytes: number;
+  /** Bytes earlier runs on this agent already used (from the budget account). */
+  earlierBytes: number;
+  logFile: string;
+}): string {
+  const earlier = earlierBytes > 0 ? ` (earlier runs on this agent already sent ${formatSize(earlierBytes)})` : '';
+  const end = `; the last lines and a summary follow on close. Full log: ${logFile}`;
+  if (reason === 'too-long') {
+    const left = Math.max(0, totalBytes - tailBytes - usedBytes);
+    return `a ${formatSize(lineBytes)} line is larger than the ${formatSize(left)} left of this run's Coder log budget${earlier}: it is held back, shorter lines are still sent${end}`;
+  }
+  const used = `${formatSize(usedBytes)} of ${formatSize(totalBytes)} used`;
+  if (reason === 'quiet') {
+    return `Coder log budget ${used}${earlier}: from now only warn/error lines are sent${end}`;
+  }
+  return `Coder log budget full, ${used}${earlier}: lines are held back${end}`;
 }

@@ -12,6 +12,8 @@ export interface LogstreamOptions {
   flushIntervalMs: number;
   flushTimeoutMs: number;
   budgetBytes?: number;
+  /** The persisted budget account (what earlier runs on this agent sent). */
+  budgetAccountFile?: string;
   logFile: string;
   levelFromJson: boolean;
   stderrLevel: LogLevel;
@@ -22,7 +24,6 @@ export interface LogstreamOptions {
 /** Raw flag values as citty parses them (strings/booleans, undefined when absent). */
 export interface LogstreamFlags {
   'agent-url'?: string;
-  'agent-token'?: string;
   'agent-token-file'?: string;
   'source-name'?: string;
   'source-id'?: string;
@@ -30,6 +31,7 @@ export interface LogstreamFlags {
   'flush-interval'?: string;
   'flush-timeout'?: string;
   budget?: string;
+  'budget-account-file'?: string;
   'log-file'?: string;
   'level-from-json'?: boolean;
   'stderr-level'?: string;
@@ -38,7 +40,6 @@ export interface LogstreamFlags {
 /** Each flag's environment fallback. */
 export const ENV_FALLBACKS: Record<keyof LogstreamFlags, string> = {
   'agent-url': 'CODER_AGENT_URL',
-  'agent-token': 'CODER_AGENT_TOKEN',
   'agent-token-file': 'CODER_AGENT_TOKEN_FILE',
   'source-name': 'CODER_LOGSTREAM_SOURCE_NAME',
   'source-id': 'CODER_LOGSTREAM_SOURCE_ID',
@@ -46,6 +47,7 @@ export const ENV_FALLBACKS: Record<keyof LogstreamFlags, string> = {
   'flush-interval': 'CODER_LOGSTREAM_FLUSH_INTERVAL',
   'flush-timeout': 'CODER_LOGSTREAM_FLUSH_TIMEOUT',
   budget: 'CODER_LOGSTREAM_BUDGET',
+  'budget-account-file': 'CODER_LOGSTREAM_BUDGET_ACCOUNT_FILE',
   'log-file': 'CODER_LOGSTREAM_LOG_FILE',
   'level-from-json': 'CODER_LOGSTREAM_LEVEL_FROM_JSON',
   'stderr-level': 'CODER_LOGSTREAM_STDERR_LEVEL',
@@ -70,6 +72,17 @@ export function parseBytes(text: string): number | undefined {
   return Math.floor(n * factor);
 }
 
+/**
+ * Hide credentials in anything URL-like: `ftp://admin:hunter2@host` → `ftp://***@host`,
+ * `admin:hunter2@host` → `***@host`. Used on every message that may echo a URL.
+ */
+export function redactCredentials(text: string): string {
+  return text.replace(
+    /([a-z][a-z0-9+.-]*:\/\/)?[^\s/@"']+@(?=[^\s@]*[a-z0-9\]])/gi,
+    (_m, scheme: string | undefined) => `${scheme ?? ''}***@`,
+  );
+}
+
 function truthy(v: string | undefined): boolean {
   return v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
 }
@@ -90,28 +103,41 @@ export function resolveLogstreamOptions({
   readFile: (path: string) => string;
 }): { options: LogstreamOptions; problems: string[] } {
   const problems: string[] = [];
-  const get = (k: Exclude<keyof LogstreamFlags, 'level-from-json'>): string | undefined => {
+  type Key = Exclude<keyof LogstreamFlags, 'level-from-json'>;
+  /** Where each value came from, for messages: the flag, or the environment variable. */
+  const from: Partial<Record<Key, string>> = {};
+  const get = (k: Key): string | undefined => {
     const v = flags[k];
-    if (typeof v === 'string' && v !== '') return v;
+    if (typeof v === 'string' && v !== '') {
+      from[k] = `--${k}`;
+      return v;
+    }
     const e = env[ENV_FALLBACKS[k]];
-    return e === undefined || e === '' ? undefined : e;
+    if (e === undefined || e === '') return undefined;
+    from[k] = ENV_FALLBACKS[k];
+    return e;
   };
 
-  let agentToken = typeof flags['agent-token'] === 'string' && flags['agent-token'] !== '' ? flags['agent-token'] : undefined;
-  const tokenFile = flags['agent-token-file'] || undefined;
-  if (!agentToken && tokenFile) agentToken = readToken(tokenFile, '--agent-token-file', readFile, problems);
-  if (!agentToken && env.CODER_AGENT_TOKEN) agentToken = env.CODER_AGENT_TOKEN;
-  if (!agentToken && env.CODER_AGENT_TOKEN_FILE) {
+  // The token never comes from argv (every process can read /proc/*/cmdline): the environment or a file.
+  // Precedence: --agent-token-file, CODER_AGENT_TOKEN, CODER_AGENT_TOKEN_FILE.
+  let agentToken: string | undefined;
+  const tokenFileFlag = flags['agent-token-file'];
+  if (typeof tokenFileFlag === 'string' && tokenFileFlag !== '') {
+    agentToken = readToken(tokenFileFlag, '--agent-token-file', readFile, problems);
+  } else if (env.CODER_AGENT_TOKEN) {
+    agentToken = env.CODER_AGENT_TOKEN;
+  } else if (env.CODER_AGENT_TOKEN_FILE) {
     agentToken = readToken(env.CODER_AGENT_TOKEN_FILE, 'CODER_AGENT_TOKEN_FILE', readFile, problems);
   }
 
   const agentUrl = get('agent-url');
   if (agentUrl !== undefined) {
+    const shown = redactCredentials(agentUrl);
     try {
       const u = new URL(agentUrl);
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') problems.push(`--agent-url must be http(s): ${agentUrl}`);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') problems.push(`${from['agent-url']} must be an http(s) URL, got ${shown}`);
     } catch {
-      problems.push(`--agent-url is not a URL: ${agentUrl}`);
+      problems.push(`${from['agent-url']} is not a URL: ${shown}`);
     }
   }
 
@@ -120,7 +146,7 @@ export function resolveLogstreamOptions({
     if (raw === undefined) return fallback;
     const v = parseDuration(raw);
     if (v === undefined || v <= 0) {
-      problems.push(`--${k} must be a positive duration like 1000, 500ms or 2s, got ${JSON.stringify(raw)}`);
+      problems.push(`${from[k]} must be a positive duration like 1000, 500ms or 2s, got ${JSON.stringify(raw)}`);
       return fallback;
     }
     return v;
@@ -133,10 +159,10 @@ export function resolveLogstreamOptions({
   if (budgetRaw !== undefined) {
     budgetBytes = parseBytes(budgetRaw);
     if (budgetBytes === undefined || budgetBytes <= 0) {
-      problems.push(`--budget must be a size like 917504, 896KiB or 1MiB, got ${JSON.stringify(budgetRaw)}`);
+      problems.push(`${from.budget} must be a size like 917504, 896KiB or 1MiB, got ${JSON.stringify(budgetRaw)}`);
       budgetBytes = undefined;
     } else if (budgetBytes > 1024 * 1024) {
-      problems.push(`--budget cannot exceed Coder's per-agent limit of 1 MiB, got ${budgetRaw}`);
+      problems.push(`${from.budget} cannot exceed Coder's per-agent limit of 1 MiB, got ${budgetRaw}`);
       budgetBytes = undefined;
     }
   }
@@ -144,12 +170,13 @@ export function resolveLogstreamOptions({
   const stderrRaw = get('stderr-level') ?? 'error';
   let stderrLevel: LogLevel = 'error';
   if ((LOG_LEVELS as readonly string[]).includes(stderrRaw)) stderrLevel = stderrRaw as LogLevel;
-  else problems.push(`--stderr-level must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(stderrRaw)}`);
+  else problems.push(`${from['stderr-level']} must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(stderrRaw)}`);
 
   const sourceId = get('source-id');
   if (sourceId !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(sourceId)) {
-    problems.push(`--source-id must be a UUID, got ${JSON.stringify(sourceId)}`);
+    problems.push(`${from['source-id']} must be a UUID, got ${JSON.stringify(sourceId)}`);
   }
+  const budgetAccountFile = get('budget-account-file');
 
   const sourceName = get('source-name') ?? (command[0] ? basename(command[0]) : 'stdin');
   const slug =
@@ -175,7 +202,8 @@ export function resolveLogstreamOptions({
   if (sourceId !== undefined) options.sourceId = sourceId;
   if (icon !== undefined) options.icon = icon;
   if (budgetBytes !== undefined) options.budgetBytes = budgetBytes;
-  return { options, problems };
+  if (budgetAccountFile !== undefined) options.budgetAccountFile = budgetAccountFile;
+  return { options, problems: problems.map(redactCredentials) };
 }
 
 function readToken(path: string, what: string, readFile: (p: string) => string, problems: string[]) {

@@ -2,13 +2,30 @@
 // coder-logstream [options] -- <command> [args...]   |   coder-logstream [options] < file
 import { readFileSync } from 'node:fs';
 import { defineCommand, runMain } from 'citty';
-import { ENV_FALLBACKS, type LogstreamFlags, resolveLogstreamOptions } from './cli-options.js';
+import { ENV_FALLBACKS, type LogstreamFlags, redactCredentials, resolveLogstreamOptions } from './cli-options.js';
 import { runLogstream } from './logstream-command.js';
 
 const argv = process.argv.slice(2);
 const dashes = argv.indexOf('--');
-const flagArgs = dashes === -1 ? argv : argv.slice(0, dashes);
 const command = dashes === -1 ? [] : argv.slice(dashes + 1);
+// A token on the command line is readable by every process (/proc/*/cmdline): refuse it, and take
+// it (and its value) out of what is parsed, so it can never be echoed in a message.
+const early: string[] = [];
+const flagArgs: string[] = [];
+{
+  const given = dashes === -1 ? argv : argv.slice(0, dashes);
+  for (let i = 0; i < given.length; i++) {
+    const arg = given[i] as string;
+    if (arg === '--agent-token' || arg.startsWith('--agent-token=')) {
+      if (arg === '--agent-token' && i + 1 < given.length) i++;
+      early.push(
+        '--agent-token is not accepted (a token on the command line is visible to every process): set CODER_AGENT_TOKEN or use --agent-token-file',
+      );
+      continue;
+    }
+    flagArgs.push(arg);
+  }
+}
 
 const env = (k: keyof LogstreamFlags) => ` (env ${ENV_FALLBACKS[k]})`;
 const main = defineCommand({
@@ -18,11 +35,10 @@ const main = defineCommand({
   },
   args: {
     'agent-url': { type: 'string', description: `Coder URL${env('agent-url')}` },
-    'agent-token': {
+    'agent-token-file': {
       type: 'string',
-      description: `Agent token; prefer the environment or --agent-token-file${env('agent-token')}`,
+      description: `File holding the agent token (else the token comes from CODER_AGENT_TOKEN; never from argv)${env('agent-token-file')}`,
     },
-    'agent-token-file': { type: 'string', description: `File holding the agent token${env('agent-token-file')}` },
     'source-name': { type: 'string', description: `Log source name shown in Coder (default: the command's name)${env('source-name')}` },
     'source-id': { type: 'string', description: `Log source UUID (default: derived from the name)${env('source-id')}` },
     icon: { type: 'string', description: `Log source icon path or URL${env('icon')}` },
@@ -32,6 +48,10 @@ const main = defineCommand({
       description: `Time to flush after the command ends or a signal (default 10s)${env('flush-timeout')}`,
     },
     budget: { type: 'string', description: `Bytes of the agent's 1 MiB this may use (default 896KiB)${env('budget')}` },
+    'budget-account-file': {
+      type: 'string',
+      description: `JSON file counting what runs on this agent already sent, so a rerun starts with what is left${env('budget-account-file')}`,
+    },
     'log-file': { type: 'string', description: `Full local log (default $TMPDIR/coder-logstream-<source>.log)${env('log-file')}` },
     'level-from-json': {
       type: 'boolean',
@@ -41,19 +61,20 @@ const main = defineCommand({
   },
   async run({ args }) {
     const flags = args as unknown as LogstreamFlags;
-    const { options, problems } = resolveLogstreamOptions({
+    const { options, problems: resolved } = resolveLogstreamOptions({
       flags,
       env: process.env,
       command,
       readFile: (p) => readFileSync(p, 'utf8'),
     });
+    const problems = [...early, ...resolved];
     const known = new Set([...Object.keys(ENV_FALLBACKS), 'help', 'version']);
     for (const arg of flagArgs) {
       const name = /^--(?:no-)?([^=]+)/.exec(arg)?.[1];
       if (name && !known.has(name)) problems.push(`unknown option --${name}`);
     }
     if (args._.length > 0) {
-      problems.push(`put the command after --: coder-logstream [options] -- ${args._.join(' ')}`);
+      problems.push(redactCredentials(`put the command after --: coder-logstream [options] -- ${args._.join(' ')}`));
     }
     if (problems.length > 0) {
       for (const p of problems) process.stderr.write(`coder-logstream: ${p}\n`);

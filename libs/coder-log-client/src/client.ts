@@ -2,10 +2,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BackoffOptions } from './backoff.js';
 import { ByteBudget, DEFAULT_BUDGET_BYTES } from './budget.js';
+import { BudgetAccount, budgetAccountAgentKey } from './budget-account.js';
 import { CoderLogClientError } from './errors.js';
 import { LocalLogFile } from './local-log-file.js';
 import { createLogSource, type LogSourceOptions } from './log-source.js';
 import { CoderLogStream, type StopReason, type StreamContext } from './log-stream.js';
+import { DEFAULT_MAX_OVERFLOW_REJECTIONS, OverflowProbe } from './overflow-probe.js';
 import { createUndiciTransport } from './transport.js';
 import type { CoderLogWarning, LogStream, LogStreamStats, LogTransport } from './types.js';
 
@@ -18,6 +20,18 @@ export interface CoderLogClientOptions {
   budgetBytes?: number;
   /** Bytes kept for the tail and summary sent on close. Default 10 % of the budget. */
   tailBytes?: number;
+  /**
+   * A small JSON file that counts what this agent's runs already sent (read at start, updated
+   * atomically as Coder accepts batches), so a restarted run starts with the right remaining
+   * budget: `budgetBytes` minus what earlier runs sent, but never less than 32 KiB for its last
+   * words. Missing or corrupt: starts from 0. Keyed by a hash of the agent URL and token, so a new
+   * agent starts fresh. Default: none (every run assumes the whole budget).
+   */
+  budgetAccountFile?: string;
+  /** How many 413 answers the client takes (shrinking its batches) before it sends nothing more. Default 8. */
+  maxOverflowRejections?: number;
+  /** Longest wait a `Retry-After` header can impose on a retry. Default 120 000 ms. */
+  retryAfterMaxMs?: number;
   /** The full local log. Default `$TMPDIR/coder-log-client-<pid>.log`. */
   logFile?: string;
   /** Batch interval. Default 1000 ms. */
@@ -45,8 +59,16 @@ export interface CoderLogClient {
   /** Close every stream (tail + summary, then drain within `timeoutMs`, default 10 s) and the connections. */
   close(options?: { timeoutMs?: number }): Promise<void>;
   readonly logFile: string;
-  readonly stats: LogStreamStats & { budgetBytes: number };
+  readonly stats: LogStreamStats & {
+    /** This run's budget (after what earlier runs sent, with a budget account). */
+    budgetBytes: number;
+    /** Bytes earlier runs on this agent sent, from the budget account (0 without one). */
+    earlierBytes: number;
+  };
 }
+
+/** What a restarted run keeps for its last words (warn/error lines, summary, tail) even when earlier runs used the whole budget. */
+export const MIN_RUN_BUDGET_BYTES = 32 * 1024;
 
 /** One client per agent: the byte budget and the local log file are shared by its streams. */
 export function createCoderLogClient(options: CoderLogClientOptions): CoderLogClient {
@@ -57,10 +79,11 @@ export function createCoderLogClient(options: CoderLogClientOptions): CoderLogCl
   const warnedOnce = new Set<string>();
   let stopped: StopReason | undefined;
 
-  const warn = (warning: CoderLogWarning, stream?: CoderLogStream) => {
+  const warn = (warning: CoderLogWarning, stream?: CoderLogStream, onceKey?: string) => {
     if (warning.code !== 'BAD_REQUEST' && warning.code !== 'FLUSH_TIMEOUT') {
-      if (warnedOnce.has(warning.code)) return;
-      warnedOnce.add(warning.code);
+      const key = onceKey === undefined ? warning.code : `${warning.code}:${onceKey}`;
+      if (warnedOnce.has(key)) return;
+      warnedOnce.add(key);
     }
     options.onWarning?.(warning);
     stream?.emit('warning', warning);
@@ -73,10 +96,23 @@ export function createCoderLogClient(options: CoderLogClientOptions): CoderLogCl
   );
   let lastMs = -1;
   let lastIso = '';
+  const account =
+    options.budgetAccountFile === undefined
+      ? undefined
+      : new BudgetAccount(options.budgetAccountFile, budgetAccountAgentKey(options.agentUrl, options.agentToken), (message) =>
+          warn({ code: 'BUDGET_ACCOUNT_ERROR', message }),
+        );
+  const share = options.budgetBytes ?? DEFAULT_BUDGET_BYTES;
+  const earlierBytes = account?.earlier.sentBytes ?? 0;
+  const runBudget = earlierBytes > 0 ? Math.max(share - earlierBytes, Math.min(share, MIN_RUN_BUDGET_BYTES)) : share;
   const budget = new ByteBudget({
-    totalBytes: options.budgetBytes ?? DEFAULT_BUDGET_BYTES,
-    ...(options.tailBytes === undefined ? {} : { tailBytes: options.tailBytes }),
+    totalBytes: runBudget,
+    ...(options.tailBytes === undefined ? {} : { tailBytes: Math.min(options.tailBytes, runBudget) }),
   });
+  const overflow = new OverflowProbe(options.maxOverflowRejections ?? DEFAULT_MAX_OVERFLOW_REJECTIONS);
+  // An earlier run on this agent already saw a 413: start careful (no ordinary lines, small batches).
+  if (account?.earlier.overflowed) overflow.start(budget.totalBytes);
+  let rejectedBatches = 0;
   const ctx: StreamContext = {
     budget,
     transport:
@@ -92,6 +128,30 @@ export function createCoderLogClient(options: CoderLogClientOptions): CoderLogCl
     batchMaxLines: options.batchMaxLines ?? 2000,
     authGraceMs: options.authGraceMs ?? 60_000,
     backoff: options.backoff ?? {},
+    retryAfterMaxMs: options.retryAfterMaxMs ?? 120_000,
+    overflow,
+    earlierBytes,
+    measureAccepted: () => account !== undefined || overflow.active,
+    accepted: (bytes) => {
+      overflow.accepted(bytes);
+      account?.add(bytes);
+    },
+    rejected: (bytes, detail) => {
+      const first = !overflow.active;
+      rejectedBatches++;
+      const verdict = overflow.rejected(bytes);
+      if (first) {
+        account?.markOverflowed();
+        warn({
+          code: 'OVERFLOWED',
+          status: detail.status,
+          message: `Coder's log limit for this agent is reached (${detail.status} ${detail.message}; the 1 MiB is shared with earlier runs and the agent's scripts): from now only warn/error lines, the summary and the last lines are sent, in batches small enough to fit. Full log: ${logFilePath}`,
+        });
+        for (const s of streams.values()) s.enterOverflow();
+      }
+      if (verdict === 'give-up') ctx.stopAll('overflow', detail);
+      return verdict;
+    },
     summaryReserveBytes: 512,
     now: options.now ?? Date.now,
     isoNow: () => {
@@ -117,13 +177,15 @@ export function createCoderLogClient(options: CoderLogClientOptions): CoderLogCl
           ? {
               code: 'OVERFLOWED',
               status: detail.status,
-              message: `Coder's log limit for this agent is full (${detail.status} ${detail.message}); no more lines are sent. Full log: ${logFilePath}`,
+              message: `Coder refused ${rejectedBatches} batches as over this agent's log limit (${detail.status} ${detail.message}): no more lines are sent to Coder. Full log: ${logFilePath}`,
             }
           : {
               code: 'UNAUTHORIZED',
               status: detail.status,
               message: `Coder refused the agent token for ${Math.round(ctx.authGraceMs / 1000)} s (${detail.status} ${detail.message}); no more lines are sent. Full log: ${logFilePath}`,
             },
+        undefined,
+        'stopped',
       );
     },
   };
@@ -153,7 +215,7 @@ export function createCoderLogClient(options: CoderLogClientOptions): CoderLogCl
       return closing;
     },
     get stats() {
-      const total = { sent: 0, dropped: 0, retried: 0, bytesUsed: 0, overflowed: stopped === 'overflow' };
+      const total = { sent: 0, dropped: 0, retried: 0, bytesUsed: 0, overflowed: overflow.active };
       for (const s of streams.values()) {
         const st = s.stats;
         total.sent += st.sent;
@@ -161,7 +223,7 @@ export function createCoderLogClient(options: CoderLogClientOptions): CoderLogCl
         total.retried += st.retried;
         total.bytesUsed += st.bytesUsed;
       }
-      return { ...total, budgetBytes: budget.totalBytes };
+      return { ...total, budgetBytes: budget.totalBytes, earlierBytes };
     },
   };
 }
@@ -182,7 +244,15 @@ function validateOptions(options: CoderLogClientOptions): void {
     // Never echo the token.
     throw new CoderLogClientError('INVALID_OPTIONS', 'agentToken is empty', { field: 'agentToken' });
   }
-  for (const key of ['budgetBytes', 'flushIntervalMs', 'fetchTimeoutMs', 'batchMaxBytes', 'batchMaxLines'] as const) {
+  for (const key of [
+    'budgetBytes',
+    'flushIntervalMs',
+    'fetchTimeoutMs',
+    'batchMaxBytes',
+    'batchMaxLines',
+    'maxOverflowRejections',
+    'retryAfterMaxMs',
+  ] as const) {
     const v = options[key];
     if (v !== undefined && (!Number.isFinite(v) || v <= 0)) {
       throw new CoderLogClientError('INVALID_OPTIONS', `${key} must be a positive number`, { field: key });

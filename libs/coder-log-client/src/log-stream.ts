@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
 import { type BackoffOptions, backoffDelay, classifyStatus, describeErrorBody } from './backoff.js';
-import { type ByteBudget, formatSummaryLine, TailBuffer } from './budget.js';
+import { type ByteBudget, describeBudgetHold, formatSummaryLine, type HoldReason, isLowLevel, TailBuffer } from './budget.js';
 import { normaliseLine, splitLine, utf8Length } from './line-normalise.js';
 import type { LocalLogFile } from './local-log-file.js';
+import type { OverflowProbe, OverflowVerdict } from './overflow-probe.js';
 import { RepeatCollapser } from './repeat-collapser.js';
 import type {
   AgentLogEntry,
@@ -27,6 +28,18 @@ export interface StreamContext {
   batchMaxLines: number;
   authGraceMs: number;
   backoff: BackoffOptions;
+  /** Longest wait a Retry-After answer can impose. */
+  retryAfterMaxMs: number;
+  /** The agent's limit after a 413: shared by all streams. */
+  overflow: OverflowProbe;
+  /** Bytes earlier runs on this agent sent (from the budget account), for messages. */
+  earlierBytes: number;
+  /** Whether accepted batches must be measured (budget account or overflow mode). */
+  measureAccepted(): boolean;
+  /** Coder accepted a batch of `bytes` bytes of output. */
+  accepted(bytes: number): void;
+  /** Coder answered 413 for a batch of `bytes` bytes: the client decides whether to go on. */
+  rejected(bytes: number, detail: { status: number; message: string }): OverflowVerdict;
   /** Bytes to keep free per other open stream for its summary line. */
   summaryReserveBytes: number;
   now(): number;
@@ -36,7 +49,8 @@ export interface StreamContext {
   closed(self: CoderLogStream): void;
   /** First 401/403 of the current run of refusals (shared by all streams). */
   auth: { failingSince: number | undefined };
-  warn(warning: CoderLogWarning, stream?: CoderLogStream): void;
+  /** Report once per code (and `onceKey`, when given); BAD_REQUEST and FLUSH_TIMEOUT every time. */
+  warn(warning: CoderLogWarning, stream?: CoderLogStream, onceKey?: string): void;
   stopAll(reason: StopReason, detail: { status?: number; message: string }): void;
 }
 
@@ -45,7 +59,7 @@ interface Waiter {
   resolve: () => void;
 }
 
-type ExchangeResult = 'ok' | 'dropped' | 'stopped' | 'aborted';
+type ExchangeResult = 'ok' | 'dropped' | 'overflow' | 'stopped' | 'aborted';
 
 /**
  * One log source of one agent: normalises, collapses, budgets and batches lines, and ships
@@ -76,6 +90,9 @@ export class CoderLogStream extends EventEmitter implements LogStream {
   private heldLines = 0;
   private refusedLines = 0;
   private refusedBytes = 0;
+  private lastHoldReason: HoldReason | undefined;
+  /** Entries that must survive trimming longest (the summary line). */
+  private readonly pinned = new WeakSet<AgentLogEntry>();
   private readonly counters = { sent: 0, dropped: 0, retried: 0, bytesUsed: 0 };
 
   constructor(source: LogSourceBody, ctx: StreamContext) {
@@ -91,7 +108,7 @@ export class CoderLogStream extends EventEmitter implements LogStream {
   get stats(): LogStreamStats {
     return {
       ...this.counters,
-      overflowed: this.stopped === 'overflow',
+      overflowed: this.ctx.overflow.active,
       held: this.tail.heldLines,
       stopped: this.stopped,
     };
@@ -126,7 +143,39 @@ export class CoderLogStream extends EventEmitter implements LogStream {
     return this.closePromise;
   }
 
-  /** Client-wide stop (413, or 401/403 past the grace period): discard what is queued. */
+  /**
+   * The agent's limit was reached (a 413): ordinary lines waiting in the queue go back to the
+   * tail (they may still be shown on close); warn/error lines and the summary stay queued.
+   */
+  enterOverflow(): void {
+    if (this.stopped) return;
+    const pending = this.queue.slice(this.head);
+    if (pending.length === 0) return;
+    // While lines are held, the tail already records queued lines (as sent): do not add them twice.
+    const tailHasThem = this.heldLines > 0;
+    const keep: AgentLogEntry[] = [];
+    let moved = 0;
+    for (const e of pending) {
+      if (isLowLevel(e.level) && !this.pinned.has(e)) {
+        moved++;
+        if (tailHasThem) {
+          this.refusedLines++;
+          this.refusedBytes += utf8Length(e.output);
+          this.counters.dropped++;
+        } else {
+          this.tail.push({ output: e.output, level: e.level, bytes: utf8Length(e.output), createdAt: e.created_at });
+        }
+      } else {
+        keep.push(e);
+        if (!tailHasThem)
+          this.tail.push({ output: e.output, level: e.level, bytes: utf8Length(e.output), createdAt: e.created_at, sent: true });
+      }
+    }
+    if (!tailHasThem) this.heldLines += moved;
+    this.replacePending(keep, moved);
+  }
+
+  /** Client-wide stop (413s past the bound, or 401/403 past the grace period): discard what is queued. */
   stopShipping(reason: StopReason): void {
     if (this.stopped) return;
     this.stopped = reason;
@@ -146,17 +195,11 @@ export class CoderLogStream extends EventEmitter implements LogStream {
       return;
     }
     const bytes = utf8Length(line);
-    if (this.ctx.budget.admit(level, bytes) === 'hold') {
-      if (this.heldLines++ === 0) {
-        this.ctx.warn(
-          {
-            code: 'BUDGET_LIMITED',
-            message: `Coder log budget ${Math.round(this.ctx.budget.used / 1024)} KiB of ${Math.round(this.ctx.budget.totalBytes / 1024)} KiB used: only warn/error lines are sent now, the last lines follow on close; full log: ${this.ctx.file.path}`,
-            source: this.displayName,
-          },
-          this,
-        );
-      }
+    const ctx = this.ctx;
+    const overflowHold = ctx.overflow.active && isLowLevel(level);
+    if (overflowHold || ctx.budget.admit(level, bytes) === 'hold') {
+      this.heldLines++;
+      if (!overflowHold) this.warnHold(level, bytes);
       this.tail.push({ output: line, level, bytes, createdAt: at });
       return;
     }
@@ -167,9 +210,36 @@ export class CoderLogStream extends EventEmitter implements LogStream {
     this.enqueue(line, level, at);
   }
 
-  private enqueue(line: string, level: LogLevel, at: string): void {
+  /** The local message for the first line held for each reason (the overflow has its own). */
+  private warnHold(level: LogLevel, bytes: number): void {
+    const budget = this.ctx.budget;
+    const reason = budget.holdReason(level, bytes);
+    if (reason === this.lastHoldReason) return;
+    this.lastHoldReason = reason;
+    this.ctx.warn(
+      {
+        code: 'BUDGET_LIMITED',
+        message: describeBudgetHold({
+          reason,
+          usedBytes: budget.used,
+          totalBytes: budget.totalBytes,
+          tailBytes: budget.tailBytes,
+          lineBytes: bytes,
+          earlierBytes: this.ctx.earlierBytes,
+          logFile: this.ctx.file.path,
+        }),
+        source: this.displayName,
+      },
+      this,
+      reason,
+    );
+  }
+
+  private enqueue(line: string, level: LogLevel, at: string, pinned = false): void {
     for (const piece of splitLine(line)) {
-      this.queue.push({ created_at: at, output: piece, level });
+      const entry: AgentLogEntry = { created_at: at, output: piece, level };
+      if (pinned) this.pinned.add(entry);
+      this.queue.push(entry);
       this.queuedBytes += piece.length;
       this.enqueued++;
     }
@@ -234,6 +304,11 @@ export class CoderLogStream extends EventEmitter implements LogStream {
           return;
         } else return;
       }
+      if (this.ctx.overflow.active) {
+        // Only what may still fit: the oldest unpinned lines go first.
+        this.trimToProbe();
+        if (this.pending === 0) return;
+      }
       // Take a batch from the head, within the caps.
       let n = 0;
       let bytes = 0;
@@ -249,7 +324,12 @@ export class CoderLogStream extends EventEmitter implements LogStream {
       const r = await this.exchange('logs', body, n);
       if (r === 'ok') {
         this.counters.sent += n;
+        if (this.ctx.measureAccepted()) this.ctx.accepted(utf8Bytes(batch));
         this.settle(n);
+      } else if (r === 'overflow') {
+        // Only this batch was refused: try again smaller (trimmed to the probe), within a bound.
+        if (this.ctx.rejected(utf8Bytes(batch), this.lastOverflow) === 'give-up') return;
+        continue;
       } else if (r === 'dropped') {
         this.counters.dropped += n;
         this.refusedLines += n;
@@ -303,8 +383,8 @@ export class CoderLogStream extends EventEmitter implements LogStream {
           // Not a log-source answer coderd gives; treat like a refusal.
           return 'dropped';
         }
-        this.ctx.stopAll('overflow', { status: res.status, message: describeErrorBody(res.body) });
-        return 'stopped';
+        this.lastOverflow = { status: res.status, message: describeErrorBody(res.body) };
+        return 'overflow';
       }
       if (res && action === 'auth') {
         const now = this.ctx.now();
@@ -318,7 +398,8 @@ export class CoderLogStream extends EventEmitter implements LogStream {
       this.counters.retried++;
       let delay = backoffDelay(attempt, this.ctx.backoff);
       if (res?.retryAfterSeconds !== undefined) {
-        delay = Math.max(delay, Math.min(res.retryAfterSeconds * 1000, this.ctx.backoff.capMs ?? 5_000));
+        // 429 and 503 say when to come back (coderd's rate limit: 60 s); earlier only earns another refusal.
+        delay = Math.max(delay, Math.min(res.retryAfterSeconds * 1000, this.ctx.retryAfterMaxMs));
       }
       await this.sleep(delay);
     }
@@ -339,6 +420,41 @@ export class CoderLogStream extends EventEmitter implements LogStream {
       timer.unref();
       signal.addEventListener('abort', onAbort, { once: true });
     });
+  }
+
+  private lastOverflow = { status: 413, message: '' };
+
+  /** In overflow mode: drop queued entries, oldest unpinned first, until the queue fits the probe. */
+  private trimToProbe(): void {
+    const probe = this.ctx.overflow.probeBytes;
+    const pending = this.queue.slice(this.head);
+    const sizes = pending.map((e) => utf8Length(e.output));
+    let total = sizes.reduce((a, b) => a + b, 0);
+    if (total <= probe) return;
+    const drop = new Array<boolean>(pending.length).fill(false);
+    for (const pinnedPass of [false, true]) {
+      for (let i = 0; i < pending.length && total > probe; i++) {
+        if (drop[i] || this.pinned.has(pending[i] as AgentLogEntry) !== pinnedPass) continue;
+        drop[i] = true;
+        total -= sizes[i] as number;
+        this.refusedLines++;
+        this.refusedBytes += sizes[i] as number;
+      }
+    }
+    const keep = pending.filter((_, i) => !drop[i]);
+    const dropped = pending.length - keep.length;
+    this.counters.dropped += dropped;
+    this.replacePending(keep, dropped);
+  }
+
+  /** Replace the pending entries with `keep`, counting `removed` entries as settled. */
+  private replacePending(keep: AgentLogEntry[], removed: number): void {
+    this.queue = keep;
+    this.head = 0;
+    this.queuedBytes = 0;
+    for (const e of keep) this.queuedBytes += e.output.length;
+    this.settled += removed;
+    this.resolveWaiters();
   }
 
   /** Remove `n` entries from the head of the queue (delivered or given up). */
@@ -420,7 +536,8 @@ export class CoderLogStream extends EventEmitter implements LogStream {
     const otherReserve = reserve * this.ctx.otherOpenStreams(this);
     const heldSomething = this.heldLines > 0 || this.refusedLines > 0;
     if (!heldSomething) return;
-    const room = Math.max(0, budget.remaining - otherReserve - reserve);
+    const left = this.ctx.overflow.active ? Math.min(budget.remaining, this.ctx.overflow.probeBytes) : budget.remaining;
+    const room = Math.max(0, left - otherReserve - reserve);
     const tailLines = this.tail.takeNewest(room);
     const notShownLines = this.tail.evictedLines + this.refusedLines;
     const notShownBytes = this.tail.evictedBytes + this.refusedBytes;
@@ -431,7 +548,7 @@ export class CoderLogStream extends EventEmitter implements LogStream {
       const bytes = utf8Length(summary);
       if (budget.spend(bytes)) {
         this.counters.bytesUsed += bytes;
-        this.enqueue(summary, 'warn', at);
+        this.enqueue(summary, 'warn', at, true);
       }
     }
     for (const line of tailLines) {
@@ -443,4 +560,10 @@ export class CoderLogStream extends EventEmitter implements LogStream {
       this.enqueue(line.output, line.level, line.createdAt);
     }
   }
+}
+
+function utf8Bytes(entries: readonly AgentLogEntry[]): number {
+  let n = 0;
+  for (const e of entries) n += utf8Length(e.output);
+  return n;
 }

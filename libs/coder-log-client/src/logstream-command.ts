@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import type { LogstreamOptions } from './cli-options.js';
+import { type LogstreamOptions, redactCredentials } from './cli-options.js';
 import { createCoderLogClient } from './client.js';
 import { parseDevcontainerJsonLine } from './json-levels.js';
 import { LineReader } from './line-reader.js';
@@ -22,7 +22,7 @@ export interface LogstreamIo {
  * Shipping problems are reported on stderr and never change the exit code.
  */
 export async function runLogstream(options: LogstreamOptions, io: LogstreamIo): Promise<number> {
-  const say = (msg: string) => io.stderr.write(`coder-logstream: ${msg}\n`);
+  const say = (msg: string) => io.stderr.write(`coder-logstream: ${redactCredentials(msg)}\n`);
   let stream: LogStream | undefined;
   let closeShipping: (timeoutMs: number) => Promise<void> = async () => {};
 
@@ -33,6 +33,7 @@ export async function runLogstream(options: LogstreamOptions, io: LogstreamIo): 
       logFile: options.logFile,
       flushIntervalMs: options.flushIntervalMs,
       ...(options.budgetBytes === undefined ? {} : { budgetBytes: options.budgetBytes }),
+      ...(options.budgetAccountFile === undefined ? {} : { budgetAccountFile: options.budgetAccountFile }),
       onWarning: (w) => say(`warning: ${w.message}`),
     });
     stream = await client.createLogStream({

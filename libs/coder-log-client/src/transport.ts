@@ -44,8 +44,8 @@ export function createUndiciTransport(options: UndiciTransportOptions): LogTrans
     });
     const text = await res.body.text();
     const result: TransportResponse = { status: res.statusCode, body: text };
-    const retryAfter = Number(res.headers['retry-after']);
-    if (Number.isFinite(retryAfter) && retryAfter >= 0) result.retryAfterSeconds = retryAfter;
+    const retryAfter = parseRetryAfter(res.headers['retry-after']);
+    if (retryAfter !== undefined) result.retryAfterSeconds = retryAfter;
     return result;
   }
 
@@ -56,4 +56,14 @@ export function createUndiciTransport(options: UndiciTransportOptions): LogTrans
       await pool.destroy();
     },
   };
+}
+
+/** `Retry-After` as seconds: a number of seconds or an HTTP date; undefined when absent or unparsable. */
+export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (text === undefined || text.trim() === '') return undefined;
+  if (/^\s*\d+(\.\d+)?\s*$/.test(text)) return Number(text);
+  const at = Date.parse(text);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, Math.ceil((at - now) / 1000));
 }

@@ -20,17 +20,17 @@ export interface LogSourceBody {
 export interface LogStreamStats {
   /** Entries the server accepted (a line split into pieces counts once per piece). */
   sent: number;
-  /** Entries that did not reach Coder (held back by the budget, refused with 400, or left when shipping stopped or close timed out). All are in the local log file. */
+  /** Entries that did not reach Coder (held back by the budget or after a 413, refused with 400, or left when shipping stopped or close timed out). All are in the local log file. */
   dropped: number;
   /** Requests retried (5xx, 429, 401/403 in the grace period, network errors). */
   retried: number;
   /** Bytes of output this stream has counted against the agent budget. */
   bytesUsed: number;
-  /** True once Coder answered 413 (the agent's 1 MiB is full): shipping stopped. */
+  /** True once Coder answered 413 (in this run, or an earlier one per the budget account): only warn/error lines, the summary and the tail are still sent. */
   overflowed: boolean;
   /** Lines currently held back by the budget (the tail candidates sent on close). */
   held?: number;
-  /** Why shipping stopped, if it did. */
+  /** Why shipping stopped, if it did ('overflow': after `maxOverflowRejections` 413 answers). */
   stopped?: 'overflow' | 'unauthorized' | 'source-refused' | undefined;
 }
 
@@ -41,6 +41,7 @@ export type WarningCode =
   | 'BUDGET_LIMITED'
   | 'FLUSH_TIMEOUT'
   | 'LOG_FILE_ERROR'
+  | 'BUDGET_ACCOUNT_ERROR'
   | 'UNEXPECTED_STATUS';
 
 /** A local problem report: shipping problems never throw, they are reported here once. */

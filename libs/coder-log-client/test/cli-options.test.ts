@@ -1,7 +1,7 @@
 // Option resolution for coder-logstream (flags, env fallbacks, token file). Real: nothing external
 // (the file reader is passed in).
 import { describe, expect, it } from 'vitest';
-import { parseBytes, parseDuration, resolveLogstreamOptions } from '../src/cli-options.js';
+import { parseBytes, parseDuration, redactCredentials, resolveLogstreamOptions } from '../src/cli-options.js';
 
 const SECRET = 'tok-do-not-show';
 const noFile = (p: string): string => {
@@ -71,6 +71,68 @@ describe('resolveLogstreamOptions', () => {
     });
     expect(problems).toHaveLength(7);
     expect(problems.join('\n')).not.toContain(SECRET);
+  });
+});
+
+describe('messages about bad values', () => {
+  it('name the source of each bad value: the flag, or the environment variable', () => {
+    const fromEnv = resolveLogstreamOptions({
+      flags: {},
+      env: { CODER_AGENT_URL: 'ftp://coder.example.com/', CODER_LOGSTREAM_BUDGET: 'lots', CODER_LOGSTREAM_STDERR_LEVEL: 'loud' },
+      command: [],
+      readFile: noFile,
+    }).problems;
+    expect(fromEnv).toEqual([
+      'CODER_AGENT_URL must be an http(s) URL, got ftp://coder.example.com/',
+      'CODER_LOGSTREAM_BUDGET must be a size like 917504, 896KiB or 1MiB, got "lots"',
+      'CODER_LOGSTREAM_STDERR_LEVEL must be one of trace, debug, info, warn, error, got "loud"',
+    ]);
+    const fromFlags = resolveLogstreamOptions({
+      flags: { 'agent-url': 'ftp://coder.example.com/', budget: 'lots' },
+      env: { CODER_AGENT_URL: 'https://fine.example.com/' },
+      command: [],
+      readFile: noFile,
+    }).problems;
+    expect(fromFlags).toEqual([
+      '--agent-url must be an http(s) URL, got ftp://coder.example.com/',
+      '--budget must be a size like 917504, 896KiB or 1MiB, got "lots"',
+    ]);
+  });
+
+  it('never print credentials from a URL', () => {
+    const { problems, options } = resolveLogstreamOptions({
+      flags: { 'agent-url': 'ftp://admin:hunter2@coder.example.com/' },
+      env: {},
+      command: [],
+      readFile: noFile,
+    });
+    expect(problems).toEqual(['--agent-url must be an http(s) URL, got ftp://***@coder.example.com/']);
+    expect(options.agentUrl).toBe('ftp://admin:hunter2@coder.example.com/');
+    const bad = resolveLogstreamOptions({ flags: {}, env: { CODER_AGENT_URL: 'admin:hunter2@coder' }, command: [], readFile: noFile });
+    expect(bad.problems.join('\n')).not.toContain('hunter2');
+    // (URL parses `admin:` as the scheme.)
+    expect(bad.problems).toEqual(['CODER_AGENT_URL must be an http(s) URL, got ***@coder']);
+    const unparsable = resolveLogstreamOptions({
+      flags: { 'agent-url': 'http://admin:hunter2@[bad' },
+      env: {},
+      command: [],
+      readFile: noFile,
+    });
+    expect(unparsable.problems).toEqual(['--agent-url is not a URL: http://***@[bad']);
+  });
+
+  it('redactCredentials hides user:pass@ and user@ in URL-like text only', () => {
+    expect(redactCredentials('got https://user:secret@coder.example.com:8443/path')).toBe('got https://***@coder.example.com:8443/path');
+    expect(redactCredentials('http://token@127.0.0.1:3000/')).toBe('http://***@127.0.0.1:3000/');
+    expect(redactCredentials('https://coder.example.com/ and 3 lines')).toBe('https://coder.example.com/ and 3 lines');
+  });
+
+  it('takes the budget account file from --budget-account-file or CODER_LOGSTREAM_BUDGET_ACCOUNT_FILE', () => {
+    const r = (flags: object, env: Record<string, string>) =>
+      resolveLogstreamOptions({ flags, env, command: [], readFile: noFile }).options.budgetAccountFile;
+    expect(r({ 'budget-account-file': '/a.json' }, { CODER_LOGSTREAM_BUDGET_ACCOUNT_FILE: '/b.json' })).toBe('/a.json');
+    expect(r({}, { CODER_LOGSTREAM_BUDGET_ACCOUNT_FILE: '/b.json' })).toBe('/b.json');
+    expect(r({}, {})).toBeUndefined();
   });
 });
 

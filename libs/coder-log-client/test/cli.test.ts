@@ -69,6 +69,25 @@ function runCli(
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
 
+/** Use `bytes` of the agent's limit as its own scripts would (External source). */
+async function fillAgent(s: CoderStandin, bytes: number) {
+  for (let left = bytes; left > 0; ) {
+    const n = Math.min(left, 256 * 1024);
+    const logs = [];
+    for (let k = n; k > 0; k -= 1024) logs.push({ created_at: '', output: 's'.repeat(Math.min(k, 1024)), level: 'info' });
+    const res = await fetch(new URL('api/v2/workspaceagents/me/logs', s.url), {
+      method: 'PATCH',
+      headers: { 'Coder-Session-Token': s.agentToken },
+      body: JSON.stringify({ logs }),
+    });
+    expect(res.status).toBe(200);
+    left -= n;
+  }
+}
+
+/** A shell command printing `n` lines of about 100 bytes (`prefix i ....`). */
+const printLines = (prefix: string, n: number) => `i=0; while [ $i -lt ${n} ]; do echo "${prefix} $i ${'.'.repeat(80)}"; i=$((i+1)); done`;
+
 async function withStandin() {
   standin = await startCoderStandin({ agentToken: TOKEN });
   const dir = mkdtempSync(join(tmpdir(), 'dck-coder-log-client-cli-'));
@@ -255,5 +274,121 @@ describe('coder-logstream', () => {
     ]) {
       expect(text).not.toContain(TOKEN);
     }
+  });
+
+  it('refuses --agent-token VALUE (argv is readable by every process) without echoing the value', async () => {
+    const r = await runCli(['--agent-token', TOKEN, '--', 'sh', '-c', 'echo never-run'], { env: {} });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--agent-token is not accepted');
+    expect(r.stderr).toContain('CODER_AGENT_TOKEN');
+    expect(r.stdout).toBe('');
+    const r2 = await runCli([`--agent-token=${TOKEN}`, '--', 'true'], { env: {} });
+    expect(r2.code).toBe(2);
+    for (const text of [r.stderr, r2.stderr]) expect(text).not.toContain(TOKEN);
+  });
+
+  it('with the token in the environment, it is not on the CLI process argv', async () => {
+    const { standin, env, logFile } = await withStandin();
+    // The command prints its parent's (the CLI process's) argv.
+    const r = await runCli(['--log-file', logFile, '--', 'sh', '-c', "tr '\\0' ' ' < /proc/$PPID/cmdline; echo"], { env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('cli.js --log-file');
+    expect(r.stdout).not.toContain(TOKEN);
+    const stored = standin.logs().map((l) => l.output);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toContain('cli.js --log-file');
+    expect(JSON.stringify(standin.logs())).not.toContain(TOKEN);
+  });
+
+  it('never prints credentials from a URL and names where a bad value came from', async () => {
+    const r = await runCli(['--agent-url', 'ftp://admin:hunter2@coder.example.com/', '--', 'true'], { env: {} });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('coder-logstream: --agent-url must be an http(s) URL, got ftp://***@coder.example.com/\n');
+    const r2 = await runCli(['--', 'true'], {
+      env: { CODER_AGENT_URL: 'ftp://admin:hunter2@coder.example.com/', CODER_LOGSTREAM_BUDGET: '2MiB' },
+    });
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toContain('coder-logstream: CODER_AGENT_URL must be an http(s) URL, got ftp://***@coder.example.com/');
+    expect(r2.stderr).toContain("coder-logstream: CODER_LOGSTREAM_BUDGET cannot exceed Coder's per-agent limit of 1 MiB, got 2MiB");
+    for (const text of [r.stderr, r2.stderr]) expect(text).not.toContain('hunter2');
+  });
+
+  it('says plainly when one line is larger than the budget left (not "0 KiB used: only warn/error lines")', async () => {
+    const { standin, env, logFile } = await withStandin();
+    const input = `before\n${'x'.repeat(3 * 1024 * 1024)}\nafter\n`;
+    const r = await runCli(['--source-name', 'huge', '--log-file', logFile], { env, input });
+    expect(r.code).toBe(0);
+    const notes = r.stderr.split('\n').filter((l) => l.startsWith('coder-logstream:'));
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(
+      /^coder-logstream: warning: a \d+ KiB line is larger than the 806 KiB left of this run's Coder log budget: it is held back, shorter lines are still sent/,
+    );
+    expect(r.stderr).not.toMatch(/0 KiB of 896 KiB used/);
+    const stored = standin.logs().map((l) => l.output);
+    expect(stored.slice(0, 2)).toEqual(['before', 'after']);
+    expect(stored.some((o) => /^[23] lines \/ 3072 KiB not shown in Coder; full log: /.test(o))).toBe(true);
+  });
+
+  it("on a full agent: sends nothing more after a bounded number of 413s and still exits with the command's code", async () => {
+    const { standin, env, logFile } = await withStandin();
+    await fillAgent(standin, 1_048_576);
+    const before = standin.requests().length;
+    const r = await runCli(['--log-file', logFile, '--', 'sh', '-c', `${printLines('line', 3000)}; echo "fatal: it broke" >&2; exit 3`], {
+      env,
+    });
+    expect(r.code).toBe(3);
+    const patches = standin
+      .requests()
+      .slice(before)
+      .filter((q) => q.method === 'PATCH');
+    expect(patches.length).toBeGreaterThan(0);
+    expect(patches.length).toBeLessThanOrEqual(8);
+    expect(patches.every((q) => q.status === 413)).toBe(true);
+    expect(r.stderr).toMatch(/warning: Coder's log limit for this agent is reached \(413 Logs limit exceeded/);
+    expect(readFileSync(logFile, 'utf8').trim().split('\n')).toHaveLength(3001);
+  });
+
+  it('two consecutive runs on the same agent share the budget account; the second run keeps its error line visible', async () => {
+    const { standin, env } = await withStandin();
+    const dir = mkdtempSync(join(tmpdir(), 'dck-coder-log-client-account-'));
+    const account = join(dir, 'coder-log-account.json');
+    // The agent's own scripts used 100 KiB of its 1 MiB.
+    await fillAgent(standin, 100 * 1024);
+    const one = await runCli(
+      [
+        '--budget-account-file',
+        account,
+        '--log-file',
+        join(dir, 'one.log'),
+        '--',
+        'sh',
+        '-c',
+        `${printLines('one', 9000)}; echo "run 1: tests failed" >&2; exit 1`,
+      ],
+      { env },
+    );
+    expect(one.code).toBe(1);
+    const sentByOne = (JSON.parse(readFileSync(account, 'utf8')) as { sentBytes: number }).sentBytes;
+    expect(sentByOne).toBe(standin.stats().logsLength - 100 * 1024);
+    const two = await runCli(
+      [
+        '--budget-account-file',
+        account,
+        '--log-file',
+        join(dir, 'two.log'),
+        '--',
+        'sh',
+        '-c',
+        `${printLines('two', 3000)}; echo "run 2: build failed" >&2; exit 2`,
+      ],
+      { env },
+    );
+    expect(two.code).toBe(2);
+    const stored = standin.logs().map((l) => l.output);
+    expect(stored).toContain('run 1: tests failed');
+    expect(stored.at(-1)).toBe('run 2: build failed');
+    expect(stored.filter((o) => / not shown in Coder; full log: .*two\.log$/.test(o))).toHaveLength(1);
+    expect(standin.stats().logsLength).toBeLessThanOrEqual(1_048_576);
+    expect((JSON.parse(readFileSync(account, 'utf8')) as { sentBytes: number }).sentBytes).toBe(standin.stats().logsLength - 100 * 1024);
   });
 });

@@ -32,6 +32,24 @@ async function setup(faults: CoderStandinFaults = {}, extra: Partial<CoderLogCli
   return { standin, client, warnings };
 }
 
+/** Use `bytes` of the agent's limit as its own scripts would (External source), 1 KiB lines. */
+async function fillAgent(standin: CoderStandin, bytes: number) {
+  const url = new URL('api/v2/workspaceagents/me/logs', standin.url);
+  for (let left = bytes; left > 0; ) {
+    const n = Math.min(left, 256 * 1024);
+    const logs = [];
+    for (let k = n; k > 0; k -= 1024)
+      logs.push({ created_at: new Date().toISOString(), output: 's'.repeat(Math.min(k, 1024)), level: 'info' });
+    const res = await fetch(url, {
+      method: 'PATCH',
+      headers: { 'Coder-Session-Token': standin.agentToken },
+      body: JSON.stringify({ logs }),
+    });
+    expect(res.status).toBe(200);
+    left -= n;
+  }
+}
+
 /** Write `n` distinct lines over a few event-loop turns, so batches and faults interleave. */
 async function writeLines(write: (line: string) => void, n: number, prefix = 'line') {
   const written: string[] = [];
@@ -143,22 +161,51 @@ describe('limits', () => {
     expect(readFileSync(client.logFile, 'utf8').trim().split('\n')).toHaveLength(n);
   });
 
-  it('on 413 marks the stream overflowed, stops shipping and warns once; the local log keeps all', async () => {
+  it('on 413 (not sticky in coderd) stops ordinary lines, keeps the last words, and stays within a bounded number of 413s', async () => {
     // The agent's own scripts used most of the 1 MiB: this stand-in takes only 20 000 bytes.
     const { standin, client, warnings } = await setup({}, {}, 20_000);
     const stream = await client.createLogStream({ displayName: 'Build' });
     const written = await writeLines((l) => stream.write(`${l} ${'y'.repeat(50)}`), 2000);
+    stream.write('FATAL: out of disk space', 'error');
     await client.close();
     expect(stream.stats.overflowed).toBe(true);
     expect(warnings.map((w) => w.code)).toEqual(['OVERFLOWED']);
     const patches = standin.requests().filter((r) => r.method === 'PATCH');
-    expect(patches.filter((r) => r.status === 413)).toHaveLength(1);
-    expect(patches.at(-1)?.status).toBe(413);
+    const refused = patches.filter((r) => r.status === 413).length;
+    expect(refused).toBeGreaterThanOrEqual(1);
+    expect(refused).toBeLessThanOrEqual(8);
+    expect(patches.at(-1)?.status).toBe(200);
     const stored = standin.logs(stream.id).map((l) => l.output);
-    expect(stored).toEqual(written.slice(0, stored.length).map((l) => `${l} ${'y'.repeat(50)}`));
-    expect(readFileSync(client.logFile, 'utf8').trim().split('\n')).toHaveLength(2000);
+    // What went out before the 413 is the start of the output, in order; the last words follow.
+    const live = stored.indexOf('FATAL: out of disk space');
+    expect(stored.slice(0, live)).toEqual(written.slice(0, live).map((l) => `${l} ${'y'.repeat(50)}`));
+    expect(stored.at(-1)).toBe('FATAL: out of disk space');
+    expect(stored.some((o) => / lines \/ [\d.]+ KiB not shown in Coder; full log: /.test(o))).toBe(true);
+    expect(standin.stats()).toMatchObject({ logsOverflowed: true });
+    expect(standin.stats().logsLength).toBeLessThanOrEqual(20_000);
+    expect(readFileSync(client.logFile, 'utf8').trim().split('\n')).toHaveLength(2001);
   });
 
+  it('a second run on an agent with 60 KB left keeps its final error and summary visible', async () => {
+    const { standin, client } = await setup({}, { flushIntervalMs: 200, batchMaxLines: 2000 });
+    // The first run and the agent's scripts left 60 KB of the agent's 1 MiB.
+    await fillAgent(standin, 1_048_576 - 60 * 1024);
+    const stream = await client.createLogStream({ displayName: 'Build' });
+    for (let i = 0; i < 3000; i++) {
+      stream.write(`compiling module ${i} ${'.'.repeat(80)}`, 'info'); // ~100 bytes: 300 KB in all
+      if (i % 500 === 499) await new Promise((r) => setTimeout(r, 5));
+    }
+    stream.write('npm ERR! code ELIFECYCLE', 'error');
+    stream.write('Build failed: exit code 1', 'error');
+    await client.close();
+    const stored = standin.logs(stream.id).map((l) => l.output);
+    expect(stored.slice(-2)).toEqual(['npm ERR! code ELIFECYCLE', 'Build failed: exit code 1']);
+    expect(stored.some((o) => /^\d+ lines \/ \d+ KiB not shown in Coder; full log: /.test(o))).toBe(true);
+    const refused = standin.requests().filter((r) => r.status === 413).length;
+    expect(refused).toBeGreaterThanOrEqual(1);
+    expect(refused).toBeLessThanOrEqual(8);
+    expect(standin.stats().logsLength).toBeLessThanOrEqual(1_048_576);
+  });
   it('sends lines longer than 1024 characters in pieces so the server truncates nothing', async () => {
     const { standin, client } = await setup();
     const stream = await client.createLogStream({ displayName: 'Build' });
@@ -187,5 +234,84 @@ describe('limits', () => {
         .map((s) => s.id)
         .sort(),
     ).toEqual([a.id, b.id].sort());
+  });
+});
+
+describe('budget across runs (budgetAccountFile)', () => {
+  it('two runs on the same agent share the budget: the second starts with what is left and its error line is stored', async () => {
+    standin = await startCoderStandin();
+    const dir = mkdtempSync(join(tmpdir(), 'dck-coder-log-client-runs-'));
+    const accountFile = join(dir, 'coder-log-account.json');
+    const run = async (name: string, lines: number, last: string) => {
+      const warnings: CoderLogWarning[] = [];
+      const client = createCoderLogClient({
+        agentUrl: (standin as CoderStandin).url,
+        agentToken: (standin as CoderStandin).agentToken,
+        logFile: join(dir, `${name}.log`),
+        budgetAccountFile: accountFile,
+        flushIntervalMs: 50,
+        onWarning: (w) => warnings.push(w),
+      });
+      const stream = await client.createLogStream({ displayName: 'Build' });
+      await writeLines((l) => stream.write(`${l} ${'z'.repeat(90)}`), lines, name);
+      stream.write(last, 'error');
+      await client.close();
+      return { client, stream, warnings };
+    };
+    // Run 1 uses most of its share of the agent's 1 MiB (9 000 lines of ~100 bytes: 75 % live, then the tail).
+    const first = await run('run1', 9000, 'run 1: step 3 failed');
+    expect(first.client.stats).toMatchObject({ earlierBytes: 0, budgetBytes: 896 * 1024 });
+    const afterFirst = standin.stats().logsLength;
+    expect(afterFirst).toBeGreaterThan(700 * 1024);
+    // Run 2 (a restarted builder) knows what run 1 sent: it has only the rest of the share, so its
+    // 300 KB do not run into a 413 (without the account it would send them all and pass 1 MiB).
+    const second = await run('run2', 3000, 'run 2: build failed');
+    expect(second.client.stats.earlierBytes).toBe(afterFirst);
+    expect(second.client.stats.budgetBytes).toBe(896 * 1024 - afterFirst);
+    const stored = standin.logs(second.stream.id).map((l) => l.output);
+    expect(stored.at(-1)).toBe('run 2: build failed');
+    expect(stored.filter((o) => o.startsWith('run2 ')).length).toBeLessThan(2000);
+    expect(stored.filter((o) => / not shown in Coder; full log: .*run2\.log$/.test(o))).toHaveLength(1);
+    expect(second.warnings.map((w) => w.code)).toContain('BUDGET_LIMITED');
+    expect(second.warnings.find((w) => w.code === 'BUDGET_LIMITED')?.message).toMatch(/earlier runs on this agent already sent \d+ KiB/);
+    expect(standin.requests().filter((r) => r.status === 413)).toEqual([]);
+    // The account holds exactly what the agent counted; the local logs keep everything.
+    const account = JSON.parse(readFileSync(accountFile, 'utf8')) as { sentBytes: number; overflowed: boolean };
+    expect(account).toMatchObject({ sentBytes: standin.stats().logsLength, overflowed: false });
+    expect(readFileSync(join(dir, 'run2.log'), 'utf8').trim().split('\n')).toHaveLength(3001);
+  });
+
+  it('after a run that hit the limit, the next run on the agent sends no ordinary lines live, only its last words', async () => {
+    standin = await startCoderStandin({ logsLimitBytes: 30_000 });
+    const dir = mkdtempSync(join(tmpdir(), 'dck-coder-log-client-runs-'));
+    const accountFile = join(dir, 'coder-log-account.json');
+    const options = {
+      agentUrl: standin.url,
+      agentToken: standin.agentToken,
+      budgetAccountFile: accountFile,
+      flushIntervalMs: 50,
+    };
+    const one = createCoderLogClient({ ...options, logFile: join(dir, 'one.log') });
+    const s1 = await one.createLogStream({ displayName: 'Build' });
+    await writeLines((l) => s1.write(`${l} ${'q'.repeat(60)}`), 1000, 'one');
+    await one.close();
+    expect(JSON.parse(readFileSync(accountFile, 'utf8'))).toMatchObject({ overflowed: true });
+    const before = standin.requests().length;
+    const two = createCoderLogClient({ ...options, logFile: join(dir, 'two.log') });
+    const s2 = await two.createLogStream({ displayName: 'Build' });
+    await writeLines((l) => s2.write(l), 200, 'two');
+    s2.write('two: failed', 'error');
+    await new Promise((r) => setTimeout(r, 300));
+    // Nothing but the error line has gone out live.
+    const live = standin.logs(s2.id).filter((l) => l.output.startsWith('two'));
+    expect(live.map((l) => l.output)).toEqual(['two: failed']);
+    await two.close();
+    expect(standin.logs(s2.id).at(-1)?.output).toBe('two: failed');
+    expect(
+      standin
+        .requests()
+        .slice(before)
+        .filter((r) => r.status === 413).length,
+    ).toBeLessThanOrEqual(8);
   });
 });

@@ -1,10 +1,11 @@
 // Batching, ordering, retries and failure handling of a stream, with a scripted transport and
 // vitest's fake clock. Real: the stream, budget and local log file (a temp file). Scripted: HTTP.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type CoderLogClientOptions, createCoderLogClient } from '../src/client.js';
+import { budgetAccountAgentKey, formatBudgetAccount } from '../src/budget-account.js';
+import { type CoderLogClientOptions, createCoderLogClient, MIN_RUN_BUDGET_BYTES } from '../src/client.js';
 import type { AgentLogEntry, CoderLogWarning, LogTransport, TransportResponse } from '../src/types.js';
 
 interface Call {
@@ -237,23 +238,101 @@ describe('retries', () => {
     expect(t.shipped()).toEqual(['accepted', expect.stringMatching(/^1 lines \/ 0.1 KiB not shown in Coder/)]);
   });
 
-  it('marks the client overflowed on 413 and stops every stream', async () => {
-    const t = scriptedTransport((call) => (call.kind === 'logs' ? { status: 413, body: '{"message":"Logs limit exceeded"}' } : undefined));
-    const { client, warnings } = makeClient(t.transport);
-    const a = await client.createLogStream({ displayName: 'A' });
-    const b = await client.createLogStream({ displayName: 'B' });
-    a.write('x');
+  it('honours Retry-After on 429 and 503 beyond the backoff cap (coderd rate-limits with Retry-After: 60)', async () => {
+    const failures: Answer[] = [
+      { status: 429, body: '', retryAfterSeconds: 60 },
+      { status: 503, body: '', retryAfterSeconds: 7 },
+    ];
+    let logCall = 0;
+    const t = scriptedTransport((call) => (call.kind === 'logs' ? failures[logCall++] : undefined));
+    const { client } = makeClient(t.transport);
+    const s = await client.createLogStream({ displayName: 'Build' });
+    s.write('first');
     await vi.advanceTimersByTimeAsync(1000);
-    b.write('y');
-    await vi.advanceTimersByTimeAsync(5000);
-    expect(a.stats.overflowed).toBe(true);
-    expect(b.stats.overflowed).toBe(true);
-    expect(t.logCalls()).toHaveLength(1);
-    expect(warnings.map((w) => w.code)).toEqual(['OVERFLOWED']);
-    expect(client.stats.overflowed).toBe(true);
+    await vi.advanceTimersByTimeAsync(59_999);
+    expect(t.logCalls()).toHaveLength(1); // not after the 5 s backoff cap: after 60 s
+    await vi.advanceTimersByTimeAsync(1);
+    expect(t.logCalls()).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(6_999);
+    expect(t.logCalls()).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(t.shipped()).toEqual(['first']);
     await client.close();
   });
+});
 
+/** A scripted coderd that takes `limit` bytes of output in all, refusing (413) only batches that would pass it. */
+function limitedAgent(limit: number) {
+  let used = 0;
+  const answers: number[] = [];
+  const t = scriptedTransport((call) => {
+    if (call.kind !== 'logs') return undefined;
+    const bytes = call.logs.reduce((n, l) => n + Buffer.byteLength(l.output), 0);
+    if (used + bytes > limit) {
+      answers.push(413);
+      return { status: 413, body: '{"message":"Logs limit exceeded"}' };
+    }
+    used += bytes;
+    answers.push(200);
+    return undefined;
+  });
+  return { ...t, answers, used: () => used };
+}
+
+describe('after a 413 (the agent limit is reached, coderd refuses only that batch)', () => {
+  it('stops ordinary lines but still sends warn/error lines, the summary and the tail, in batches small enough to fit', async () => {
+    const agent = limitedAgent(6000);
+    const { client, warnings } = makeClient(agent.transport);
+    const s = await client.createLogStream({ displayName: 'Build' });
+    for (let i = 0; i < 100; i++) s.write(`step ${String(i).padStart(3, '0')} ${'.'.repeat(90)}`); // 100 bytes each
+    await vi.advanceTimersByTimeAsync(1000); // one batch of 10 000 bytes: refused
+    expect(agent.answers).toEqual([413]);
+    expect(s.stats.overflowed).toBe(true);
+    s.write('warning: disk almost full', 'warn');
+    for (let i = 100; i < 120; i++) s.write(`step ${i} ${'.'.repeat(90)}`);
+    s.write('npm ERR! code ELIFECYCLE', 'error');
+    s.write('Build failed: exit code 1', 'error');
+    await vi.advanceTimersByTimeAsync(1000);
+    await client.close();
+    const shipped = agent.shipped();
+    // No ordinary line went out live after the 413; the warn/error lines did.
+    expect(shipped.slice(0, 3)).toEqual(['warning: disk almost full', 'npm ERR! code ELIFECYCLE', 'Build failed: exit code 1']);
+    // Then the summary and the end of the output, finishing with the last words.
+    const summary = shipped.find((o) => / not shown in Coder; full log: /.test(o));
+    expect(summary).toBeDefined();
+    expect(shipped.at(-1)).toBe('Build failed: exit code 1');
+    expect(shipped.indexOf(summary as string)).toBeLessThan(shipped.length - 1);
+    expect(agent.used()).toBeLessThanOrEqual(6000);
+    expect(agent.answers.filter((a) => a === 413).length).toBeLessThanOrEqual(8);
+    expect(warnings.map((w) => w.code)).toEqual(['OVERFLOWED']);
+    expect(warnings[0]?.message).toMatch(/only warn\/error lines, the summary and the last lines/);
+    expect(readFileSync(client.logFile, 'utf8').trim().split('\n')).toHaveLength(123);
+  });
+
+  it('on a full agent: sends nothing more after a bounded number of 413s, and close() still returns', async () => {
+    const agent = limitedAgent(0);
+    const { client, warnings } = makeClient(agent.transport, { maxOverflowRejections: 5 });
+    const a = await client.createLogStream({ displayName: 'A' });
+    const b = await client.createLogStream({ displayName: 'B' });
+    for (let i = 0; i < 50; i++) a.write(`a line ${i}`);
+    for (let i = 0; i < 50; i++) b.write(`b error ${i}`, 'error');
+    await vi.advanceTimersByTimeAsync(5000);
+    for (let i = 0; i < 50; i++) b.write(`b error late ${i}`, 'error');
+    const closed = client.close();
+    await vi.advanceTimersByTimeAsync(60_000);
+    await closed;
+    expect(agent.answers.every((a) => a === 413)).toBe(true);
+    expect(agent.answers.length).toBeLessThanOrEqual(5);
+    expect(agent.answers.length).toBeGreaterThan(0);
+    expect(warnings.map((w) => w.code)).toEqual(['OVERFLOWED', 'OVERFLOWED']);
+    expect(warnings[1]?.message).toMatch(/no more lines are sent to Coder/);
+    expect(a.stats.stopped).toBe('overflow');
+    expect(client.stats.overflowed).toBe(true);
+    expect(client.stats.sent).toBe(0);
+  });
+});
+
+describe('close', () => {
   it('close() gives up after its timeout without blocking, counting what was left', async () => {
     const t = scriptedTransport((call) => (call.kind === 'logs' ? 'hang' : undefined));
     const { client, warnings } = makeClient(t.transport);
@@ -283,5 +362,31 @@ describe('budget', () => {
     expect(warnings.filter((w) => w.code === 'BUDGET_LIMITED')).toHaveLength(1);
     await client.close();
     expect(client.stats.bytesUsed).toBeLessThanOrEqual(10_000);
+  });
+
+  it('with a budget account: starts from what earlier runs left, but keeps at least 32 KiB for its last words', async () => {
+    const accountFile = join(dir, 'account.json');
+    const key = budgetAccountAgentKey('http://127.0.0.1:1/', 'sekrit-agent-token');
+    const run = async (sentBefore: number) => {
+      writeFileSync(accountFile, formatBudgetAccount({ sentBytes: sentBefore, overflowed: false }, key));
+      const t = scriptedTransport();
+      const { client } = makeClient(t.transport, { budgetAccountFile: accountFile });
+      const s = await client.createLogStream({ displayName: 'Build' });
+      s.write('x'.repeat(100));
+      await client.close();
+      return client.stats;
+    };
+    expect(await run(100_000)).toMatchObject({ earlierBytes: 100_000, budgetBytes: 917_504 - 100_000 });
+    expect(await run(917_504)).toMatchObject({ earlierBytes: 917_504, budgetBytes: MIN_RUN_BUDGET_BYTES });
+    // This run's 100 bytes were added to the account.
+    expect(JSON.parse(readFileSync(accountFile, 'utf8'))).toMatchObject({ sentBytes: 917_604, overflowed: false });
+    // Another agent's account (another token) does not count.
+    writeFileSync(
+      accountFile,
+      formatBudgetAccount({ sentBytes: 800_000, overflowed: true }, budgetAccountAgentKey('http://127.0.0.1:1/', 'old')),
+    );
+    const { client } = makeClient(scriptedTransport().transport, { budgetAccountFile: accountFile });
+    expect(client.stats).toMatchObject({ earlierBytes: 0, budgetBytes: 917_504, overflowed: false });
+    await client.close();
   });
 });
