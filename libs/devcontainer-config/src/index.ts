@@ -14,13 +14,16 @@ export type {
 } from './feature-order.js';
 export { resolveFeatureOrder } from './feature-order.js';
 export type { FeatureReference, FeatureReferenceResult } from './feature-reference.js';
-export { featureResource, parseFeatureReference } from './feature-reference.js';
+export { featureResource, LEGACY_FEATURE_IDS, parseFeatureReference } from './feature-reference.js';
+export type { ImageReferenceResult } from './image-reference.js';
+export { parseImageReference } from './image-reference.js';
 export type { ReadOptions, ReadResult } from './locate.js';
 export { checkDevcontainer, findDevcontainerConfigs, readDevcontainer } from './locate.js';
 export type { ImageMetadataEntry, MergedConfig, MergeOptions } from './metadata.js';
 export { mergeWithImageMetadata, parseImageMetadata, parseSize } from './metadata.js';
 export type { MountSpec, ParseMountResult } from './mounts.js';
 export { parseMountString } from './mounts.js';
+export { findExcessiveNesting, MAX_NESTING_DEPTH } from './nesting.js';
 export type { CommandStep, NormalizedLifecycleCommand } from './normalize.js';
 export {
   getCoderCustomizations,
@@ -33,7 +36,8 @@ export {
 } from './normalize.js';
 export type { ParseOptions, ParseResult, SourcePositions } from './parse.js';
 export { parseDevcontainer, parseJsonc } from './parse.js';
-export { formatProblem, hasErrors, sortProblems } from './problem.js';
+export type { HiddenProblems } from './problem.js';
+export { formatProblem, hasErrors, limitProblems, PROBLEM_LIMIT, sortProblems } from './problem.js';
 export { checkReferencedFiles } from './referenced-files.js';
 export type {
   DevcontainerConfig,
