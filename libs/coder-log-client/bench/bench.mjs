@@ -3,6 +3,7 @@
 // stand-in running as its own process. Prints figures side by side. Run: moon run coder-log-client:bench
 // (or `node bench/bench.mjs` after a build). BENCH_INPUT_MB (default 100) sizes the mixed-lines run;
 // BENCH_NAIVE_LINES (default 3000) bounds the naive baseline sample.
+import { randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -24,7 +25,7 @@ async function startStandin({ logsLimitBytes } = {}) {
   if (logsLimitBytes) args.push('--logs-limit-bytes', String(logsLimitBytes));
   const child = spawn(process.execPath, ['--max-old-space-size=4096', ...args], {
     stdio: ['ignore', 'pipe', 'ignore'],
-    env: { ...process.env, CODER_STANDIN_TOKEN: 'bench-token' },
+    env: { ...process.env, CODER_STANDIN_TOKEN: randomUUID() }, // coderd agent tokens are UUIDs
   });
   const line = await new Promise((resolve) => child.stdout.once('data', (d) => resolve(String(d))));
   const { url, agentToken } = JSON.parse(line);
