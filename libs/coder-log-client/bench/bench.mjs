@@ -1,10 +1,10 @@
 #!/usr/bin/env node
+import { spawn } from 'node:child_process';
 // Benchmark: coder-log-client vs a naive one-request-per-line sender, against the loopback Coder
 // stand-in running as its own process. Prints figures side by side. Run: moon run coder-log-client:bench
 // (or `node bench/bench.mjs` after a build). BENCH_INPUT_MB (default 100) sizes the mixed-lines run;
 // BENCH_NAIVE_LINES (default 3000) bounds the naive baseline sample.
 import { randomUUID } from 'node:crypto';
-import { spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
