@@ -2,7 +2,7 @@
 // Run the Coder stand-in as a process (for bats tests and benches).
 //   node tests/support/coder-standin/cli.mjs [--port N] [--faults JSON] [--agent-binary-amd64 FILE]
 //        [--agent-binary-arm64 FILE] [--logs-limit-bytes N] [--json]
-// The agent token comes from $CODER_STANDIN_TOKEN (or $CODER_AGENT_TOKEN); with neither, a random
+// The agent token (a UUID, as coderd's are) comes from $CODER_STANDIN_TOKEN (or $CODER_AGENT_TOKEN); with neither, a random
 // one is generated and only printed with --json. Prints the URL on stdout (one line), or with
 // --json one line {"url", "agentToken", "pid"}. Stops on SIGTERM/SIGINT.
 // Inspect/control it over HTTP: GET /__standin/{logs,sources,requests,agent-calls,stats},
