@@ -1,9 +1,12 @@
 // Hostile input: byte order marks, nesting thousands of levels deep, millions of problems, and inputs that made
 // formerly quadratic paths slow (unclosed `${`, many unknown keys, many features). Pure logic plus the CLI in-process
 // on real temporary files. Each case here failed (crash, wrong verdict, or quadratic time) before the fix.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli-main.js';
 import {
@@ -127,6 +130,37 @@ describe('problem cap: the first N and a count', () => {
     expect(r.code).toBe(1);
     expect(r.stdout.trim().split('\n')).toHaveLength(PROBLEM_LIMIT + 1);
   });
+});
+
+describe('memory: the built CLI as a process with a 256 MB heap', () => {
+  const bin = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+  const runBin = (...argv: string[]) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      execFile('node', ['--max-old-space-size=256', bin, ...argv], { timeout: 60_000, maxBuffer: 256 << 20 }, (error, stdout, stderr) =>
+        resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr }),
+      );
+    });
+  beforeAll(() => {
+    // The moon `test` task depends on `build`; tests never build themselves.
+    if (!existsSync(bin)) throw new Error('dist/ is missing: build first (npx moon run devcontainer-config:build, or npx tsup)');
+  });
+
+  it('1,000,000 invalid array items: exit 1 with 1,001 lines (it took 1.2 GB and printed a million before)', async () => {
+    const file = join(dir, 'million.json');
+    await writeFile(file, `{"image": "x", "runArgs": [${'1,'.repeat(1_000_000)}1]}`);
+    const r = await runBin('validate', file);
+    expect(r.code).toBe(1);
+    expect(r.stdout.trim().split('\n')).toHaveLength(PROBLEM_LIMIT + 1);
+    expect(r.stderr).toContain('1001 error(s)');
+  }, 90_000);
+
+  it('report on 8,000 levels of nesting: exit 1 at the bracket (370 MB of heap before)', async () => {
+    const file = join(dir, 'deep-report.json');
+    await writeFile(file, `{"image": "x", "customizations": ${'{"a": '.repeat(8000)}1${'}'.repeat(8000)}}`);
+    const r = await runBin('report', file);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/deep-report\.json:1:\d+: error nesting-too-deep/);
+  }, 90_000);
 });
 
 describe('report and features-order exit 1 on syntax errors', () => {
