@@ -58,6 +58,18 @@ describe('validateFeatureManifest', () => {
     ]);
   });
 
+  it('a manifest without "version" is a warning (the devcontainer CLI installs it); messages say "feature manifest"', () => {
+    const r = validateFeatureManifest('{"name": "tools"}', { folderName: 'tools' });
+    expect(r.problems.map((p) => `${p.severity} ${p.code}: ${p.message}`)).toEqual([
+      'error missing-required: the feature manifest is missing the required property "id"',
+      'warning missing-required: the feature manifest has no "version" (the spec requires one; the devcontainer CLI installs the feature without it)',
+    ]);
+    const ok = validateFeatureManifest('{"id": "tools"}', { folderName: 'tools' });
+    expect(ok.problems.filter((p) => p.severity === 'error')).toEqual([]);
+    expect(ok.manifest).toEqual({ id: 'tools' });
+    expect(JSON.stringify(ok.problems)).not.toContain('the config');
+  });
+
   it('keeps JSON syntax errors', () => {
     expect(codes(validateFeatureManifest('{"id": "x",, }').problems)).toContain('json-syntax@1:12');
   });
