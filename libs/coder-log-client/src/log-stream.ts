@@ -93,6 +93,8 @@ export class CoderLogStream extends EventEmitter implements LogStream {
   private lastHoldReason: HoldReason | undefined;
   /** Entries that must survive trimming longest (the summary line). */
   private readonly pinned = new WeakSet<AgentLogEntry>();
+  /** The summary line once queued (its counts are brought up to date while it waits). */
+  private summaryEntry: AgentLogEntry | undefined;
   private readonly counters = { sent: 0, dropped: 0, retried: 0, bytesUsed: 0 };
 
   constructor(source: LogSourceBody, ctx: StreamContext) {
@@ -148,7 +150,8 @@ export class CoderLogStream extends EventEmitter implements LogStream {
    * tail (they may still be shown on close); warn/error lines and the summary stay queued.
    */
   enterOverflow(): void {
-    if (this.stopped) return;
+    // While closing, the queue already is the last words (summary, tail): trimming keeps its newest part.
+    if (this.stopped || this.closing) return;
     const pending = this.queue.slice(this.head);
     if (pending.length === 0) return;
     // While lines are held, the tail already records queued lines (as sent): do not add them twice.
@@ -238,7 +241,10 @@ export class CoderLogStream extends EventEmitter implements LogStream {
   private enqueue(line: string, level: LogLevel, at: string, pinned = false): void {
     for (const piece of splitLine(line)) {
       const entry: AgentLogEntry = { created_at: at, output: piece, level };
-      if (pinned) this.pinned.add(entry);
+      if (pinned) {
+        this.pinned.add(entry);
+        this.summaryEntry ??= entry;
+      }
       this.queue.push(entry);
       this.queuedBytes += piece.length;
       this.enqueued++;
@@ -431,6 +437,17 @@ export class CoderLogStream extends EventEmitter implements LogStream {
     const sizes = pending.map((e) => utf8Length(e.output));
     let total = sizes.reduce((a, b) => a + b, 0);
     if (total <= probe) return;
+    if (this.closing && this.summaryEntry === undefined) {
+      // Lines are about to be left out while closing, and no summary says so yet: put one first.
+      const entry: AgentLogEntry = { created_at: this.ctx.isoNow(), output: this.summaryText(), level: 'warn' };
+      this.pinned.add(entry);
+      this.summaryEntry = entry;
+      pending.unshift(entry);
+      sizes.unshift(utf8Length(entry.output));
+      total += sizes[0] as number;
+      this.enqueued++;
+      for (const w of this.waiters) w.target++;
+    }
     const drop = new Array<boolean>(pending.length).fill(false);
     for (const pinnedPass of [false, true]) {
       for (let i = 0; i < pending.length && total > probe; i++) {
@@ -444,7 +461,18 @@ export class CoderLogStream extends EventEmitter implements LogStream {
     const keep = pending.filter((_, i) => !drop[i]);
     const dropped = pending.length - keep.length;
     this.counters.dropped += dropped;
+    const summary = this.summaryEntry;
+    if (summary && !drop[pending.indexOf(summary)] && pending.includes(summary)) summary.output = this.summaryText();
     this.replacePending(keep, dropped);
+  }
+
+  /** The summary line for what Coder will not show, counted so far. */
+  private summaryText(): string {
+    return formatSummaryLine({
+      lines: this.tail.evictedLines + this.refusedLines,
+      bytes: this.tail.evictedBytes + this.refusedBytes,
+      logFile: this.ctx.file.path,
+    });
   }
 
   /** Replace the pending entries with `keep`, counting `removed` entries as settled. */

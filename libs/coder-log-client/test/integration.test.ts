@@ -186,26 +186,31 @@ describe('limits', () => {
     expect(readFileSync(client.logFile, 'utf8').trim().split('\n')).toHaveLength(2001);
   });
 
-  it('a second run on an agent with 60 KB left keeps its final error and summary visible', async () => {
-    const { standin, client } = await setup({}, { flushIntervalMs: 200, batchMaxLines: 2000 });
-    // The first run and the agent's scripts left 60 KB of the agent's 1 MiB.
-    await fillAgent(standin, 1_048_576 - 60 * 1024);
-    const stream = await client.createLogStream({ displayName: 'Build' });
-    for (let i = 0; i < 3000; i++) {
-      stream.write(`compiling module ${i} ${'.'.repeat(80)}`, 'info'); // ~100 bytes: 300 KB in all
-      if (i % 500 === 499) await new Promise((r) => setTimeout(r, 5));
-    }
-    stream.write('npm ERR! code ELIFECYCLE', 'error');
-    stream.write('Build failed: exit code 1', 'error');
-    await client.close();
-    const stored = standin.logs(stream.id).map((l) => l.output);
-    expect(stored.slice(-2)).toEqual(['npm ERR! code ELIFECYCLE', 'Build failed: exit code 1']);
-    expect(stored.some((o) => /^\d+ lines \/ \d+ KiB not shown in Coder; full log: /.test(o))).toBe(true);
-    const refused = standin.requests().filter((r) => r.status === 413).length;
-    expect(refused).toBeGreaterThanOrEqual(1);
-    expect(refused).toBeLessThanOrEqual(8);
-    expect(standin.stats().logsLength).toBeLessThanOrEqual(1_048_576);
-  });
+  for (const when of ['while closing', 'mid-run'] as const) {
+    it(`a second run on an agent with 60 KB left keeps its final error and summary visible (413 ${when})`, async () => {
+      const { standin, client } = await setup({}, { flushIntervalMs: 200, batchMaxLines: 2000 });
+      // The first run and the agent's scripts left 60 KB of the agent's 1 MiB.
+      await fillAgent(standin, 1_048_576 - 60 * 1024);
+      const stream = await client.createLogStream({ displayName: 'Build' });
+      for (let i = 0; i < 3000; i++) {
+        stream.write(`compiling module ${i} ${'.'.repeat(80)}`, 'info'); // ~100 bytes: 300 KB in all
+        if (i % 500 === 499) await new Promise((r) => setTimeout(r, 5));
+      }
+      // Mid-run: the 413 comes before the last lines are written; while closing: with them queued.
+      if (when === 'mid-run') await stream.flush({ timeoutMs: 10_000 });
+      stream.write('npm ERR! code ELIFECYCLE', 'error');
+      stream.write('Build failed: exit code 1', 'error');
+      await client.close();
+      const stored = standin.logs(stream.id).map((l) => l.output);
+      expect(stored.slice(-2)).toEqual(['npm ERR! code ELIFECYCLE', 'Build failed: exit code 1']);
+      expect(stored.some((o) => /^\d+ lines \/ \d+ KiB not shown in Coder; full log: /.test(o))).toBe(true);
+      const refused = standin.requests().filter((r) => r.status === 413).length;
+      expect(refused).toBeGreaterThanOrEqual(1);
+      expect(refused).toBeLessThanOrEqual(8);
+      expect(standin.stats().logsLength).toBeLessThanOrEqual(1_048_576);
+    });
+  }
+
   it('sends lines longer than 1024 characters in pieces so the server truncates nothing', async () => {
     const { standin, client } = await setup();
     const stream = await client.createLogStream({ displayName: 'Build' });
