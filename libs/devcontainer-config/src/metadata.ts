@@ -1,5 +1,6 @@
 import { DevcontainerConfigError } from './errors.js';
 import { type MountSpec, parseMountString } from './mounts.js';
+import { isNestedDeeperThan, MAX_NESTING_DEPTH } from './nesting.js';
 import type { DevcontainerConfig, LifecycleCommand } from './types.js';
 
 /** One entry of the `devcontainer.metadata` image label (a devcontainer.json subset). */
@@ -52,6 +53,13 @@ export function parseImageMetadata(label: unknown): ImageMetadataEntry[] {
         { cause },
       );
     }
+  }
+  // JSON.parse copes with any depth, but merging, substituting and printing recurse per level.
+  if (isNestedDeeperThan(value, MAX_NESTING_DEPTH + 1)) {
+    throw new DevcontainerConfigError(
+      'INVALID_METADATA_LABEL',
+      `the devcontainer.metadata label nests objects/arrays more than ${MAX_NESTING_DEPTH} levels deep`,
+    );
   }
   const entries = Array.isArray(value) ? value : [value];
   for (const e of entries) {

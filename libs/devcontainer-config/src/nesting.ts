@@ -35,3 +35,19 @@ export function findExcessiveNesting(text: string, limit = MAX_NESTING_DEPTH): n
   }
   return undefined;
 }
+
+/**
+ * True when a plain value (parsed JSON, or an object handed to the API) nests objects/arrays deeper than `limit`.
+ * An explicit stack: the check itself cannot overflow, and it stops at the first level too deep.
+ */
+export function isNestedDeeperThan(value: unknown, limit = MAX_NESTING_DEPTH): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > limit) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v))
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return false;
+}

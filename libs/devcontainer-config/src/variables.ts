@@ -1,5 +1,7 @@
 import { posix, win32 } from 'node:path';
 import { didYouMeanSuffix } from './did-you-mean.js';
+import { DevcontainerConfigError } from './errors.js';
+import { isNestedDeeperThan, MAX_NESTING_DEPTH } from './nesting.js';
 import type { DevcontainerConfig, ProblemCode, Severity } from './types.js';
 
 /** Variable names the spec defines (`${name}` or `${name:arg[:default]}`). */
@@ -146,6 +148,10 @@ export interface SubstituteOptions {
  */
 export function substituteVariables(options: SubstituteOptions): DevcontainerConfig {
   const { config, localWorkspaceFolder } = options;
+  // Parsed configs are at most MAX_NESTING_DEPTH deep; an object built by a caller could be anything.
+  if (isNestedDeeperThan(config, MAX_NESTING_DEPTH + 1)) {
+    throw new DevcontainerConfigError('INVALID_ARGUMENT', `the config nests objects/arrays more than ${MAX_NESTING_DEPTH} levels deep`);
+  }
   const env = options.env ?? process.env;
   const pathApi = localWorkspaceFolder.includes('\\') && !localWorkspaceFolder.includes('/') ? win32 : posix;
   const localBase = pathApi.basename(localWorkspaceFolder);

@@ -11,7 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli-main.js';
 import {
   complianceReport,
+  DevcontainerConfigError,
   findVariables,
+  mergeWithImageMetadata,
   parseDevcontainer,
   resolveFeatureOrder,
   substituteVariables,
@@ -101,6 +103,50 @@ describe('nesting depth: a positioned error, never a stack overflow', () => {
       expect(`${r.stdout}${r.stderr}`, command).toMatch(/c\d+\.json:1:\d+: error nesting-too-deep: /);
       expect(`${r.stdout}${r.stderr}`, command).not.toMatch(/Maximum call stack|\n\s+at /);
     }
+  });
+});
+
+describe('nesting in values that do not come from our parser', () => {
+  const deepObject = (n: number) => {
+    const root: Record<string, unknown> = {};
+    let at = root;
+    for (let i = 0; i < n; i++) {
+      const next = {};
+      at.a = next;
+      at = next;
+    }
+    return root;
+  };
+
+  it('a deep image metadata label is INVALID_METADATA_LABEL, not a stack overflow', () => {
+    const label = JSON.stringify([{ remoteEnv: { A: 'x' }, customizations: deepObject(200) }]);
+    const deepLabel = `[{"customizations": ${'{"a": '.repeat(50_000)}1${'}'.repeat(50_000)}}]`;
+    let error: unknown;
+    try {
+      mergeWithImageMetadata({ image: 'x' }, deepLabel);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(DevcontainerConfigError);
+    expect((error as DevcontainerConfigError).code).toBe('INVALID_METADATA_LABEL');
+    expect(() => mergeWithImageMetadata({ image: 'x' }, [{ customizations: deepObject(50_000) }])).toThrow(/more than 256 levels/);
+    expect(mergeWithImageMetadata({ image: 'x' }, label).image).toBe('x');
+  });
+
+  it('substituteVariables refuses a caller-built object deeper than the limit instead of overflowing', () => {
+    expect(() => substituteVariables({ config: { customizations: deepObject(50_000) }, localWorkspaceFolder: '/w' })).toThrow(
+      DevcontainerConfigError,
+    );
+    expect(substituteVariables({ config: { customizations: deepObject(200) }, localWorkspaceFolder: '/w' })).toBeDefined();
+  });
+
+  it('read --merged-with-image-metadata with a deep label: exit 2 with the reason, no stack overflow', async () => {
+    const meta = join(dir, 'meta.json');
+    await writeFile(meta, JSON.stringify(`[{"customizations": ${'{"a": '.repeat(50_000)}1${'}'.repeat(50_000)}}]`));
+    const r = await cliOn('{"image": "x"}', 'read', '--merged-with-image-metadata', meta);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('nests objects/arrays more than 256 levels deep');
+    expect(r.stderr).not.toMatch(/Maximum call stack/);
   });
 });
 
