@@ -114,13 +114,20 @@ export interface CoderStandin {
   url: string;
   port: number;
   agentToken: string;
-  sources(): StoredLogSource[];
-  /** What was stored, in order; only one source's logs when `sourceId` is given. */
-  logs(sourceId?: string): StoredLog[];
+  /**
+   * Add another agent (as another workspace would have): its own sources, logs, 1 MiB and
+   * `logs_overflowed`. Returns its token (a UUID; random by default).
+   */
+  addAgent(agentToken?: string): string;
+  /** The first agent's sources (or those of the agent `agentToken` names). */
+  sources(agentToken?: string): StoredLogSource[];
+  /** What was stored for the first agent (or `agentToken`'s), in order; only one source's logs when `sourceId` is given. */
+  logs(sourceId?: string, agentToken?: string): StoredLog[];
+  /** Every request to every agent's routes. */
   requests(): RecordedRequest[];
   /** Accepted agent connections (websocket upgrades at GET /api/v2/workspaceagents/me/rpc with this agent's token): the fake agent proves it runs with the right URL and token. */
-  agentCalls(): AgentCall[];
-  stats(): CoderStandinStats;
+  agentCalls(agentToken?: string): AgentCall[];
+  stats(agentToken?: string): CoderStandinStats;
   setFaults(faults: CoderStandinFaults): void;
   setAgentBinaries(bins: { amd64?: string; arm64?: string }): void;
   close(): Promise<void>;

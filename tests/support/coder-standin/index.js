@@ -154,20 +154,31 @@ export async function startCoderStandin(options = {}) {
     // coderd's agent tokens are UUIDs: anything else is refused with 401 "Workspace agent token invalid."
     throw new TypeError('coder stand-in: agentToken must be a UUID, as coderd agent tokens are (use crypto.randomUUID())');
   }
-  const agentTokenId = normaliseUuid(agentToken);
+  /**
+   * One record per agent token: like coderd, each agent has its own sources, logs, 1 MiB account
+   * and logs_overflowed flag, and they last as long as the stand-in (runs on the same token share them).
+   * @typedef {{ sources: Map<string, StoredLogSource>, logs: StoredLog[], agentCalls: AgentCall[], logsLength: number, logsOverflowed: boolean }} AgentState
+   * @type {Map<string, AgentState>}
+   */
+  const agents = new Map();
+  const newAgent = (/** @type {string} */ token) => {
+    if (!isUuid(token)) throw new TypeError('coder stand-in: agent tokens must be UUIDs, as coderd agent tokens are');
+    const id = normaliseUuid(token);
+    if (!agents.has(id)) agents.set(id, { sources: new Map(), logs: [], agentCalls: [], logsLength: 0, logsOverflowed: false });
+    return token;
+  };
+  newAgent(agentToken);
+  /** The state of the agent a token names (the first agent by default). @param {string} [token] */
+  const agentOf = (token = agentToken) => {
+    const a = isUuid(token) ? agents.get(normaliseUuid(token)) : undefined;
+    if (!a) throw new Error('coder stand-in: no agent with that token');
+    return a;
+  };
   const logsLimitBytes = options.logsLimitBytes ?? LOGS_LIMIT_BYTES;
   const agentBinaries = { ...(options.agentBinaries ?? {}) };
   let faults = normaliseFaults(options.faults);
-  /** @type {Map<string, StoredLogSource>} */
-  const sources = new Map();
-  /** @type {StoredLog[]} */
-  const logs = [];
   /** @type {RecordedRequest[]} */
   const requests = [];
-  /** @type {AgentCall[]} */
-  const agentCalls = [];
-  let logsLength = 0;
-  let logsOverflowed = false;
   let nextLogId = 1;
   /** @type {Set<() => void>} */
   const pendingStalls = new Set();
@@ -178,9 +189,10 @@ export async function startCoderStandin(options = {}) {
 
   /**
    * Insert a source unless its id exists; the stored row always keeps the first registration.
-   * @param {string} id @param {string} displayName @param {string} icon
+   * @param {AgentState} agent @param {string} id @param {string} displayName @param {string} icon
    */
-  function insertSource(id, displayName, icon) {
+  function insertSource(agent, id, displayName, icon) {
+    const sources = agent.sources;
     const existing = sources.get(id);
     if (existing) return existing;
     /** @type {StoredLogSource} */
@@ -321,18 +333,21 @@ export async function startCoderStandin(options = {}) {
   }
 
   /**
-   * coderd's agent authentication answers: undefined when the token is this agent's.
+   * coderd's agent authentication: the agent the token names, or coderd's 401 answer.
    * @param {import('node:http').IncomingMessage} req @param {URL} url
-   * @returns {{ message: string, detail?: string } | undefined}
+   * @returns {{ agent: AgentState, problem?: undefined } | { agent?: undefined, problem: { message: string, detail?: string } }}
    */
-  function authProblem(req, url) {
+  function authenticate(req, url) {
     const token = tokenOf(req, url);
-    if (token === '') return { message: `Cookie "${TOKEN_QUERY}" must be provided.` };
+    if (token === '') return { problem: { message: `Cookie "${TOKEN_QUERY}" must be provided.` } };
     if (!isUuid(token)) {
-      return { message: 'Workspace agent token invalid.', detail: `An agent token must be a valid UUIDv4. (len ${token.length})` };
+      return {
+        problem: { message: 'Workspace agent token invalid.', detail: `An agent token must be a valid UUIDv4. (len ${token.length})` },
+      };
     }
-    if (normaliseUuid(token) !== agentTokenId) return { message: 'Workspace agent not authorized.', detail: UNKNOWN_TOKEN_DETAIL };
-    return undefined;
+    const agent = agents.get(normaliseUuid(token));
+    if (!agent) return { problem: { message: 'Workspace agent not authorized.', detail: UNKNOWN_TOKEN_DETAIL } };
+    return { agent };
   }
 
   /**
@@ -414,8 +429,8 @@ export async function startCoderStandin(options = {}) {
         detail: 'The agent token is not valid yet (injected fault).',
       });
     }
-    const problem = authProblem(req, url);
-    if (problem) return send(res, 401, problem);
+    const { agent, problem } = authenticate(req, url);
+    if (!agent) return send(res, 401, problem);
 
     if (endpoint === 'rpc') {
       // Without a websocket upgrade, coderd's websocket library refuses the request.
@@ -445,7 +460,7 @@ export async function startCoderStandin(options = {}) {
       }
       const displayName = typeof body?.display_name === 'string' ? body.display_name : '';
       const icon = typeof body?.icon === 'string' ? body.icon : '';
-      const src = insertSource(normaliseUuid(id), displayName, icon);
+      const src = insertSource(agent, normaliseUuid(id), displayName, icon);
       record.sourceId = src.id;
       // coderd answers with the request's name and icon, whatever the stored row holds.
       return send(res, 201, {
@@ -495,20 +510,20 @@ export async function startCoderStandin(options = {}) {
         });
       }
       if (sourceId === NIL_UUID) {
-        insertSource(EXTERNAL_LOG_SOURCE_ID, 'External', '/emojis/1f310.png');
+        insertSource(agent, EXTERNAL_LOG_SOURCE_ID, 'External', '/emojis/1f310.png');
         sourceId = EXTERNAL_LOG_SOURCE_ID;
       }
-      if (logsLength + outputLength > logsLimitBytes) {
+      if (agent.logsLength + outputLength > logsLimitBytes) {
         // Only this batch is refused (the database check constraint); smaller batches that still
         // fit are stored later. The first refusal sets logs_overflowed and carries no detail.
-        if (logsOverflowed) return send(res, 413, { message: 'Logs limit exceeded', detail: LOGS_LIMIT_DETAIL });
-        logsOverflowed = true;
+        if (agent.logsOverflowed) return send(res, 413, { message: 'Logs limit exceeded', detail: LOGS_LIMIT_DETAIL });
+        agent.logsOverflowed = true;
         return send(res, 413, { message: 'Logs limit exceeded' });
       }
-      logsLength += outputLength;
+      agent.logsLength += outputLength;
       const createdAt = new Date().toISOString();
       for (const r of rows) {
-        logs.push({
+        agent.logs.push({
           id: nextLogId++,
           created_at: createdAt,
           output: truncateChars(r.output, MAX_OUTPUT_CHARS),
@@ -574,8 +589,8 @@ export async function startCoderStandin(options = {}) {
         { 'retry-after': String(RATE_LIMIT_WINDOW_SECONDS) },
       );
     }
-    const problem = authProblem(req, url);
-    if (problem) return answer(401, 'Unauthorized', problem);
+    const { agent, problem } = authenticate(req, url);
+    if (!agent) return answer(401, 'Unauthorized', problem);
     const version = url.searchParams.get('version') ?? '2.0';
     if (!/^2\.\d+$/.test(version)) return answer(400, 'Bad Request', { message: 'Unknown or unsupported API version' });
     const key = req.headers['sec-websocket-key'];
@@ -584,7 +599,7 @@ export async function startCoderStandin(options = {}) {
     }
     const acceptKey = createHash('sha1').update(`${key}${WS_GUID}`).digest('base64');
     record.status = 101;
-    agentCalls.push({
+    agent.agentCalls.push({
       at: record.at,
       method: record.method,
       path: record.path,
@@ -606,11 +621,17 @@ export async function startCoderStandin(options = {}) {
    * @param {string} method
    */
   async function handleControl(req, res, path, method) {
-    if (path === '/__standin/logs' && method === 'GET') return send(res, 200, api.logs());
-    if (path === '/__standin/sources' && method === 'GET') return send(res, 200, api.sources());
+    // `?agent=<token>` picks another agent than the first.
+    const token = new URL(req.url ?? '/', 'http://127.0.0.1').searchParams.get('agent') ?? undefined;
+    if (token !== undefined && !(isUuid(token) && agents.has(normaliseUuid(token)))) {
+      return send(res, 404, { message: 'No agent with that token.' });
+    }
+    if (path === '/__standin/logs' && method === 'GET') return send(res, 200, api.logs(undefined, token));
+    if (path === '/__standin/sources' && method === 'GET') return send(res, 200, api.sources(token));
     if (path === '/__standin/requests' && method === 'GET') return send(res, 200, api.requests());
-    if (path === '/__standin/agent-calls' && method === 'GET') return send(res, 200, api.agentCalls());
-    if (path === '/__standin/stats' && method === 'GET') return send(res, 200, api.stats());
+    if (path === '/__standin/agent-calls' && method === 'GET') return send(res, 200, api.agentCalls(token));
+    if (path === '/__standin/stats' && method === 'GET') return send(res, 200, api.stats(token));
+    if (path === '/__standin/agents' && method === 'POST') return send(res, 201, { agentToken: api.addAgent() });
     if (path === '/__standin/faults' && method === 'POST') {
       const parsed = await readJson(req);
       if (!parsed.ok) return send(res, 400, { message: 'invalid JSON' });
@@ -660,11 +681,18 @@ export async function startCoderStandin(options = {}) {
     url: server.url,
     port: address.port,
     agentToken,
-    sources: () => [...sources.values()].map((s) => ({ ...s })),
-    logs: (sourceId) => (sourceId === undefined ? logs : logs.filter((l) => l.log_source_id === sourceId)).map((l) => ({ ...l })),
+    addAgent: (token = randomUUID()) => newAgent(token),
+    sources: (token) => [...agentOf(token).sources.values()].map((s) => ({ ...s })),
+    logs: (sourceId, token) => {
+      const logs = agentOf(token).logs;
+      return (sourceId === undefined ? logs : logs.filter((l) => l.log_source_id === sourceId)).map((l) => ({ ...l }));
+    },
     requests: () => requests.map((r) => ({ ...r, headerNames: [...r.headerNames] })),
-    agentCalls: () => agentCalls.map((c) => ({ ...c })),
-    stats: () => ({ logsLength, logsOverflowed, logCount: logs.length, requestCount: requests.length }),
+    agentCalls: (token) => agentOf(token).agentCalls.map((c) => ({ ...c })),
+    stats: (token) => {
+      const a = agentOf(token);
+      return { logsLength: a.logsLength, logsOverflowed: a.logsOverflowed, logCount: a.logs.length, requestCount: requests.length };
+    },
     setFaults: (f) => {
       faults = normaliseFaults(f);
       rateWindows.clear();

@@ -206,6 +206,32 @@ describe('coder stand-in: authentication (coderd agent token middleware)', () =>
   });
 });
 
+describe('coder stand-in: agents (coderd keeps sources, logs and the 1 MiB per agent)', () => {
+  it('each agent token is its own agent: its own sources, logs, limit and logs_overflowed, for as long as the stand-in runs', async () => {
+    standin = await startCoderStandin();
+    const other = standin.addAgent();
+    const kib = 'x'.repeat(1024);
+    expect((await patchLogs({ log_source_id: SRC, logs: Array.from({ length: 1024 }, () => line(kib)) })).status).toBe(200);
+    expect((await patchLogs(batch('over'))).status).toBe(413);
+    // The other agent's 1 MiB is untouched.
+    expect((await patchLogs(batch('other agent'), other)).status).toBe(200);
+    expect((await call('POST', LOG_SOURCE, { id: SRC, display_name: 'Other', icon: '' }, other)).status).toBe(201);
+    expect(standin.stats()).toMatchObject({ logsLength: 1_048_576, logsOverflowed: true, logCount: 1024 });
+    expect(standin.stats(other)).toMatchObject({ logsLength: 11, logsOverflowed: false, logCount: 1 });
+    expect(standin.logs(undefined, other).map((l) => l.output)).toEqual(['other agent']);
+    expect(standin.sources(other).map((s) => s.display_name)).toEqual(['Other']);
+    expect(standin.sources()).toEqual([]);
+    // Out of process: ?agent=<token> on the control routes.
+    const stats = await (await fetch(new URL(`__standin/stats?agent=${other}`, standin.url))).json();
+    expect(stats).toMatchObject({ logsLength: 11 });
+    expect((await fetch(new URL(`__standin/stats?agent=${randomUUID()}`, standin.url))).status).toBe(404);
+    expect(() => standin.addAgent('not-a-uuid')).toThrow(/UUID/);
+    const added = (await (await fetch(new URL('__standin/agents', standin.url), { method: 'POST' })).json()) as { agentToken: string };
+    expect((await patchLogs(batch('third'), added.agentToken)).status).toBe(200);
+    expect(standin.logs(undefined, added.agentToken).map((l) => l.output)).toEqual(['third']);
+  });
+});
+
 describe('coder stand-in: other routes', () => {
   it('GET /api/v2/buildinfo is public and reports a real version string', async () => {
     standin = await startCoderStandin();
