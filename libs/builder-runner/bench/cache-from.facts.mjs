@@ -6,9 +6,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadComponent, packageDir, sh, testbed } from './support.mjs';
+import { packageDir, sh, testbed } from './support.mjs';
 
-const ic = await loadComponent('image-cache');
+const ic = await import('@devcontainer-kit/prebuild-cache');
+const { resolveDevcontainerCli } = await import('@devcontainer-kit/docker-context');
 testbed('docker');
 const registry = testbed('registry');
 const suffix = Math.random().toString(16).slice(2, 10);
@@ -21,7 +22,7 @@ function build(host, ws, image, extra) {
   const started = performance.now();
   const r = spawnSync(
     process.execPath,
-    [ic.devcontainerCliPath(), 'build', '--workspace-folder', ws, '--image-name', image, '--log-format', 'json', ...extra],
+    [resolveDevcontainerCli().args[0], 'build', '--workspace-folder', ws, '--image-name', image, '--log-format', 'json', ...extra],
     {
       encoding: 'utf8',
       env: { ...process.env, DOCKER_HOST: host },

@@ -11,10 +11,12 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadComponent, packageDir, seconds, sh, table, testbed, timed } from './support.mjs';
+import { packageDir, seconds, sh, table, testbed, timed } from './support.mjs';
 
 const fixture = process.argv[2] === 'typical' ? 'cache-typical' : 'cache';
-const ic = await loadComponent('image-cache');
+const ic = await import('@devcontainer-kit/prebuild-cache');
+const { createDockerContext, resolveDevcontainerCli } = await import('@devcontainer-kit/docker-context');
+const on = (host) => createDockerContext({ env: process.env, dockerHost: host });
 testbed('docker');
 const registry = testbed('registry');
 const suffix = Math.random().toString(16).slice(2, 10);
@@ -25,7 +27,7 @@ const daemons = {
   hit: `dck-builder-ext-bhit-${suffix}`,
 };
 const scratch = mkdtempSync(join(tmpdir(), 'dck-builder-ext-bench-'));
-const cli = ic.devcontainerCliPath();
+const cli = resolveDevcontainerCli().args[0];
 
 function up(ws, host, extra = []) {
   const out = execFileSync(
@@ -67,12 +69,12 @@ try {
   );
   const coldUp = await timed(() => up(ws, hosts.cold));
   const cold = { ms: base.ms + coldUp.ms };
-  const pre = await timed(() => ic.prebuild({ workspaceFolder: ws, registry, repository, dockerHost: hosts.prebuild }));
+  const pre = await timed(() => ic.prebuild(on(hosts.prebuild), { workspaceFolder: ws, registry, repository }));
   if (pre.value.status !== 'built') throw new Error(`prebuild: ${pre.value.status}`);
 
   const hit = await timed(async () => {
     const { key } = await ic.computeImageCacheKey({ workspaceFolder: ws });
-    const found = await ic.findPrebuiltImage({ registry, repository, key, dockerHost: hosts.hit });
+    const found = await ic.findPrebuiltImage(on(hosts.hit), { registry, repository, key });
     if (found.status !== 'hit') throw new Error(`expected a hit: ${JSON.stringify(found)}`);
     const config = JSON.parse(readFileSync(join(ws, '.devcontainer/devcontainer.json'), 'utf8').replace(/^\s*\/\/.*$/gm, ''));
     const override = join(scratch, 'override.json');

@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { loadComponent, repoRoot, seconds, sh, table, testbed, timed } from './support.mjs';
 
 const n = Number(process.argv[2] ?? 10);
-const ext = await loadComponent('extensions');
+const ext = { ...(await loadComponent('extensions/collect')), ...(await loadComponent('extensions/install')) };
+const { createDockerContext } = await import('@devcontainer-kit/docker-context');
+const ctx = createDockerContext({ env: process.env });
 testbed('docker');
 const image = testbed('code-server-image');
 const scratch = mkdtempSync(join(tmpdir(), 'dck-builder-ext-extbench-'));
@@ -54,15 +56,19 @@ try {
     configs: [],
     extra: Array.from({ length: n }, (_, i) => `dck-fixtures.bench-${i}`).join(','),
   }).extensions;
-  const first = await timed(() => ext.installExtensions({ containerId: container, remoteUser: 'coder', extensions, offlineDir: offline }));
+  const first = await timed(() =>
+    ext.installExtensions({ ctx, containerId: container, remoteUser: 'coder', extensions, offlineDir: offline }),
+  );
   const installed = first.value.results.filter((r) => r.outcome === 'installed').length;
-  const second = await timed(() => ext.installExtensions({ containerId: container, remoteUser: 'coder', extensions, offlineDir: offline }));
+  const second = await timed(() =>
+    ext.installExtensions({ ctx, containerId: container, remoteUser: 'coder', extensions, offlineDir: offline }),
+  );
   const present = second.value.results.filter((r) => r.outcome === 'already-present').length;
   execFileSync('docker', ['exec', '-u', 'coder', container, 'code-server', '--uninstall-extension', 'dck-fixtures.bench-0'], {
     stdio: 'ignore',
   });
   const single = await timed(() =>
-    ext.installExtensions({ containerId: container, remoteUser: 'coder', extensions: extensions.slice(0, 1), offlineDir: offline }),
+    ext.installExtensions({ ctx, containerId: container, remoteUser: 'coder', extensions: extensions.slice(0, 1), offlineDir: offline }),
   );
   const bare = await timed(() =>
     execFileSync('docker', ['exec', '-u', 'coder', container, 'code-server', '--list-extensions'], { stdio: 'ignore' }),

@@ -8,13 +8,14 @@ import { fileURLToPath } from 'node:url';
 export const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const repoRoot = resolve(packageDir, '../..');
 
-/** Bundles src/<name>/index.ts into node_modules/.cache (so bare imports still resolve) and imports it. */
-export async function loadComponent(name) {
+/** Bundles src/<file>.ts into node_modules/.cache (so bare imports still resolve) and imports it. */
+export async function loadComponent(file) {
+  const name = file.replace(/\//g, '-');
   const { build } = await import('esbuild');
   const outdir = join(packageDir, 'node_modules/.cache/dck-bench');
   mkdirSync(outdir, { recursive: true });
   await build({
-    entryPoints: { [name]: join(packageDir, 'src', name, 'index.ts') },
+    entryPoints: { [name]: join(packageDir, 'src', `${file}.ts`) },
     bundle: true,
     platform: 'node',
     format: 'esm',

@@ -3,8 +3,8 @@
 // metadata; ${containerEnv:…} resolved against the container's environment) plus the builder's
 // DEVCONTAINER_REMOTE_ENV. Pure logic, with one thin docker read (readAgentEnv).
 import { substituteVariables } from '@devcontainer-kit/devcontainer-config';
-import { type DockerContext, docker } from './docker.js';
-import { parseMetadataLabel } from './extensions-phase.js';
+import { type DockerContext, runDocker } from '@devcontainer-kit/docker-context';
+import { parseMetadataLabel } from './container.js';
 
 /** Set by the builder for the agent itself; remoteEnv never overrides them. */
 export const AGENT_RESERVED_ENV = ['CODER_AGENT_TOKEN', 'CODER_AGENT_URL', 'CODER_AGENT_AUTH', 'CODER_AGENT_DEVCONTAINERS_ENABLE'] as const;
@@ -76,19 +76,20 @@ export function parseContainerEnv(lines: string[]): Record<string, string> {
 
 /** Reads the container's metadata label and environment, then resolves the agent's environment. */
 export async function readAgentEnv(
-  ctx: DockerContext & { containerId: string },
+  ctx: DockerContext,
+  containerId: string,
   options: Omit<ResolveAgentEnvOptions, 'metadata' | 'containerEnv'>,
 ): Promise<AgentEnv & { problem?: string }> {
-  const r = await docker(ctx, [
+  const r = await runDocker(ctx, [
     'inspect',
     '--format',
     '{{json .Config.Env}}\n{{index .Config.Labels "devcontainer.metadata"}}',
-    ctx.containerId,
+    containerId,
   ]);
   if (r.exitCode !== 0) return { env: {}, reserved: [], problem: `docker inspect failed: ${r.stderr.trim()}` };
   const [envJson = '[]', ...label] = r.stdout.split('\n');
   const labelText = label.join('\n').trim();
-  const parsed = parseMetadataLabel(labelText === '<no value>' ? undefined : labelText);
+  const parsed = parseMetadataLabel(labelText);
   let lines: string[] = [];
   try {
     lines = (JSON.parse(envJson) as string[] | null) ?? [];

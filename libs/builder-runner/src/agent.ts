@@ -1,19 +1,24 @@
 // The Coder agent inside the devcontainer, as its remote user. The token travels only in the
-// environment: `docker exec -e CODER_AGENT_TOKEN` copies it from the builder's child environment.
+// environment of the one `docker exec` that starts the agent (`-e CODER_AGENT_TOKEN`: by name, the
+// value copied from that docker's own environment; never on a command line, never in another child).
 import { chmod, mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { stripVTControlCharacters } from 'node:util';
+import { LineReader } from '@devcontainer-kit/coder-log-client';
+import { type DockerContext, runDocker } from '@devcontainer-kit/docker-context';
 import { execa, type ResultPromise } from 'execa';
-import { type DockerContext, docker } from './docker.js';
 import { BuilderError } from './errors.js';
 import { binaryStartScript, coderArch, initScriptAuthType, rewriteInitScript } from './init-script.js';
-import { createLineSplitter, type PhaseLog } from './phase-log.js';
+import type { PhaseLog } from './phase-log.js';
 import type { Redactor } from './redact.js';
 import type { AgentMode, CoderSettings } from './settings.js';
 
 /** Where the builder keeps its files inside the devcontainer. */
 export const CONTAINER_DIR = '/tmp/.devcontainer-builder';
 
-export interface AgentOptions extends DockerContext {
+export interface AgentOptions {
+  docker: DockerContext;
   containerId: string;
   remoteUser: string;
   workdir: string | undefined;
@@ -43,25 +48,17 @@ export interface AgentHandle {
   stop(timeoutMs?: number): Promise<void>;
 }
 
-async function rootExec(o: DockerContext & { containerId: string }, script: string, input?: string) {
-  return await docker(o, ['exec', ...(input === undefined ? [] : ['-i']), '-u', 'root', o.containerId, 'sh', '-c', script], { input });
-}
+const agentFailed = (message: string, extra: { exitCode?: number | undefined; outputTail?: string; details?: string[] } = {}) =>
+  new BuilderError(message, { code: 'agent-failed', phase: 'agent', ...extra });
 
-/** Stops an agent a previous builder run left behind (pid file + cmdline check). */
-export async function stopStaleAgent(o: DockerContext & { containerId: string }): Promise<boolean> {
-  const r = await rootExec(
-    o,
-    `p=$(cat ${CONTAINER_DIR}/agent.pid 2>/dev/null) || exit 1; [ -r /proc/$p/cmdline ] || exit 1; tr '\\0' ' ' </proc/$p/cmdline | grep -q 'agent' || exit 1; kill -TERM "$p"; i=0; while [ -d /proc/$p ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; [ -d /proc/$p ] && kill -KILL "$p"; exit 0`,
-  );
-  return r.exitCode === 0;
+async function rootExec(o: AgentOptions, script: string, input?: string) {
+  return await runDocker(o.docker, ['exec', ...(input === undefined ? [] : ['-i']), '-u', 'root', o.containerId, 'sh', '-c', script], {
+    ...(input === undefined ? {} : { input }),
+  });
 }
 
 async function fileExists(p: string): Promise<boolean> {
-  try {
-    return (await stat(p)).size > 0;
-  } catch {
-    return false;
-  }
+  return (await stat(p).catch(() => undefined))?.size ? true : false;
 }
 
 /** Downloads /bin/coder-linux-ARCH from the Coder URL once per Coder version; returns the cached path. */
@@ -71,24 +68,35 @@ export async function fetchAgentBinary(o: {
   cacheDir: string;
   log: PhaseLog;
   fetch?: typeof fetch;
-}): Promise<{ path: string; version: string; cached: boolean }> {
+}): Promise<{
+  path: string;
+  version: string;
+  cached: boolean;
+}> {
   const f = o.fetch ?? fetch;
   let version = 'unknown';
   try {
     const r = await f(new URL('api/v2/buildinfo', o.agentUrl), { signal: AbortSignal.timeout(15_000) });
     if (r.ok) version = String(((await r.json()) as { version?: string }).version ?? 'unknown');
   } catch {}
-  const safe = version.replace(/[^A-Za-z0-9._+-]/g, '_');
-  const dir = join(o.cacheDir, 'coder-agent', safe);
+  const dir = join(o.cacheDir, 'coder-agent', version.replace(/[^A-Za-z0-9._+-]/g, '_'));
   const path = join(dir, `coder-linux-${o.arch}`);
   if (version !== 'unknown' && (await fileExists(path))) return { path, version, cached: true };
   await mkdir(dir, { recursive: true });
   const url = new URL(`bin/coder-linux-${o.arch}`, o.agentUrl);
   o.log.write(`downloading the agent binary ${url} (Coder ${version})`, 'info');
-  const r = await f(url, { signal: AbortSignal.timeout(300_000) });
-  if (!r.ok) throw new BuilderError(`agent binary download failed: GET ${url} → ${r.status}`, { code: 'agent-failed', phase: 'agent' });
+  const fail = (why: string, cause?: unknown) =>
+    new BuilderError(`agent binary download failed: GET ${url} → ${why}`, { code: 'agent-download-failed', phase: 'agent', cause });
+  let body: ArrayBuffer;
+  try {
+    const r = await f(url, { signal: AbortSignal.timeout(300_000) });
+    if (!r.ok) throw fail(String(r.status));
+    body = await r.arrayBuffer();
+  } catch (error) {
+    throw error instanceof BuilderError ? error : fail((error as Error).message, error);
+  }
   const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, Buffer.from(await r.arrayBuffer()));
+  await writeFile(tmp, Buffer.from(body));
   await chmod(tmp, 0o755);
   await rename(tmp, path);
   return { path, version, cached: false };
@@ -109,15 +117,44 @@ function probeScript(remoteUser: string): string {
   ].join('\n');
 }
 
-export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
+/** Binary mode: the agent binary from the cache (or Coder), copied in when the container lacks that version. */
+async function prepareBinary(
+  o: AgentOptions,
+  facts: Record<string, string>,
+  tool: string | undefined,
+): Promise<{ script: string; prepare: string }> {
+  const { coder, log } = o;
+  const arch = coderArch(facts.arch ?? '');
+  if (!arch) throw agentFailed(`unsupported container architecture '${facts.arch ?? ''}'`);
+  log.write(
+    `binary mode: ${coder.initScript ? (tool ? 'DEVCONTAINER_AGENT_MODE=binary' : 'the devcontainer has no curl, wget or busybox') : 'no CODER_INIT_SCRIPT'}; the builder provides coder-linux-${arch}`,
+    'info',
+  );
+  const bin = await fetchAgentBinary({ agentUrl: coder.agentUrl, arch, cacheDir: o.cacheDir, log, ...(o.fetch ? { fetch: o.fetch } : {}) });
+  if (bin.cached) log.write(`agent binary for Coder ${bin.version} from the cache`, 'info');
+  // The devcontainer keeps /tmp across restarts: copy only when its binary is another version.
+  const stamp = `${bin.version} ${arch}`;
+  let prepare = '';
+  if (facts.copied !== stamp || bin.version === 'unknown') {
+    const cp = await runDocker(o.docker, ['cp', bin.path, `${o.containerId}:${CONTAINER_DIR}/coder`]);
+    if (cp.exitCode !== 0) throw agentFailed(`docker cp of the agent binary failed: ${cp.stderr}`, { exitCode: cp.exitCode });
+    prepare += ` && printf '%s\\n' '${stamp.replace(/'/g, '')}' > ${CONTAINER_DIR}/coder.version`;
+  } else log.write(`the devcontainer already has the agent binary for Coder ${bin.version}`, 'info');
+  prepare += ` && chmod 0755 ${CONTAINER_DIR}/coder`;
+  const script = binaryStartScript({
+    agentUrl: coder.agentUrlInContainer,
+    authType: initScriptAuthType(coder.initScript),
+    binaryPath: `${CONTAINER_DIR}/coder`,
+  });
+  return { script, prepare };
+}
+
+/** Probes the container, picks the mode and writes the start script into it. */
+async function prepareAgent(o: AgentOptions): Promise<'script' | 'binary'> {
   const { log, coder } = o;
-  const ctx = { env: o.env, containerId: o.containerId };
-  const probe = await rootExec(ctx, probeScript(o.remoteUser));
+  const probe = await rootExec(o, probeScript(o.remoteUser));
   if (probe.exitCode !== 0)
-    throw new BuilderError(`cannot prepare ${CONTAINER_DIR} in the devcontainer: ${probe.stderr}`, {
-      code: 'agent-failed',
-      phase: 'agent',
-    });
+    throw agentFailed(`cannot prepare ${CONTAINER_DIR} in the devcontainer: ${probe.stderr}`, { exitCode: probe.exitCode });
   const facts = Object.fromEntries(
     probe.stdout
       .split('\n')
@@ -126,54 +163,38 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
   ) as Record<string, string>;
   if (facts.stale) log.write('stopped the agent a previous builder run left running', 'info');
   const tool = facts.tool && facts.tool !== 'none' ? facts.tool : undefined;
-
-  let mode: 'script' | 'binary';
-  if (o.mode === 'binary' || !coder.initScript) mode = 'binary';
-  else if (o.mode === 'script') mode = 'script';
-  else mode = tool ? 'script' : 'binary';
-
+  const mode = o.mode === 'binary' || !coder.initScript ? 'binary' : o.mode === 'script' ? 'script' : tool ? 'script' : 'binary';
   let script: string;
   let prepare = `cat > ${CONTAINER_DIR}/init.sh && chmod 0755 ${CONTAINER_DIR}/init.sh`;
   if (mode === 'script') {
     script = rewriteInitScript(coder.initScript as string, { from: coder.agentUrl, to: coder.agentUrlInContainer });
-    log.write(
-      `starting the agent with CODER_INIT_SCRIPT (sh) as ${o.remoteUser}${coder.agentUrlInContainer !== coder.agentUrl ? `, access URL rewritten to ${coder.agentUrlInContainer}` : ''}`,
-      'info',
-    );
+    const rewritten = coder.agentUrlInContainer !== coder.agentUrl ? `, access URL rewritten to ${coder.agentUrlInContainer}` : '';
+    log.write(`starting the agent with CODER_INIT_SCRIPT (sh) as ${o.remoteUser}${rewritten}`, 'info');
   } else {
-    const arch = coderArch(facts.arch ?? '');
-    if (!arch) throw new BuilderError(`unsupported container architecture '${facts.arch ?? ''}'`, { code: 'agent-failed', phase: 'agent' });
-    log.write(
-      `binary mode: ${coder.initScript ? (tool ? 'DEVCONTAINER_AGENT_MODE=binary' : 'the devcontainer has no curl, wget or busybox') : 'no CODER_INIT_SCRIPT'}; the builder provides coder-linux-${arch}`,
-      'info',
-    );
-    const bin = await fetchAgentBinary({
-      agentUrl: coder.agentUrl,
-      arch,
-      cacheDir: o.cacheDir,
-      log,
-      ...(o.fetch ? { fetch: o.fetch } : {}),
-    });
-    if (bin.cached) log.write(`agent binary for Coder ${bin.version} from the cache`, 'info');
-    // The devcontainer keeps /tmp across restarts: copy only when its binary is another version.
-    const stamp = `${bin.version} ${arch}`;
-    if (facts.copied !== stamp || bin.version === 'unknown') {
-      const cp = await docker(o, ['cp', bin.path, `${o.containerId}:${CONTAINER_DIR}/coder`]);
-      if (cp.exitCode !== 0)
-        throw new BuilderError(`docker cp of the agent binary failed: ${cp.stderr}`, { code: 'agent-failed', phase: 'agent' });
-      prepare += ` && printf '%s\\n' '${stamp.replace(/'/g, '')}' > ${CONTAINER_DIR}/coder.version`;
-    } else log.write(`the devcontainer already has the agent binary for Coder ${bin.version}`, 'info');
-    prepare += ` && chmod 0755 ${CONTAINER_DIR}/coder`;
-    script = binaryStartScript({
-      agentUrl: coder.agentUrlInContainer,
-      authType: initScriptAuthType(coder.initScript),
-      binaryPath: `${CONTAINER_DIR}/coder`,
-    });
+    const b = await prepareBinary(o, facts, tool);
+    script = b.script;
+    prepare += b.prepare;
   }
-  const w = await rootExec(ctx, prepare, script);
-  if (w.exitCode !== 0)
-    throw new BuilderError(`cannot write the start script into the devcontainer: ${w.stderr}`, { code: 'agent-failed', phase: 'agent' });
+  const w = await rootExec(o, prepare, script);
+  if (w.exitCode !== 0) throw agentFailed(`cannot write the start script into the devcontainer: ${w.stderr}`, { exitCode: w.exitCode });
+  return mode;
+}
 
+/** The pid and uid of the agent once the pid file's process has become `… agent`, else undefined. */
+async function agentProcess(o: AgentOptions): Promise<{ pid: number; uid: number } | undefined> {
+  const r = await rootExec(
+    o,
+    `p=$(cat ${CONTAINER_DIR}/agent.pid 2>/dev/null) && [ -n "$p" ] && [ -r /proc/$p/cmdline ] && echo "$p" && tr '\\0' ' ' </proc/$p/cmdline && echo && sed -n 's/^Uid:[[:space:]]*\\([0-9]*\\).*/\\1/p' /proc/$p/status`,
+  );
+  if (r.exitCode !== 0) return undefined;
+  const [p, cmd, u] = r.stdout.split('\n');
+  if (cmd && /(^|\/|\s)(coder|[\w.-]+)\s+agent\s*$/.test(cmd.trim()) && !/init\.sh/.test(cmd)) return { pid: Number(p), uid: Number(u) };
+  return undefined;
+}
+
+/** `docker exec` of the start script as the remote user; the token by name only. */
+function launch(o: AgentOptions, onLine: (line: string) => void): ResultPromise {
+  const { coder } = o;
   const args = [
     'exec',
     ...(o.detach ? ['-d'] : []),
@@ -182,81 +203,59 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
     ...(o.workdir ? ['-w', o.workdir] : []),
     // Names only: docker copies the values from its own environment (never on a command line).
     ...Object.keys(o.agentEnv ?? {}).flatMap((name) => ['-e', name]),
-    '-e',
-    'CODER_AGENT_TOKEN',
-    '-e',
-    `CODER_AGENT_URL=${coder.agentUrlInContainer}`,
-    '-e',
-    'CODER_AGENT_DEVCONTAINERS_ENABLE=false',
+    ...['-e', 'CODER_AGENT_TOKEN', '-e', `CODER_AGENT_URL=${coder.agentUrlInContainer}`, '-e', 'CODER_AGENT_DEVCONTAINERS_ENABLE=false'],
     o.containerId,
     'sh',
     '-c',
     `echo $$ > ${CONTAINER_DIR}/agent.pid && exec sh ${CONTAINER_DIR}/init.sh${o.detach ? ` >${CONTAINER_DIR}/agent.log 2>&1` : ''}`,
   ];
-  let verified = false;
-  const tail: string[] = [];
-  const splitter = createLineSplitter((line) => {
-    const clean = o.redactor(line);
-    tail.push(clean);
-    if (tail.length > 15) tail.shift();
-    log.write(clean, verified ? 'debug' : 'info');
-  });
-  const child: ResultPromise = execa('docker', args, {
-    env: { ...o.env, ...o.agentEnv, CODER_AGENT_TOKEN: coder.agentToken },
+  // The one child whose environment holds the token: the docker CLI that hands it to the agent.
+  const child = execa('docker', args, {
+    env: { ...o.docker.env, ...o.agentEnv, CODER_AGENT_TOKEN: coder.agentToken },
     extendEnv: false,
     reject: false,
     stdin: 'ignore',
     all: true,
     buffer: false,
   });
-  child.all?.setEncoding('utf8');
-  child.all?.on('data', (d: string) => splitter.push(d));
+  const reader = new LineReader((l) => onLine(stripVTControlCharacters(l)));
+  child.all?.on('data', (d: Buffer) => reader.push(d));
+  child.all?.on('end', () => reader.end());
+  return child;
+}
+
+export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
+  const mode = await prepareAgent(o);
+  let verified = false;
+  const tail: string[] = [];
+  const child = launch(o, (line) => {
+    const clean = o.redactor(line);
+    tail.push(clean);
+    if (tail.length > 15) tail.shift();
+    o.log.write(clean, verified ? 'debug' : 'info');
+  });
   let exitInfo: { exitCode: number | undefined } | undefined;
   const execDone = child.then((r) => {
-    splitter.end();
     if (!o.detach) exitInfo = { exitCode: r.exitCode };
     return { exitCode: r.exitCode };
   });
   // Detached: `docker exec -d` returns at once; the agent's end is not observed.
   const exited: Promise<{ exitCode: number | undefined }> = o.detach ? new Promise(() => {}) : execDone;
-
-  // Verify: the pid file's process has become `… agent` (the script exec'd it).
   const deadline = Date.now() + (o.verifyTimeoutMs ?? 120_000);
-  let pid = 0;
-  let uid = -1;
-  while (Date.now() < deadline) {
-    if (exitInfo) break;
-    const r = await rootExec(
-      ctx,
-      `p=$(cat ${CONTAINER_DIR}/agent.pid 2>/dev/null) && [ -n "$p" ] && [ -r /proc/$p/cmdline ] && echo "$p" && tr '\\0' ' ' </proc/$p/cmdline && echo && sed -n 's/^Uid:[[:space:]]*\\([0-9]*\\).*/\\1/p' /proc/$p/status`,
-    );
-    if (r.exitCode === 0) {
-      const [p, cmd, u] = r.stdout.split('\n');
-      if (cmd && /(^|\/|\s)(coder|[\w.-]+)\s+agent\s*$/.test(cmd.trim()) && !/init\.sh/.test(cmd)) {
-        pid = Number(p);
-        uid = Number(u);
-        break;
-      }
-    }
-    await new Promise((res) => setTimeout(res, 100));
+  let found: { pid: number; uid: number } | undefined;
+  while (!found && !exitInfo && Date.now() < deadline) {
+    found = await agentProcess(o);
+    if (!found) await sleep(100);
   }
-  if (!pid) {
+  if (!found) {
     child.kill('SIGTERM');
-    await Promise.race([exited, new Promise((res) => setTimeout(res, 3000))]);
-    throw new BuilderError(
-      exitInfo ? `the agent exited (code ${exitInfo.exitCode}) before it was running` : 'the agent process did not start in time',
-      {
-        code: 'agent-failed',
-        phase: 'agent',
-        exitCode: exitInfo?.exitCode,
-        stderrTail: tail.join('\n'),
-        details: tail.slice(-5),
-      },
-    );
+    await Promise.race([exited, sleep(3000)]);
+    const why = exitInfo ? `the agent exited (code ${exitInfo.exitCode}) before it was running` : 'the agent process did not start in time';
+    throw agentFailed(why, { exitCode: exitInfo?.exitCode, outputTail: tail.join('\n'), details: tail.slice(-5) });
   }
   verified = true;
-  log.write(`agent running (pid ${pid} in the devcontainer, uid ${uid}, ${mode} mode)`, 'info');
-
+  const { pid, uid } = found;
+  o.log.write(`agent running (pid ${pid} in the devcontainer, uid ${uid}, ${mode} mode)`, 'info');
   return {
     mode,
     pid,
@@ -264,13 +263,13 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
     exited,
     async stop(timeoutMs = 5000) {
       if (exitInfo) return;
-      await rootExec(ctx, `kill -TERM ${pid} 2>/dev/null; exit 0`);
+      await rootExec(o, `kill -TERM ${pid} 2>/dev/null; exit 0`);
       if (o.detach) return;
-      const done = await Promise.race([exited.then(() => true), new Promise<boolean>((res) => setTimeout(() => res(false), timeoutMs))]);
+      const done = await Promise.race([exited.then(() => true), sleep(timeoutMs).then(() => false)]);
       if (!done) {
-        await rootExec(ctx, `kill -KILL ${pid} 2>/dev/null; exit 0`);
+        await rootExec(o, `kill -KILL ${pid} 2>/dev/null; exit 0`);
         child.kill('SIGKILL');
-        await Promise.race([exited, new Promise((res) => setTimeout(res, 2000))]);
+        await Promise.race([exited, sleep(2000)]);
       }
     },
   };

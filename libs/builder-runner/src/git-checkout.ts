@@ -115,7 +115,7 @@ function gitError(args: string[], r: { exitCode: number; stderr: string }, repos
         phase: 'checkout',
         command: `git ${sub}`,
         exitCode: r.exitCode,
-        stderrTail: tail,
+        outputTail: tail,
       },
     );
   }
@@ -124,7 +124,7 @@ function gitError(args: string[], r: { exitCode: number; stderr: string }, repos
     phase: 'checkout',
     command: `git ${args.slice(0, 2).join(' ')}`,
     exitCode: r.exitCode,
-    stderrTail: tail,
+    outputTail: tail,
   });
 }
 

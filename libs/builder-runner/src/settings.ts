@@ -299,12 +299,11 @@ function withSlash(url: string): string {
   return url.endsWith('/') ? url : `${url}/`;
 }
 
-export function parseSettings(options: ParseSettingsOptions): ParseSettingsResult {
+/** Reads settings by environment name (a flag wins; an empty value means unset); problems collect in `problems`. */
+function settingReaders(options: ParseSettingsOptions, problems: string[]) {
   const { env } = options;
   const flags = options.flags ?? {};
-  const cwd = options.cwd ?? process.cwd();
   const readFile = options.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
-  const problems: string[] = [];
   const byEnv = new Map(settingDefinitions.map((d) => [d.env, d]));
 
   const label = (name: string) => {
@@ -323,8 +322,8 @@ export function parseSettings(options: ParseSettingsOptions): ParseSettingsResul
           return undefined;
         }
       }
-      if (Array.isArray(f)) return f.join('\n');
-      return String(f);
+      const value = Array.isArray(f) ? f.join('\n') : String(f);
+      if (value !== '') return value;
     }
     const v = env[name];
     return v === undefined || v === '' ? undefined : v;
@@ -378,6 +377,50 @@ export function parseSettings(options: ParseSettingsOptions): ParseSettingsResul
     problems.push(`${label(name)}: must be ${values.join(' or ')}, got '${v}'`);
     return fallback;
   };
+  return { label, raw, list, int, bool, url, oneOf };
+}
+
+type Readers = ReturnType<typeof settingReaders>;
+
+/** CODER_AGENT_URL, CODER_AGENT_TOKEN, CODER_INIT_SCRIPT, DEVCONTAINER_AGENT_URL: all or nothing. */
+function coderSettings(env: ParseSettingsOptions['env'], r: Readers, problems: string[]): CoderSettings | undefined {
+  const agentUrl = r.url('CODER_AGENT_URL');
+  const agentToken = r.raw('CODER_AGENT_TOKEN');
+  const initScript = r.raw('CODER_INIT_SCRIPT');
+  const agentUrlInContainer = r.url('DEVCONTAINER_AGENT_URL');
+  if (agentUrl && !agentToken) problems.push(`${r.label('CODER_AGENT_TOKEN')}: required when CODER_AGENT_URL is set`);
+  if (!agentUrl && agentToken && !env.CODER_AGENT_URL)
+    problems.push(`${r.label('CODER_AGENT_URL')}: required when CODER_AGENT_TOKEN is set`);
+  if (!agentUrl && initScript) problems.push(`${r.label('CODER_AGENT_URL')}: required when CODER_INIT_SCRIPT is set`);
+  return agentUrl && agentToken ? { agentUrl, agentToken, initScript, agentUrlInContainer: agentUrlInContainer ?? agentUrl } : undefined;
+}
+
+function coderMode(r: Readers, coder: CoderSettings | undefined, problems: string[]): { agentMode: AgentMode } {
+  const agentMode = r.oneOf('DEVCONTAINER_AGENT_MODE', ['auto', 'script', 'binary'] as const, 'auto');
+  if (agentMode === 'script' && coder && !coder.initScript)
+    problems.push(`${r.label('DEVCONTAINER_AGENT_MODE')}: 'script' needs CODER_INIT_SCRIPT`);
+  return { agentMode };
+}
+
+/** The status file's folder name, next to the workspace folders. */
+export const STATUS_DIR_NAME = '.devcontainer-builder';
+/** The status file in the pod (workspaces under /workspaces): what workspace checks read by default. */
+export const DEFAULT_STATUS_FILE = `/workspaces/${STATUS_DIR_NAME}/status.json`;
+
+/** The default DEVCONTAINER_STATUS_FILE for a workspace folder: `<parent>/.devcontainer-builder/status.json`. Pure. */
+export function defaultStatusFile(workspaceFolder: string): string {
+  return join(dirname(workspaceFolder), STATUS_DIR_NAME, 'status.json');
+}
+
+/** Every environment variable the builder reads, in README order (the names k8s-manifests sets). */
+export const BUILDER_ENV_NAMES: readonly string[] = settingDefinitions.map((d) => d.env);
+
+export function parseSettings(options: ParseSettingsOptions): ParseSettingsResult {
+  const { env } = options;
+  const cwd = options.cwd ?? process.cwd();
+  const problems: string[] = [];
+  const readers = settingReaders(options, problems);
+  const { label, raw, list, int, bool, oneOf } = readers;
 
   // Repository.
   const repository = raw('DEVCONTAINER_REPOSITORY');
@@ -420,24 +463,12 @@ export function parseSettings(options: ParseSettingsOptions): ParseSettingsResul
   }
   const dockerWaitSeconds = int('DEVCONTAINER_DOCKER_WAIT', 120, 1);
 
-  // Coder.
-  const agentUrl = url('CODER_AGENT_URL');
-  const agentToken = raw('CODER_AGENT_TOKEN');
-  const initScript = raw('CODER_INIT_SCRIPT');
-  const agentUrlInContainer = url('DEVCONTAINER_AGENT_URL');
-  let coder: CoderSettings | undefined;
-  if (agentUrl && !agentToken) problems.push(`${label('CODER_AGENT_TOKEN')}: required when CODER_AGENT_URL is set`);
-  if (!agentUrl && agentToken && !env.CODER_AGENT_URL) problems.push(`${label('CODER_AGENT_URL')}: required when CODER_AGENT_TOKEN is set`);
-  if (!agentUrl && initScript) problems.push(`${label('CODER_AGENT_URL')}: required when CODER_INIT_SCRIPT is set`);
-  if (agentUrl && agentToken) coder = { agentUrl, agentToken, initScript, agentUrlInContainer: agentUrlInContainer ?? agentUrl };
-
+  const coder = coderSettings(env, readers, problems);
+  const { agentMode } = coderMode(readers, coder, problems);
   const hookFailure = oneOf('DEVCONTAINER_HOOK_FAILURE', ['fail', 'continue'] as const, 'fail');
-  const agentMode = oneOf('DEVCONTAINER_AGENT_MODE', ['auto', 'script', 'binary'] as const, 'auto');
-  if (agentMode === 'script' && coder && !initScript)
-    problems.push(`${label('DEVCONTAINER_AGENT_MODE')}: 'script' needs CODER_INIT_SCRIPT`);
 
   const statusRaw = raw('DEVCONTAINER_STATUS_FILE');
-  const statusFile = statusRaw ? resolve(cwd, statusRaw) : join(dirname(workspaceFolder), '.devcontainer-builder', 'status.json');
+  const statusFile = statusRaw ? resolve(cwd, statusRaw) : defaultStatusFile(workspaceFolder);
   const mounts = list('DEVCONTAINER_MOUNTS');
   const remoteEnv = list('DEVCONTAINER_REMOTE_ENV');
   for (const e of remoteEnv)

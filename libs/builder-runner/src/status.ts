@@ -2,8 +2,8 @@
 // atomically (temp file + rename) so readers never see half a file. Never holds a secret.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { ExtensionsStatus } from './extensions-phase.js';
 import type { PhaseName } from './phase-log.js';
+import type { ExtensionsStatus } from './phases/extensions.js';
 
 export type PhaseOutcome = 'running' | 'success' | 'failed' | 'skipped' | 'warning';
 export type CacheState = 'hit' | 'miss' | 'built' | 'unknown';
@@ -31,7 +31,7 @@ export interface BuilderStatus {
   reused?: boolean;
   agent?: { mode: 'script' | 'binary'; pid: number; uid: number; restarts: number };
   lastError?: { code: string; phase?: string; message: string; at: string };
-  /** The extensions phase's summary (see extensions-phase.ts). */
+  /** The extensions phase's summary (see phases/extensions.ts). */
   extensions?: ExtensionsStatus;
   /** Set when checkout, config or up failed and DEVCONTAINER_FALLBACK_IMAGE runs instead. */
   fallback?: { phase: string; message: string; image: string; explanationFile: string };

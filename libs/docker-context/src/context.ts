@@ -6,7 +6,7 @@
 export interface DockerContext {
   /** DOCKER_HOST (also in `env` when set); undefined: docker's default socket. */
   readonly dockerHost: string | undefined;
-  /** The complete environment of every child process (no inheritance from process.env). */
+  /** The complete environment of every child process (nothing inherited from the parent). */
   readonly env: Readonly<Record<string, string>>;
   /** Aborts running children (SIGTERM) and waits. */
   readonly signal?: AbortSignal | undefined;
@@ -54,7 +54,7 @@ export const DOCKER_ENV_ALLOW_LIST = [
 ] as const;
 
 export interface CreateDockerContextOptions {
-  /** The caller's environment (an app passes process.env; libraries never read it). */
+  /** The caller's environment (the app passes its own; libraries never read the parent's). */
   env: Readonly<Record<string, string | undefined>>;
   /** DOCKER_HOST; wins over env.DOCKER_HOST. An empty string means unset. */
   dockerHost?: string | undefined;

@@ -5,8 +5,8 @@ import { dirname, join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { LineReader } from '@devcontainer-kit/coder-log-client';
 import { execa } from 'execa';
-import type { DockerContext } from './context.js';
 import { type CliLogLine, parseCliLogLine } from './cli-log.js';
+import type { DockerContext } from './context.js';
 
 export interface ProcessResult {
   exitCode: number;
@@ -14,6 +14,8 @@ export interface ProcessResult {
   stderr: string;
   /** stdout and stderr interleaved. */
   all: string;
+  /** Killed by timeoutMs. */
+  timedOut: boolean;
   durationMs: number;
 }
 
@@ -50,6 +52,7 @@ export async function runDocker(ctx: DockerContext, args: readonly string[], opt
     stdout: String(r.stdout ?? ''),
     stderr: String(r.stderr ?? ''),
     all: String(r.all ?? ''),
+    timedOut: Boolean(r.timedOut),
     durationMs: Math.round(performance.now() - started),
   };
 }

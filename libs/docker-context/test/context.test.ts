@@ -21,7 +21,10 @@ describe('createDockerContext', () => {
 
   it('takes dockerHost over env.DOCKER_HOST; an empty value means unset', () => {
     expect(createDockerContext({ env, dockerHost: 'tcp://127.0.0.1:2375' }).env.DOCKER_HOST).toBe('tcp://127.0.0.1:2375');
-    expect(createDockerContext({ env: { PATH: '/bin', DOCKER_HOST: '' }, dockerHost: '' })).toMatchObject({ dockerHost: undefined, env: { PATH: '/bin' } });
+    expect(createDockerContext({ env: { PATH: '/bin', DOCKER_HOST: '' }, dockerHost: '' })).toMatchObject({
+      dockerHost: undefined,
+      env: { PATH: '/bin' },
+    });
   });
 
   it('is frozen: nobody adds a secret later', () => {

@@ -2,14 +2,12 @@ import {
   BuilderError,
   checkoutRepository,
   checkoutSettings,
-  childEnv,
   createRedactor,
   createTerminalStreamPhaseLogs,
-  ImageCacheError,
   parseSettings,
-  prebuild,
-  pullCacheSources,
 } from '@devcontainer-kit/builder-runner';
+import { createDockerContext } from '@devcontainer-kit/docker-context';
+import { PrebuildCacheError, prebuild, pullCacheSources } from '@devcontainer-kit/prebuild-cache';
 import { defineCommand } from 'citty';
 import { pickFlags, upArgs } from './up.js';
 
@@ -28,6 +26,8 @@ export async function runPrebuild(flags: Record<string, unknown>, env: NodeJS.Pr
   }
   const cacheRepo = settings.cacheRepo as { registry: string; repository: string };
   const redactor = createRedactor([settings.gitToken, settings.coder?.agentToken]);
+  // The one Docker context: no token reaches git's environment, docker or `devcontainer build`.
+  const docker = createDockerContext({ env, dockerHost: settings.dockerHost });
   const logs = createTerminalStreamPhaseLogs();
   const log = await logs.open('checkout');
   try {
@@ -35,26 +35,19 @@ export async function runPrebuild(flags: Record<string, unknown>, env: NodeJS.Pr
       ...checkoutSettings(settings),
       log: { write: (l, level) => log.write(redactor(l), level), close: () => log.close() },
       redactor,
-      env: childEnv(env, settings),
+      env: docker.env,
     });
     await log.close();
     const up = await logs.open('up');
-    const write = (line: string, level: 'debug' | 'info' | 'warn' | 'error') => up.write(redactor(line), level);
-    if (settings.cacheFrom.length > 0) {
-      await pullCacheSources({
-        images: settings.cacheFrom,
-        ...(settings.dockerHost ? { dockerHost: settings.dockerHost } : {}),
-        onLog: write,
-      });
-    }
-    const r = await prebuild({
+    const write = (line: string, level: 'trace' | 'debug' | 'info' | 'warn' | 'error') => up.write(redactor(line), level);
+    if (settings.cacheFrom.length > 0) await pullCacheSources(docker, { images: settings.cacheFrom, onLog: write });
+    const r = await prebuild(docker, {
       workspaceFolder: settings.workspaceFolder,
-      ...(settings.configPath ? { configPath: settings.configPath } : {}),
+      configPath: settings.configPath,
       registry: cacheRepo.registry,
       repository: cacheRepo.repository,
       force: flags.force === true,
       cacheFrom: settings.cacheFrom,
-      ...(settings.dockerHost ? { dockerHost: settings.dockerHost } : {}),
       onLog: write,
     });
     write(
@@ -67,10 +60,9 @@ export async function runPrebuild(flags: Record<string, unknown>, env: NodeJS.Pr
     process.stdout.write(flags.json === true ? `${JSON.stringify({ outcome: 'success', ...r })}\n` : `${r.image}\n`);
     return 0;
   } catch (error) {
-    if (error instanceof BuilderError || error instanceof ImageCacheError) {
+    if (error instanceof BuilderError || error instanceof PrebuildCacheError) {
       process.stderr.write(`devcontainer-builder: prebuild: ${redactor(error.message)}\n`);
-      const tail = error instanceof ImageCacheError ? error.outputTail : error.stderrTail;
-      if (tail) for (const l of tail.split('\n').slice(-10)) process.stderr.write(`  ${redactor(l)}\n`);
+      if (error.outputTail) for (const l of error.outputTail.split('\n').slice(-10)) process.stderr.write(`  ${redactor(l)}\n`);
       if (flags.json === true) process.stdout.write(`${JSON.stringify({ outcome: 'error', code: error.code })}\n`);
       return 1;
     }

@@ -1,13 +1,12 @@
-import { dirname, join } from 'node:path';
-import { formatStatus, readStatusFile } from '@devcontainer-kit/builder-runner';
+import { DEFAULT_STATUS_FILE, defaultStatusFile, formatStatus, readStatusFile } from '@devcontainer-kit/builder-runner';
 import { defineCommand } from 'citty';
 
 /** The status file `up` writes, by the same rules: flag, env, then the default next to the workspace. */
 export function statusFilePath(flag: string | undefined, env: NodeJS.ProcessEnv): string {
   if (flag) return flag;
   if (env.DEVCONTAINER_STATUS_FILE) return env.DEVCONTAINER_STATUS_FILE;
-  if (env.DEVCONTAINER_WORKSPACE_FOLDER) return join(dirname(env.DEVCONTAINER_WORKSPACE_FOLDER), '.devcontainer-builder', 'status.json');
-  return '/workspaces/.devcontainer-builder/status.json';
+  if (env.DEVCONTAINER_WORKSPACE_FOLDER) return defaultStatusFile(env.DEVCONTAINER_WORKSPACE_FOLDER);
+  return DEFAULT_STATUS_FILE;
 }
 
 export const statusCommand = defineCommand({

@@ -8,6 +8,7 @@ import {
   runBuilder,
   settingDefinitions,
 } from '@devcontainer-kit/builder-runner';
+import { createDockerContext } from '@devcontainer-kit/docker-context';
 import { type ArgsDef, defineCommand } from 'citty';
 
 type ArgDef = { type: 'string' | 'boolean'; description: string; default?: boolean };
@@ -42,8 +43,6 @@ export async function runUp(flags: Record<string, unknown>, env: NodeJS.ProcessE
     for (const p of problems) process.stderr.write(`devcontainer-builder: ${p}\n`);
     return 2;
   }
-  // Library parts that run docker with the inherited environment (extensions) see --docker-host too.
-  if (settings.dockerHost) process.env.DOCKER_HOST = settings.dockerHost;
   // The complete local log (what Coder's budget may drop too) lives next to the status file.
   mkdirSync(settings.stateDir, { recursive: true });
   const logs = settings.coder
@@ -68,7 +67,9 @@ export async function runUp(flags: Record<string, unknown>, env: NodeJS.ProcessE
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   try {
-    const result = await runBuilder({ settings, logs, env, signal: controller.signal });
+    // The one Docker context: every docker / devcontainer CLI child gets its allow-listed env only.
+    const docker = createDockerContext({ env, dockerHost: settings.dockerHost, signal: controller.signal });
+    const result = await runBuilder({ settings, logs, docker });
     if (result.reason === 'completed' && result.status.containerId) {
       const { remoteUser, remoteWorkspaceFolder, containerId } = result.status;
       process.stderr.write(

@@ -5,7 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { runDocker } from './docker.js';
+import { stripVTControlCharacters } from 'node:util';
+import { type DockerContext, runDocker } from '@devcontainer-kit/docker-context';
 import { detectIdeServers, lastLine, parseListedExtensions } from './servers.js';
 import type { ExtensionRef, ExtensionResult, ExtensionsReport, IdeServer, IgnoredExtensionEntry, VsixFile } from './types.js';
 import { matchVsix, scanVsixDirectory } from './vsix.js';
@@ -13,6 +14,8 @@ import { matchVsix, scanVsixDirectory } from './vsix.js';
 export type ExtensionLogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export interface InstallExtensionsOptions {
+  /** Where docker runs, with which environment. */
+  ctx: DockerContext;
   containerId: string;
   /** The devcontainer's remote user: installs run as this user (`docker exec -u`). */
   remoteUser: string;
@@ -27,20 +30,16 @@ export interface InstallExtensionsOptions {
   galleryTimeoutMs?: number;
   /** Time limit of one offline (batch) install. Default 300 000 ms. */
   offlineTimeoutMs?: number;
-  docker?: string;
   /** One line per event, for the Coder log. */
   onLog?: (line: string, level: ExtensionLogLevel) => void;
 }
-
-const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
 
 /**
  * Pure: what a failed `--install-extension` said, as an outcome and one line. "not found" (the
  * gallery has no such extension) is told apart from other failures (network, incompatible engine).
  */
 export function classifyInstallFailure(output: string, id: string): { outcome: 'not-found' | 'failed'; reason: string } {
-  const lines = output
-    .replace(ANSI, '')
+  const lines = stripVTControlCharacters(output)
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean);
@@ -111,7 +110,7 @@ export async function installExtensions(options: InstallExtensionsOptions): Prom
     report.servers = await detectIdeServers({
       containerId: options.containerId,
       remoteUser: options.remoteUser,
-      ...(options.docker ? { docker: options.docker } : {}),
+      ctx: options.ctx,
     });
     if (report.servers.length === 0) {
       report.results = options.extensions.map((e) => ({ ...idOf(e), outcome: 'no-server' as const }));
@@ -179,15 +178,12 @@ class Staging {
   }
 
   async remove(): Promise<void> {
-    if (this.copied.size > 0) await runDocker(['exec', '-u', '0', this.options.containerId, 'rm', '-rf', this.dir], this.dockerOptions());
-  }
-
-  private dockerOptions() {
-    return { timeoutMs: 120_000, ...(this.options.docker ? { docker: this.options.docker } : {}) };
+    if (this.copied.size > 0)
+      await runDocker(this.options.ctx, ['exec', '-u', '0', this.options.containerId, 'rm', '-rf', this.dir], { timeoutMs: 120_000 });
   }
 
   private async docker(args: string[]): Promise<void> {
-    const r = await runDocker(args, this.dockerOptions());
+    const r = await runDocker(this.options.ctx, args, { timeoutMs: 120_000 });
     if (r.exitCode !== 0) throw new Error(`docker ${args[0]} failed: ${lastLine(r.all)}`);
   }
 }
@@ -200,10 +196,7 @@ async function installIntoServer(
   log: (line: string, level: ExtensionLogLevel) => void,
 ): Promise<ExtensionResult[]> {
   const exec = (args: string[], timeoutMs: number) =>
-    runDocker(['exec', '-u', options.remoteUser, options.containerId, server.path, ...args], {
-      timeoutMs,
-      ...(options.docker ? { docker: options.docker } : {}),
-    });
+    runDocker(options.ctx, ['exec', '-u', options.remoteUser, options.containerId, server.path, ...args], { timeoutMs });
   const list = async () => {
     const r = await exec(['--list-extensions', '--show-versions'], 120_000);
     if (r.exitCode !== 0) throw new Error(`${server.kind} --list-extensions failed (exit ${r.exitCode}): ${lastLine(r.all)}`);

@@ -1,5 +1,5 @@
 // Which IDE servers a devcontainer has, found from inside it as the remote user.
-import { runDocker } from './docker.js';
+import { type DockerContext, runDocker } from '@devcontainer-kit/docker-context';
 import type { IdeServer, IdeServerKind } from './types.js';
 
 /**
@@ -38,15 +38,12 @@ export function parseDetectedServers(output: string): IdeServer[] {
 export interface DetectIdeServersOptions {
   containerId: string;
   remoteUser: string;
-  docker?: string;
+  ctx: DockerContext;
 }
 
 /** Finds the IDE servers in a running container. Throws only when `docker exec` itself fails. */
-export async function detectIdeServers({ containerId, remoteUser, docker }: DetectIdeServersOptions): Promise<IdeServer[]> {
-  const r = await runDocker(['exec', '-u', remoteUser, containerId, 'sh', '-c', DETECT_SERVERS_SCRIPT], {
-    timeoutMs: 30_000,
-    ...(docker ? { docker } : {}),
-  });
+export async function detectIdeServers({ containerId, remoteUser, ctx }: DetectIdeServersOptions): Promise<IdeServer[]> {
+  const r = await runDocker(ctx, ['exec', '-u', remoteUser, containerId, 'sh', '-c', DETECT_SERVERS_SCRIPT], { timeoutMs: 30_000 });
   if (r.exitCode !== 0) throw new Error(`docker exec failed (exit ${r.exitCode}): ${lastLine(r.all)}`);
   return parseDetectedServers(r.stdout);
 }

@@ -2,8 +2,8 @@
 // devcontainer so the user can open the workspace and fix the repository.
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa } from 'execa';
-import { FallbackError } from './errors.js';
+import { type DockerContext, type ProcessResult, runDocker } from '@devcontainer-kit/docker-context';
+import { BuilderError, type BuilderErrorCode } from '../errors.js';
 import { type FailureReason, renderFailureExplanation } from './explanation.js';
 
 /** Where the explanation goes, relative to the workspace folder. */
@@ -30,8 +30,6 @@ export interface StartFallbackWorkspaceOptions {
   runArgs?: string[];
   /** Secret values that must not appear in the explanation (agent token, git token). */
   secrets?: readonly (string | undefined)[];
-  /** DOCKER_HOST (default: the environment's). */
-  dockerHost?: string;
   onLog?: (line: string, level: 'info' | 'warn' | 'error') => void;
 }
 
@@ -46,21 +44,18 @@ export interface FallbackWorkspace {
   reused: boolean;
 }
 
-export async function startFallbackWorkspace(options: StartFallbackWorkspaceOptions): Promise<FallbackWorkspace> {
+export async function startFallbackWorkspace(ctx: DockerContext, options: StartFallbackWorkspaceOptions): Promise<FallbackWorkspace> {
   const { image, workspaceFolder } = options;
   const remoteWorkspaceFolder = options.remoteWorkspaceFolder ?? workspaceFolder;
   const log = options.onLog ?? (() => {});
-  const env = options.dockerHost ? { DOCKER_HOST: options.dockerHost } : {};
-  const docker = (args: string[]) => execa('docker', args, { reject: false, all: true, stdin: 'ignore', env });
-  const fail = (code: FallbackError['code'], message: string, r: { exitCode?: number | undefined; all?: unknown }, command: string) =>
-    new FallbackError(code, message, {
-      image,
+  const docker = (args: string[]) => runDocker(ctx, args);
+  const fail = (code: BuilderErrorCode, message: string, r: ProcessResult, command: string) =>
+    new BuilderError(message, {
+      code,
+      phase: 'fallback',
       command,
-      ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),
-      outputTail: String(r.all ?? '')
-        .split('\n')
-        .slice(-10)
-        .join('\n'),
+      exitCode: r.exitCode,
+      outputTail: r.all.split('\n').slice(-10).join('\n'),
     });
 
   // 1. The explanation, in the workspace (so it is there whatever the container does).
@@ -75,7 +70,11 @@ export async function startFallbackWorkspace(options: StartFallbackWorkspaceOpti
     });
     await writeFile(explanationFile, text, { mode: 0o644 });
   } catch (cause) {
-    throw new FallbackError('WRITE_FAILED', `cannot write ${explanationFile}: ${(cause as Error).message}`, { image, cause });
+    throw new BuilderError(`cannot write ${explanationFile}: ${(cause as Error).message}`, {
+      code: 'fallback-start-failed',
+      phase: 'fallback',
+      cause,
+    });
   }
 
   // 2. The image.
@@ -83,10 +82,11 @@ export async function startFallbackWorkspace(options: StartFallbackWorkspaceOpti
   if (inspect.exitCode !== 0) {
     log(`pulling the fallback image ${image}`, 'info');
     const pull = await docker(['pull', '--quiet', image]);
-    if (pull.exitCode !== 0) throw fail('IMAGE_UNAVAILABLE', `fallback image ${image} is not available`, pull, `docker pull ${image}`);
+    if (pull.exitCode !== 0)
+      throw fail('fallback-image-unavailable', `fallback image ${image} is not available`, pull, `docker pull ${image}`);
     inspect = await docker(['image', 'inspect', '--format', '{{.Config.User}}', image]);
   }
-  const remoteUser = options.remoteUser ?? (String(inspect.stdout).trim().split(':')[0] || 'root');
+  const remoteUser = options.remoteUser ?? (inspect.stdout.trim().split(':')[0] || 'root');
 
   // 3. The container: reuse the fallback container of the same workspace and image, else a new one.
   const labels = { ...options.labels, 'devcontainer.local_folder': workspaceFolder, [FALLBACK_LABEL]: 'true' };
@@ -94,7 +94,7 @@ export async function startFallbackWorkspace(options: StartFallbackWorkspaceOpti
   const existing = await docker(['ps', '-a', '--no-trunc', ...filters, '--format', '{{.ID}}\t{{.Image}}']);
   let reused = false;
   let containerId = '';
-  for (const line of String(existing.stdout).split('\n').filter(Boolean)) {
+  for (const line of existing.stdout.split('\n').filter(Boolean)) {
     const [id, img] = line.split('\t');
     if (!reused && img === image) {
       const start = await docker(['start', id!]);
@@ -123,13 +123,13 @@ export async function startFallbackWorkspace(options: StartFallbackWorkspaceOpti
       KEEP_ALIVE,
     ];
     const run = await docker(args);
-    if (run.exitCode !== 0) throw fail('START_FAILED', `cannot start the fallback image ${image}`, run, 'docker run');
-    containerId = String(run.stdout).trim().split('\n').at(-1)!;
+    if (run.exitCode !== 0) throw fail('fallback-start-failed', `cannot start the fallback image ${image}`, run, 'docker run');
+    containerId = run.stdout.trim().split('\n').at(-1)!;
   }
   const running = await docker(['inspect', '--format', '{{.State.Running}}', containerId]);
-  if (String(running.stdout).trim() !== 'true') {
+  if (running.stdout.trim() !== 'true') {
     const logs = await docker(['logs', '--tail', '20', containerId]);
-    throw fail('START_FAILED', `the fallback container ${containerId.slice(0, 12)} is not running`, logs, 'docker run');
+    throw fail('fallback-start-failed', `the fallback container ${containerId.slice(0, 12)} is not running`, logs, 'docker run');
   }
   log(
     `started the fallback workspace ${image} (${containerId.slice(0, 12)}${reused ? ', reused' : ''}): the ${options.reason.phase} phase failed — see ${FALLBACK_EXPLANATION_FILE}`,

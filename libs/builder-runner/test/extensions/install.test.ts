@@ -5,11 +5,14 @@
 import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createDockerContext } from '@devcontainer-kit/docker-context';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectExtensions } from '../../src/extensions/collect.js';
 import { installExtensions, summarizeExtensionsReport } from '../../src/extensions/install.js';
 import { detectIdeServers } from '../../src/extensions/servers.js';
 import { docker, runTestbed, uniqueName } from './testbed.js';
+
+const ctx = createDockerContext({ env: process.env });
 
 let image: string;
 let vsixDir: string;
@@ -55,7 +58,7 @@ afterAll(() => {
 describe('installExtensions in a real code-server devcontainer', () => {
   it('installs from the offline directory as the remote user, skips them on a second run, reports an unknown id', async () => {
     const container = startContainer(image);
-    expect(await detectIdeServers({ containerId: container, remoteUser: 'coder' })).toEqual([
+    expect(await detectIdeServers({ ctx, containerId: container, remoteUser: 'coder' })).toEqual([
       { kind: 'code-server', path: '/opt/code-server/bin/code-server' },
     ]);
 
@@ -65,6 +68,7 @@ describe('installExtensions in a real code-server devcontainer', () => {
     const { extensions, ignored } = collectExtensions({ configs: [config], extra: 'ms-python.python,-ms-python.python' });
     const lines: string[] = [];
     const first = await installExtensions({
+      ctx,
       containerId: container,
       remoteUser: 'coder',
       extensions,
@@ -88,7 +92,13 @@ describe('installExtensions in a real code-server devcontainer', () => {
     expect(lines.at(-1)).toBe(summarizeExtensionsReport(first));
     expect(lines).toContain('dck-fixtures.hello (code-server): installed 1.0.0 from offline dck-fixtures.hello-1.0.0.vsix');
 
-    const second = await installExtensions({ containerId: container, remoteUser: 'coder', extensions: extensions.slice(0, 2), offlineDir });
+    const second = await installExtensions({
+      ctx,
+      containerId: container,
+      remoteUser: 'coder',
+      extensions: extensions.slice(0, 2),
+      offlineDir,
+    });
     expect(second.results.map((r) => [r.id, r.outcome, r.installedVersion])).toEqual([
       ['dck-fixtures.hello', 'already-present', '1.0.0'],
       ['dck-fixtures.greeter', 'already-present', '0.2.0'],
@@ -98,6 +108,7 @@ describe('installExtensions in a real code-server devcontainer', () => {
   it('reports a pinned version missing offline, and without a gallery says so, without throwing', async () => {
     const container = startContainer(image);
     const report = await installExtensions({
+      ctx,
       containerId: container,
       remoteUser: 'coder',
       extensions: collectExtensions({ configs: [], extra: 'dck-fixtures.hello@9.9.9,dck-fixtures.greeter' }).extensions,
@@ -133,6 +144,7 @@ describe('installExtensions in a real code-server devcontainer', () => {
       'mkdir -p ~/.vscode-server/bin/0123abc/bin && ln -s /opt/code-server/bin/code-server ~/.vscode-server/bin/0123abc/bin/code-server',
     ]);
     const report = await installExtensions({
+      ctx,
       containerId: container,
       remoteUser: 'coder',
       extensions: collectExtensions({ configs: [], extra: 'dck-fixtures.hello' }).extensions,
@@ -155,11 +167,11 @@ describe('installExtensions in a real code-server devcontainer', () => {
     runTestbed('docker');
     const container = startContainer('local/debian:bookworm');
     const extensions = collectExtensions({ configs: [], extra: 'a.b' }).extensions;
-    const bare = await installExtensions({ containerId: container, remoteUser: 'root', extensions, offlineDir });
+    const bare = await installExtensions({ ctx, containerId: container, remoteUser: 'root', extensions, offlineDir });
     expect(bare.servers).toEqual([]);
     expect(bare.results).toEqual([{ id: 'a.b', outcome: 'no-server' }]);
 
-    const gone = await installExtensions({ containerId: 'dck-builder-ext-no-such-container', remoteUser: 'root', extensions });
+    const gone = await installExtensions({ ctx, containerId: 'dck-builder-ext-no-such-container', remoteUser: 'root', extensions });
     expect(gone.error).toMatch(/No such container/);
     expect(gone.results).toEqual([{ id: 'a.b', outcome: 'failed', reason: gone.error }]);
   }, 120_000);

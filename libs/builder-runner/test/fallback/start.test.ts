@@ -4,12 +4,13 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createDockerContext, resolveDevcontainerCli } from '@devcontainer-kit/docker-context';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clearFallbackExplanation, FALLBACK_EXPLANATION_FILE, startFallbackWorkspace } from '../../src/fallback/start.js';
-import { devcontainerCliPath } from '../../src/image-cache/prebuild.js';
 import { docker, runTestbed, uniqueName } from '../extensions/testbed.js';
 
 const workspaceName = uniqueName('fallback');
+const ctx = createDockerContext({ env: process.env });
 let scratch: string;
 
 beforeAll(() => {
@@ -37,7 +38,7 @@ describe('startFallbackWorkspace', () => {
     // The real CLI fails on the Dockerfile.
     const up = spawnSync(
       process.execPath,
-      [devcontainerCliPath(), 'up', '--workspace-folder', ws, '--id-label', `devcontainer-kit.workspace=${workspaceName}`],
+      [...resolveDevcontainerCli().args, 'up', '--workspace-folder', ws, '--id-label', `devcontainer-kit.workspace=${workspaceName}`],
       {
         encoding: 'utf8',
       },
@@ -47,7 +48,7 @@ describe('startFallbackWorkspace', () => {
     expect(tail).toMatch(/dck-builder-ext-no-such-command/);
 
     const logs: string[] = [];
-    const fallback = await startFallbackWorkspace({
+    const fallback = await startFallbackWorkspace(ctx, {
       image: 'local/debian:bookworm',
       workspaceFolder: ws,
       reason: {
@@ -57,7 +58,7 @@ describe('startFallbackWorkspace', () => {
       },
       labels: { 'devcontainer-kit.workspace': workspaceName },
       secrets: [secret],
-      onLog: (l) => logs.push(l),
+      onLog: (l: string) => logs.push(l),
     });
     expect(fallback).toMatchObject({ remoteUser: 'root', remoteWorkspaceFolder: ws, image: 'local/debian:bookworm', reused: false });
     expect(
@@ -82,7 +83,7 @@ describe('startFallbackWorkspace', () => {
 
     // Again (a restart): the stopped fallback container is reused, not duplicated.
     docker(['stop', '-t', '5', fallback.containerId]);
-    const again = await startFallbackWorkspace({
+    const again = await startFallbackWorkspace(ctx, {
       image: 'local/debian:bookworm',
       workspaceFolder: ws,
       reason: { phase: 'up', message: 'still broken' },
@@ -98,12 +99,17 @@ describe('startFallbackWorkspace', () => {
   it('says plainly when the fallback image is not available', async () => {
     const ws = join(scratch, 'empty');
     await expect(
-      startFallbackWorkspace({
+      startFallbackWorkspace(ctx, {
         image: 'dck-builder-ext-no-such-image:1',
         workspaceFolder: ws,
         reason: { phase: 'checkout', message: 'clone failed' },
       }),
-    ).rejects.toMatchObject({ name: 'FallbackError', code: 'IMAGE_UNAVAILABLE', image: 'dck-builder-ext-no-such-image:1' });
+    ).rejects.toMatchObject({
+      name: 'BuilderError',
+      code: 'fallback-image-unavailable',
+      phase: 'fallback',
+      command: 'docker pull dck-builder-ext-no-such-image:1',
+    });
     // The explanation was written first (a clone that failed before creating the folder is fine).
     expect(readFileSync(join(ws, FALLBACK_EXPLANATION_FILE), 'utf8')).toContain('the **checkout** phase failed');
   }, 60_000);

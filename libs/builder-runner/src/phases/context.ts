@@ -1,0 +1,59 @@
+// What every phase works on: the settings, the one Docker context, its own log, the status it
+// reports into, and what the phases before it produced.
+import type { DockerContext } from '@devcontainer-kit/docker-context';
+import type { AgentHandle } from '../agent.js';
+import { BuilderError } from '../errors.js';
+import type { PhaseLog, PhaseName } from '../phase-log.js';
+import type { Redactor } from '../redact.js';
+import type { BuilderSettings } from '../settings.js';
+import type { BuilderStatus } from '../status.js';
+import type { ExtensionsPlan } from './extensions.js';
+
+/** The devcontainer the later phases work on (from `up`, or the fallback). */
+export interface ContainerRef {
+  containerId: string;
+  remoteUser: string;
+  remoteWorkspaceFolder: string | undefined;
+}
+
+/** The config phase's result. */
+export interface ConfigResult {
+  file: string;
+  config: Record<string, unknown>;
+  /** sha256 over devcontainer.json, its Dockerfile and local features. */
+  configHash: string;
+  /** Files that went into the hash (relative to the workspace folder). */
+  hashedFiles: string[];
+}
+
+/** What phases hand on to later ones. */
+export interface PipelineState {
+  config?: ConfigResult;
+  container?: ContainerRef;
+  /** Set when checkout, config or up failed and the fallback runs instead. */
+  failure?: { phase: PhaseName; error: BuilderError };
+  extensionsPlan?: ExtensionsPlan;
+  agent?: AgentHandle;
+  agentRestarts: number;
+}
+
+export interface PhaseContext {
+  settings: BuilderSettings;
+  /** The one Docker context: every docker and devcontainer CLI child gets exactly its env. */
+  docker: DockerContext;
+  /** This phase's log (already redacting). */
+  log: PhaseLog;
+  status: BuilderStatus;
+  redactor: Redactor;
+  state: PipelineState;
+  /** Writes the status file (never throws). */
+  save(): Promise<void>;
+  /** Agent restart backoff (ms). */
+  backoff: { initialMs: number; maxMs: number };
+  fetch: typeof fetch;
+}
+
+/** Throws an `aborted` BuilderError when the run's signal fired. */
+export function throwIfAborted(ctx: Pick<PhaseContext, 'docker'>): void {
+  if (ctx.docker.signal?.aborted) throw new BuilderError('stopped by a signal', { code: 'aborted' });
+}

@@ -1,0 +1,66 @@
+// preflight: the Docker daemon answers (waiting up to DEVCONTAINER_DOCKER_WAIT), and Coder answers
+// when one is configured. Nothing else starts before both do.
+import { createBackoff, runDocker } from '@devcontainer-kit/docker-context';
+import { BuilderError } from '../errors.js';
+import { type PhaseContext, throwIfAborted } from './context.js';
+
+/** Polls `docker version` once a second; says what it waits for every 10 s. */
+async function waitForDocker(ctx: PhaseContext): Promise<string> {
+  const { settings, log } = ctx;
+  const target = ctx.docker.dockerHost ?? 'unix:///var/run/docker.sock (default)';
+  const started = Date.now();
+  let lastSaid = -10_000;
+  const tick = createBackoff({ initialMs: 1000, maxMs: 1000 });
+  for (;;) {
+    const r = await runDocker(ctx.docker, ['version', '--format', '{{.Server.Version}}'], { timeoutMs: 10_000 });
+    if (r.exitCode === 0 && r.stdout) return r.stdout.trim();
+    throwIfAborted(ctx);
+    const lastError = (r.stderr || r.stdout || '').split('\n').filter(Boolean).pop() || 'no answer';
+    const elapsed = Date.now() - started;
+    if (elapsed >= settings.dockerWaitSeconds * 1000)
+      throw new BuilderError(`the Docker daemon at ${target} did not answer within ${settings.dockerWaitSeconds} s: ${lastError}`, {
+        code: 'docker-unavailable',
+        phase: 'preflight',
+        command: 'docker version',
+        exitCode: r.exitCode,
+        outputTail: r.all,
+      });
+    if (elapsed - lastSaid >= 10_000) {
+      log.write(
+        `waiting for the Docker daemon at ${target} (${Math.round(elapsed / 1000)} s of ${settings.dockerWaitSeconds} s): ${lastError}`,
+        'info',
+      );
+      lastSaid = elapsed;
+    }
+    await tick.wait(ctx.docker.signal);
+  }
+}
+
+/** GET api/v2/buildinfo, five attempts with a growing pause. */
+async function waitForCoder(ctx: PhaseContext, agentUrl: string): Promise<void> {
+  const url = new URL('api/v2/buildinfo', agentUrl);
+  const backoff = createBackoff({ initialMs: ctx.backoff.initialMs, maxMs: Math.min(5000, ctx.backoff.maxMs) });
+  let lastError = '';
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    try {
+      const r = await ctx.fetch(url, { signal: AbortSignal.timeout(5000) });
+      if (r.ok) {
+        const v = ((await r.json()) as { version?: string }).version;
+        ctx.log.write(`Coder ${v ?? ''} answers at ${agentUrl}`, 'info');
+        return;
+      }
+      lastError = `HTTP ${r.status}`;
+    } catch (error) {
+      lastError = (error as Error).message;
+    }
+    throwIfAborted(ctx);
+    await backoff.wait(ctx.docker.signal);
+  }
+  throw new BuilderError(`Coder at ${agentUrl} does not answer: ${lastError}`, { code: 'coder-unreachable', phase: 'preflight' });
+}
+
+export async function runPreflightPhase(ctx: PhaseContext): Promise<void> {
+  const version = await waitForDocker(ctx);
+  ctx.log.write(`Docker ${version} answers${ctx.docker.dockerHost ? ` at ${ctx.docker.dockerHost}` : ''}`, 'info');
+  if (ctx.settings.coder) await waitForCoder(ctx, ctx.settings.coder.agentUrl);
+}

@@ -1,0 +1,178 @@
+// up: `devcontainer up` with the pinned CLI. Reuses the workspace's container unless the config
+// changed; starts a prebuilt image (DEVCONTAINER_CACHE_REPO) without a build on a cache hit, else
+// pulls DEVCONTAINER_CACHE_FROM first. Also what supervision runs when the devcontainer stopped.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { runDevcontainerCli } from '@devcontainer-kit/docker-context';
+import { computeImageCacheKey, createPrebuiltOverrideConfig, findPrebuiltImage, pullCacheSources } from '@devcontainer-kit/prebuild-cache';
+import { findContainers, inspectContainer } from '../container.js';
+import { buildUpArgs, failedLifecycleHook, type UpResult } from '../devcontainer-up.js';
+import { BuilderError } from '../errors.js';
+import type { CacheState, PhaseOutcome } from '../status.js';
+import { type ConfigResult, type ContainerRef, type PhaseContext, throwIfAborted } from './context.js';
+
+type Prebuilt = { status: 'hit'; image: string; overrideConfig: string } | { status: 'miss'; image?: string; reason?: string };
+
+/** Key → registry lookup (pull on a hit) → override config on a hit. Never throws. */
+async function lookupPrebuilt(
+  ctx: PhaseContext,
+  cfg: ConfigResult,
+  cacheRepo: { registry: string; repository: string },
+): Promise<Prebuilt> {
+  const { log, settings } = ctx;
+  let key: string;
+  try {
+    const k = await computeImageCacheKey({ workspaceFolder: settings.workspaceFolder, configPath: cfg.file });
+    key = k.key;
+    for (const n of k.notes) log.write(`cache key: ${n}`, 'debug');
+  } catch (error) {
+    const reason = `cannot compute the cache key: ${(error as Error).message}`;
+    log.write(`image cache miss: ${reason}`, 'warn');
+    return { status: 'miss', reason };
+  }
+  const found = await findPrebuiltImage(ctx.docker, { ...cacheRepo, key, onLog: (line, level) => log.write(line, level) });
+  if (found.status !== 'hit') return { status: 'miss', image: found.image, ...(found.reason ? { reason: found.reason } : {}) };
+  log.write(
+    `prebuilt image ${found.image} ${found.pulled ? `pulled in ${(found.durationMs / 1000).toFixed(1)} s` : 'already present'}: starting it without a build`,
+    'info',
+  );
+  const overrideConfig = join(settings.stateDir, 'prebuilt-override.json');
+  await mkdir(settings.stateDir, { recursive: true });
+  await writeFile(
+    overrideConfig,
+    `${JSON.stringify(createPrebuiltOverrideConfig(cfg.config, found.image, { updateRemoteUserUID: false }), null, 2)}\n`,
+  );
+  return { status: 'hit', image: found.image, overrideConfig };
+}
+
+/** The workspace's container, and whether the config changed since it was built. */
+async function existingContainer(ctx: PhaseContext, cfg: ConfigResult, idLabels: Record<string, string>) {
+  const statePath = join(ctx.settings.stateDir, 'state.json');
+  let previous: { containerId?: string; configHash?: string } = {};
+  try {
+    previous = JSON.parse(await readFile(statePath, 'utf8'));
+  } catch {}
+  const ids = await findContainers(ctx.docker, idLabels);
+  const id = ids[0];
+  if (!id) return { ids, removeExisting: false };
+  const removeExisting = previous.containerId === id && Boolean(previous.configHash) && previous.configHash !== cfg.configHash;
+  ctx.log.write(
+    removeExisting
+      ? `devcontainer.json, its Dockerfile or a local feature changed since container ${id.slice(0, 12)} was built: rebuilding`
+      : `reusing container ${id.slice(0, 12)} (configuration unchanged)`,
+    'info',
+  );
+  return { ids, removeExisting };
+}
+
+/** A failed result: a hook failure may go on (DEVCONTAINER_HOOK_FAILURE=continue), anything else throws. */
+function checkResult(
+  ctx: PhaseContext,
+  result: UpResult | undefined,
+  r: { exitCode: number; outputTail: string },
+): PhaseOutcome | undefined {
+  if (result?.outcome === 'success') return undefined;
+  const hook = result ? failedLifecycleHook(result) : undefined;
+  const what = ctx.redactor(
+    `${result?.description ?? ''} ${result?.message ?? ''}`.trim() || r.outputTail.split('\n').pop() || `exit ${r.exitCode}`,
+  );
+  const context = { phase: 'up' as const, command: 'devcontainer up', exitCode: r.exitCode, outputTail: r.outputTail };
+  if (hook && ctx.settings.hookFailure === 'continue' && result?.containerId) {
+    ctx.log.write(`${hook} failed: ${what}`, 'error');
+    ctx.log.write(`DEVCONTAINER_HOOK_FAILURE=continue: going on with container ${result.containerId.slice(0, 12)}`, 'warn');
+    ctx.status.lastError = { code: 'lifecycle-hook-failed', phase: 'up', message: `${hook} failed: ${what}`, at: new Date().toISOString() };
+    return 'warning';
+  }
+  if (hook)
+    throw new BuilderError(`${hook} failed: ${what}`, {
+      ...context,
+      code: 'lifecycle-hook-failed',
+      details: [`${hook} failed (DEVCONTAINER_HOOK_FAILURE=fail stops here; set it to continue to go on)`],
+    });
+  throw new BuilderError(`devcontainer up failed: ${what}`, { ...context, code: 'devcontainer-up-failed' });
+}
+
+export async function runUpPhase(ctx: PhaseContext): Promise<PhaseOutcome | undefined> {
+  const { settings, log, status } = ctx;
+  const cfg = ctx.state.config as ConfigResult;
+  const idLabels = {
+    'devcontainer.local_folder': settings.workspaceFolder,
+    'devcontainer.config_file': cfg.file,
+    'devcontainer-kit.workspace': settings.workspaceName,
+  };
+  const existing = await existingContainer(ctx, cfg, idLabels);
+  const prebuilt = settings.cacheRepo ? await lookupPrebuilt(ctx, cfg, settings.cacheRepo) : undefined;
+  if (prebuilt?.image)
+    status.prebuilt = {
+      image: prebuilt.image,
+      status: prebuilt.status,
+      ...(prebuilt.status === 'miss' && prebuilt.reason ? { reason: prebuilt.reason } : {}),
+    };
+  if (prebuilt?.status !== 'hit' && (existing.ids.length === 0 || existing.removeExisting) && settings.cacheFrom.length > 0)
+    await pullCacheSources(ctx.docker, { images: settings.cacheFrom, onLog: (line, level) => log.write(line, level) });
+  const steps = { built: 0, cached: 0 };
+  const statusDir = dirname(settings.statusFile);
+  const r = await runDevcontainerCli(
+    ctx.docker,
+    buildUpArgs({
+      workspaceFolder: settings.workspaceFolder,
+      configFile: cfg.file,
+      idLabels,
+      cacheFrom: settings.cacheFrom,
+      cacheTo: settings.cacheTo,
+      // The status directory at the same path, so the agent's metadata scripts and the workspace
+      // checks read the status file from inside the devcontainer (it holds no secrets).
+      mounts: [...settings.mounts, `type=bind,source=${statusDir},target=${statusDir}`],
+      remoteEnv: settings.remoteEnv,
+      removeExistingContainer: existing.removeExisting,
+      overrideConfig: prebuilt?.status === 'hit' ? prebuilt.overrideConfig : undefined,
+    }),
+    {
+      onLine: (l) => {
+        log.write(l.text, l.level);
+        if (/^\s*---> Running in /.test(l.text)) steps.built++;
+        else if (/^\s*---> Using cache/.test(l.text)) steps.cached++;
+      },
+    },
+  );
+  throwIfAborted(ctx);
+  const result = r.result as UpResult | undefined;
+  await mkdir(settings.stateDir, { recursive: true });
+  // The CLI's result line, kept as is (containerId, remoteUser, remoteWorkspaceFolder, …).
+  if (result) await writeFile(join(settings.stateDir, 'up-result.json'), `${ctx.redactor(JSON.stringify(result, null, 2))}\n`);
+  const outcome = checkResult(ctx, result, r);
+  const containerId = result?.containerId as string;
+  const reused = existing.ids.includes(containerId);
+  const cache: CacheState =
+    reused || prebuilt?.status === 'hit' ? 'hit' : prebuilt ? 'miss' : steps.built > 0 ? 'built' : steps.cached > 0 ? 'hit' : 'unknown';
+  await recordContainer(
+    ctx,
+    { containerId, remoteUser: result?.remoteUser ?? 'root', remoteWorkspaceFolder: result?.remoteWorkspaceFolder },
+    { cache, reused },
+  );
+  return outcome;
+}
+
+/** Status, state.json and the log line for the container `up` produced. */
+async function recordContainer(ctx: PhaseContext, c: ContainerRef, o: { cache: CacheState; reused: boolean }): Promise<void> {
+  const { settings, status } = ctx;
+  const cfg = ctx.state.config as ConfigResult;
+  const state = await inspectContainer(ctx.docker, c.containerId);
+  Object.assign(status, {
+    containerId: c.containerId,
+    image: state?.imageName,
+    cache: o.cache,
+    reused: o.reused,
+    remoteUser: c.remoteUser,
+    remoteWorkspaceFolder: c.remoteWorkspaceFolder,
+  });
+  await writeFile(
+    join(settings.stateDir, 'state.json'),
+    `${JSON.stringify({ containerId: c.containerId, configHash: cfg.configHash, configFile: cfg.file, updatedAt: new Date().toISOString() }, null, 2)}\n`,
+  );
+  ctx.log.write(
+    `container ${c.containerId.slice(0, 12)} ${o.reused ? 'reused' : 'created'} from ${state?.imageName ?? 'unknown image'} (cache: ${o.cache}); remote user ${c.remoteUser}`,
+    'info',
+  );
+  ctx.state.container = c;
+}
