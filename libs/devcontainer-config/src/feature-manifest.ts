@@ -234,8 +234,9 @@ export async function readLocalFeatures({
     // Options given in devcontainer.json against the manifest's options.
     const declared = v.manifest?.options;
     if (declared && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      const declaredNames = Object.keys(declared);
       for (const [name, given] of Object.entries(value as Record<string, unknown>)) {
-        const spec = declared[name];
+        const spec = Object.hasOwn(declared, name) ? declared[name] : undefined;
         if (spec === undefined) {
           problems.push(
             mkProblem(
@@ -243,7 +244,8 @@ export async function readLocalFeatures({
               where(['features', id, name], true),
               'warning',
               'unknown-feature-option',
-              `feature "${id}" has no option "${name}"${didYouMeanSuffix(name, Object.keys(declared))}`,
+              // Edit distance to every declared option: only for manifests of a plausible size (it is quadratic).
+              `feature "${id}" has no option "${name}"${declaredNames.length <= 200 ? didYouMeanSuffix(name, declaredNames) : ''}`,
             ),
           );
           continue;
