@@ -4,6 +4,7 @@ import { DevcontainerConfigError } from './errors.js';
 import { readLocalFeatures } from './feature-manifest.js';
 import { resolveFeatureOrder } from './feature-order.js';
 import { mkProblem, type ParseResult, parseDevcontainer } from './parse.js';
+import { limitProblems } from './problem.js';
 import { checkReferencedFiles } from './referenced-files.js';
 import type { DevcontainerConfig, Problem } from './types.js';
 import { validateDevcontainer } from './validate.js';
@@ -107,10 +108,12 @@ export async function checkDevcontainer(parsed: ParseResult): Promise<Problem[]>
       problems.push(mkProblem(parsed.file, loc, 'error', i.code, i.message));
     }
   }
-  return problems.sort(
-    (a, b) =>
-      (a.file === b.file ? 0 : a.file === parsed.file ? -1 : b.file === parsed.file ? 1 : a.file.localeCompare(b.file)) ||
-      a.line - b.line ||
-      a.column - b.column,
+  return limitProblems(
+    problems.sort(
+      (a, b) =>
+        (a.file === b.file ? 0 : a.file === parsed.file ? -1 : b.file === parsed.file ? 1 : a.file.localeCompare(b.file)) ||
+        a.line - b.line ||
+        a.column - b.column,
+    ),
   );
 }

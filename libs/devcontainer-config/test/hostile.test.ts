@@ -313,3 +313,14 @@ describe('formerly quadratic paths grow linearly (time ratio for 10× the input,
     expect(ratio).toBeLessThan(40);
   });
 });
+
+describe('checkDevcontainer keeps the cap across the file checks', () => {
+  it('5,000 local features without a manifest: 1,000 problems and a count', async () => {
+    const features = Array.from({ length: 5000 }, (_, i) => `"./f${i}": {}`).join(',');
+    const r = await cliOn(`{"image": "x", "features": {${features}}}`, 'validate');
+    expect(r.code).toBe(1);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(PROBLEM_LIMIT + 1);
+    expect(lines.at(-1)).toContain('too-many-problems: 1000 problems shown; 4000 more error(s)');
+  });
+});
