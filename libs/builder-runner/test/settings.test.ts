@@ -1,6 +1,14 @@
 // Pure: settings from env and flags. Nothing real needed.
 import { describe, expect, it } from 'vitest';
-import { checkRefName, parseSettings, repositoryName, settingDefinitions } from '../src/settings.js';
+import {
+  BUILDER_ENV_NAMES,
+  checkRefName,
+  DEFAULT_STATUS_FILE,
+  defaultStatusFile,
+  parseSettings,
+  repositoryName,
+  settingDefinitions,
+} from '../src/settings.js';
 
 const base = { DEVCONTAINER_REPOSITORY: 'https://git.example.com/org/app.git' };
 
@@ -82,6 +90,35 @@ describe('parseSettings', () => {
       workspaceFolder: '/src/project',
       statusFile: '/src/.devcontainer-builder/status.json',
     });
+  });
+
+  it('takes an empty value as unset (what a Terraform rendering passes for an unset option)', () => {
+    const empty = Object.fromEntries(settingDefinitions.filter((d) => d.env !== 'DEVCONTAINER_REPOSITORY').map((d) => [d.env, '']));
+    const withEmpty = parseSettings({ env: { ...base, ...empty, GH_TOKEN: '', CODER_WORKSPACE_NAME: '' }, cwd: '/' });
+    expect(withEmpty.problems).toEqual([]);
+    expect(withEmpty.settings).toEqual(parseSettings({ env: base, cwd: '/' }).settings);
+    expect(withEmpty.settings).toMatchObject({
+      configPath: undefined,
+      cacheFrom: [],
+      cacheTo: undefined,
+      coder: undefined,
+      dockerHost: undefined,
+    });
+    // An empty flag is unset too: the variable (or the default) applies.
+    expect(
+      parseSettings({ env: { ...base, DEVCONTAINER_CONFIG: '.devcontainer/x/devcontainer.json' }, flags: { config: '' }, cwd: '/' })
+        .settings?.configPath,
+    ).toBe('.devcontainer/x/devcontainer.json');
+  });
+
+  it('exports the status path and env names other packages re-use', () => {
+    expect(DEFAULT_STATUS_FILE).toBe('/workspaces/.devcontainer-builder/status.json');
+    expect(defaultStatusFile('/workspaces/app')).toBe(DEFAULT_STATUS_FILE);
+    expect(parseSettings({ env: { DEVCONTAINER_REPOSITORY: 'https://h/app.git' }, cwd: '/' }).settings?.statusFile).toBe(
+      DEFAULT_STATUS_FILE,
+    );
+    expect(BUILDER_ENV_NAMES).toEqual(settingDefinitions.map((d) => d.env));
+    expect(BUILDER_ENV_NAMES).toContain('DEVCONTAINER_CONFIG');
   });
 
   it('documents every setting once', () => {
