@@ -11,6 +11,7 @@ import { dockerRemoteEnv } from './remote-env.js';
 import { formatResult, REPORT_FORMATS, type ReportFormat } from './report-format.js';
 import { runGoss } from './run.js';
 import { parseTarget } from './target.js';
+import { kubectlDindRemoteEnv } from './transport.js';
 import type { IdeServer, ValidateResult } from './types.js';
 import { loadWorkspaceConfig } from './workspace-config.js';
 
@@ -167,6 +168,7 @@ const runCommand = defineCommand({
       ...(typeof args['retry-timeout'] === 'string' ? { retryTimeout: args['retry-timeout'] } : {}),
       ...(typeof args.sleep === 'string' ? { sleep: args.sleep } : {}),
       ...(target.kind === 'docker' ? { env: await dockerRemoteEnv(target.container) } : {}),
+      ...(target.kind === 'kubectl-dind' ? { env: await kubectlDindRemoteEnv(target) } : {}),
     });
     report(result, fmt);
   },

@@ -26,7 +26,7 @@ export { findGoss, runGoss } from './run.js';
 export type { Target } from './target.js';
 export { formatTarget, parseTarget } from './target.js';
 export type { ExecOptions, Transport, TransportOptions } from './transport.js';
-export { createTransport, DEFAULT_DIND_HOST } from './transport.js';
+export { createTransport, DEFAULT_DIND_HOST, kubectlDindRemoteEnv } from './transport.js';
 export type {
   CheckKind,
   CheckResult,

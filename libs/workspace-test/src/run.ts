@@ -26,7 +26,7 @@ export interface RunGossOptions extends TransportOptions {
   remoteTmp?: string;
   /** Directory goss runs in inside the target, so relative paths in commands resolve there (e.g. the workspace folder). Default: its temporary directory. */
   cwd?: string;
-  /** Environment for goss (docker transport only, see ExecOptions.env). */
+  /** Environment for goss (docker and kubectl-dind transports, see ExecOptions.env). */
   env?: Record<string, string>;
   /** Give up after this long (ms) per step. Default 10 min. */
   timeoutMs?: number;

@@ -3,7 +3,9 @@
 // Files are copied by streaming them to `cat` over the same channel, so every transport needs
 // only `sh` and `cat` in the target (no tar, no docker cp, no scp).
 import { type CommandResult, type CommandRunner, runCommand } from './command.js';
+import { WorkspaceTestError } from './errors.js';
 import { shellQuote } from './gossfile.js';
+import { dockerRemoteEnv } from './remote-env.js';
 import { formatTarget, parseTarget, type Target } from './target.js';
 
 export interface ExecOptions {
@@ -12,7 +14,8 @@ export interface ExecOptions {
   inputFile?: string;
   /**
    * Environment for the script. docker: passed as `-e NAME` with the value taken from the docker
-   * client's own environment (never on a command line). kubectl, kubectl-dind, coder: not supported (the session's own environment applies).
+   * client's own environment (never on a command line). kubectl-dind: sent as `NAME=value` lines on stdin and exported by the script (never on a command line;
+   * not with `input`/`inputFile`, values without newlines). kubectl, coder: not supported (the session's own environment applies).
    */
   env?: Record<string, string>;
   timeoutMs?: number;
@@ -49,6 +52,48 @@ function asUser(script: string, user: string | undefined): string {
   if (!user) return script;
   const u = shellQuote(user);
   return `if [ "$(id -un)" = ${u} ]; then sh -c ${shellQuote(script)}; else su -s /bin/sh ${u} -c ${shellQuote(script)}; fi`;
+}
+
+/** kubectl-dind: the environment as `NAME=value` lines for the script's stdin (see ExecOptions.env). */
+function envLines(exec: ExecOptions): string | undefined {
+  const entries = Object.entries(exec.env ?? {});
+  if (entries.length === 0) return undefined;
+  if (exec.input !== undefined || exec.inputFile !== undefined)
+    throw new WorkspaceTestError('INVALID_OPTIONS', 'kubectl-dind: env travels on stdin, so it cannot be combined with input or inputFile');
+  for (const [name, value] of entries) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+      throw new WorkspaceTestError('INVALID_OPTIONS', `kubectl-dind: "${name}" is not an environment variable name`);
+    if (/[\n\0]/.test(value)) throw new WorkspaceTestError('INVALID_OPTIONS', `kubectl-dind: the value of ${name} holds a newline or NUL`);
+  }
+  return entries.map(([name, value]) => `${name}=${value}\n`).join('');
+}
+
+/**
+ * remoteEnv of the devcontainer a kubectl-dind target names, from its `devcontainer.metadata` label
+ * (docker inspect through kubectl exec into the DinD container), for `ExecOptions.env`.
+ */
+export async function kubectlDindRemoteEnv(
+  target: Extract<Target, { kind: 'kubectl-dind' }>,
+  options: TransportOptions = {},
+): Promise<Record<string, string>> {
+  const runner = options.runner ?? runCommand;
+  const prefix = [
+    ...(options.kubeContext ? ['--context', options.kubeContext] : []),
+    'exec',
+    '-n',
+    target.namespace,
+    target.pod,
+    '-c',
+    target.container,
+    '--',
+    'docker',
+    '--host',
+    options.dindHost ?? DEFAULT_DIND_HOST,
+  ];
+  return dockerRemoteEnv(target.devcontainer, {
+    docker: options.kubectl ?? 'kubectl',
+    runner: (file, args, o) => runner(file, [...prefix, ...args], o),
+  });
 }
 
 export function createTransport(targetSpec: string | Target, options: TransportOptions = {}): Transport {
@@ -88,6 +133,8 @@ export function createTransport(targetSpec: string | Target, options: TransportO
       ];
     }
     if (target.kind === 'kubectl-dind') {
+      const names = Object.keys(exec.env ?? {});
+      const body = names.length > 0 ? `while IFS= read -r dck_env; do export "$dck_env"; done; unset dck_env; ${script}` : script;
       // The user switch is docker exec's own (-u): the devcontainer need not have su.
       return [
         options.kubectl ?? 'kubectl',
@@ -109,7 +156,7 @@ export function createTransport(targetSpec: string | Target, options: TransportO
         target.devcontainer,
         'sh',
         '-c',
-        script,
+        body,
       ];
     }
     // coder ssh joins the remote command like ssh does and runs it in the user's shell: one quoted argument.
@@ -122,7 +169,9 @@ export function createTransport(targetSpec: string | Target, options: TransportO
     argv,
     async exec(script, exec = {}) {
       const [file, ...args] = argv(script, exec);
+      const envInput = target.kind === 'kubectl-dind' ? envLines(exec) : undefined;
       return runner(file as string, args, {
+        ...(envInput !== undefined ? { input: envInput } : {}),
         ...(exec.input !== undefined ? { input: exec.input } : {}),
         ...(exec.inputFile !== undefined ? { inputFile: exec.inputFile } : {}),
         ...(target.kind === 'docker' && exec.env ? { env: exec.env } : {}),
