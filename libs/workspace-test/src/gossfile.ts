@@ -1,10 +1,12 @@
 // Pure: derive goss checks from a devcontainer configuration, merge a user goss file in, render YAML.
+import { DEFAULT_STATUS_FILE } from '@devcontainer-kit/builder-runner';
 import { getExtensions } from '@devcontainer-kit/devcontainer-config';
 import { parse, stringify } from 'yaml';
 import { WorkspaceTestError } from './errors.js';
 import type { CheckKind, DevcontainerConfig, GossCommand, Gossfile, IdeServer } from './types.js';
 
-export const DEFAULT_STATUS_FILE = '/workspaces/.devcontainer-builder/status.json';
+/** The builder's status file in the pod (builder-runner owns the path). */
+export { DEFAULT_STATUS_FILE };
 export const LIFECYCLE_HOOKS = [
   'onCreateCommand',
   'updateContentCommand',
