@@ -1,8 +1,7 @@
 export type { CoderPhaseLogsOptions } from './coder-phase-logs.js';
 export { createCoderPhaseLogs, createTerminalStreamPhaseLogs } from './coder-phase-logs.js';
-export type { BuilderErrorCode, BuilderErrorOptions } from './errors.js';
+export type { BuilderErrorCode } from './errors.js';
 export { BuilderError } from './errors.js';
-export type { CheckoutOptions, CheckoutResult } from './git-checkout.js';
 export { checkoutRepository } from './git-checkout.js';
 export type { LogLevel, PhaseLog, PhaseLogFactory, PhaseName } from './phase-log.js';
 export { PHASE_DISPLAY_NAMES, PHASES } from './phase-log.js';
