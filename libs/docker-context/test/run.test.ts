@@ -54,3 +54,13 @@ describe('createBackoff', () => {
     expect(Date.now() - t0).toBeLessThan(5000);
   });
 });
+
+describe('the pinned devcontainer CLI', () => {
+  it('is the version this package pins (the one source), and what runs', async () => {
+    const { readFileSync: read } = await import('node:fs');
+    const { resolveDevcontainerCli } = await import('../src/run.js');
+    const pin = JSON.parse(read(new URL('../package.json', import.meta.url), 'utf8')).dependencies['@devcontainers/cli'];
+    expect(pin).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(resolveDevcontainerCli().version).toBe(pin);
+  });
+});
