@@ -53,7 +53,7 @@ cluster_pids() { local n; for n in etcd kube-apiserver kube-controller-manager k
 shim_pids() {
   local f
   for f in /proc/[0-9]*/cmdline; do
-    tr '\0' ' ' <"$f" 2>/dev/null | grep -q -- "-address $SOCK " && { f=${f#/proc/}; echo "${f%/cmdline}"; }
+    { tr '\0' ' ' <"$f"; } 2>/dev/null | grep -q -- "-address $SOCK " && { f=${f#/proc/}; echo "${f%/cmdline}"; }
   done
   true
 }

@@ -1,0 +1,460 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: kubectl's JSON is untyped; the assertions check its shape.
+// The workspace on a real Kubernetes node (issue 12). Real: kube-apiserver, kube-controller-manager,
+// kube-scheduler, kubelet, containerd, etcd (tests/testbed/kubernetes.sh), Terraform 1.11 with the real
+// coder/coder and hashicorp/kubernetes providers applying the template unchanged, the builder image,
+// the DinD image (Debian's dockerd, run with the Deployment's own arguments), the devcontainer CLI,
+// git over HTTPS (git http-backend), goss. Emulated: Coder (the loopback stand-in; the coder provider's
+// values are faked through the environment variables Coder's provisioner sets).
+// Pods have a loopback-only network: the git server and the stand-in are reached inside the pod's
+// network namespace through a relay on the same ports (tests/support/pod-loopback).
+import { execFileSync } from 'node:child_process';
+import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gossfileFor, kubectlDindRemoteEnv, loadWorkspaceConfig, parseTarget, runGoss } from '@devcontainer-kit/workspace-test';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CoderStandin, startCoderStandin } from '../../support/coder-standin/index.js';
+import { type GitServer, startGitServer } from '../../support/git-server/index.js';
+import {
+  type Cluster,
+  clusterStatus,
+  kubectl,
+  kubectlJson,
+  kubectlRun,
+  loadImage,
+  sandboxPids,
+  startCluster,
+  stopCluster,
+} from '../../support/kubernetes.js';
+import { exposeToPod, type PodLoopback } from '../../support/pod-loopback/index.js';
+import { ensureDocker, gossPath, repoRoot, runTestbed, terraformCliConfig } from '../../support/testbed.js';
+import { createFixtureRemote, type FixtureRemote } from '../builder/support.js';
+import {
+  agentTokenEnv,
+  builderImageTrusting,
+  gitTls,
+  hostPathVolume,
+  parameterEnv,
+  prepareTemplate,
+  type TerraformRun,
+  templateDir,
+  terraform,
+  waitFor,
+} from './support.js';
+
+const NS = 'dck-e2e-k8s';
+const NS_RESTRICTED = 'dck-e2e-k8s-restricted';
+const WORKSPACE_ID = '6f1c2b7a-4d3e-4a8b-9c5d-0e1f2a3b4c5d';
+const NAME = `coder-${WORKSPACE_ID}`;
+const AGENT_TOKEN = crypto.randomUUID();
+const GIT_TOKEN = `gittok-${crypto.randomUUID()}`;
+const DIND_HOST = 'unix:///var/run/dind/docker.sock';
+const cache = process.env.DCK_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'devcontainer-kit');
+
+let cluster: Cluster;
+let root: string;
+let work: string;
+let fixture: FixtureRemote;
+let gitServer: GitServer;
+let standin: CoderStandin;
+let tls: ReturnType<typeof gitTls>;
+let tfEnv: NodeJS.ProcessEnv;
+let goss: string;
+let relay: PodLoopback | undefined;
+let applied = false;
+const seenSandboxes = new Set<string>();
+const savedKubeconfig = process.env.KUBECONFIG;
+const figures: Record<string, number | string> = {};
+const t0 = Date.now();
+
+const seconds = (ms: number) => Math.round(ms / 100) / 10;
+const gitPort = () => Number(new URL(gitServer.url).port);
+
+function podName(): string | undefined {
+  const name = kubectl(cluster, [
+    'get',
+    'pods',
+    '-n',
+    NS,
+    '-l',
+    `app.kubernetes.io/instance=${NAME}`,
+    '-o',
+    'jsonpath={.items[0].metadata.name}',
+  ]);
+  return name || undefined;
+}
+
+function inDind(pod: string, ...args: string[]): string {
+  return kubectl(cluster, ['exec', '-n', NS, pod, '-c', 'dind', '--', 'docker', '--host', DIND_HOST, ...args]);
+}
+
+function builderStatus(pod: string): any | undefined {
+  const r = kubectlRun(cluster, ['exec', '-n', NS, pod, '-c', 'builder', '--', 'cat', '/workspaces/.devcontainer-builder/status.json']);
+  if (r.status !== 0) return undefined;
+  try {
+    return JSON.parse(r.stdout);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `terraform apply` for a transition. For `start`, the pod's sandbox is caught as soon as it runs and
+ * the relay started in its network namespace, before the builder needs git and Coder.
+ */
+async function apply(transition: 'start' | 'stop'): Promise<{ run: TerraformRun; podAt?: number }> {
+  const env = { ...tfEnv, CODER_WORKSPACE_TRANSITION: transition };
+  let finished: TerraformRun | undefined;
+  const running = terraform(work, ['apply', '-auto-approve'], env).then((r) => (finished = r));
+  applied = true;
+  let podAt: number | undefined;
+  if (transition === 'start') {
+    const sandbox = await waitFor(
+      'the workspace pod sandbox',
+      () => {
+        if (finished && finished.status !== 0) throw new Error(`terraform apply failed:\n${finished.stdout}\n${finished.stderr}`);
+        for (const [id, pid] of sandboxPids(cluster, NS)) if (!seenSandboxes.has(id)) return { id, pid };
+        return undefined;
+      },
+      180_000,
+      100,
+    );
+    podAt = Date.now();
+    seenSandboxes.add(sandbox.id);
+    await relay?.close();
+    relay = await exposeToPod({
+      pid: sandbox.pid,
+      services: [{ port: standin.port }, { port: gitPort(), tls: { key: tls.key, cert: tls.cert } }],
+    });
+  }
+  const run = await running;
+  expect(run.status, `terraform apply (${transition}) failed:\n${run.stdout}\n${run.stderr}`).toBe(0);
+  return { run, ...(podAt ? { podAt } : {}) };
+}
+
+function loadInnerBaseImage(dindImage: string, dockerData: string): void {
+  // No registry: the inner daemon's data volume gets local/debian:bookworm before the pod starts, by the
+  // same dockerd (same data root as the Deployment's --data-root) in the test bed's Docker.
+  const tar = join(root, 'base.tar');
+  execFileSync('docker', ['save', '-o', tar, 'local/debian:bookworm']);
+  const script = [
+    'dockerd --bridge=none --iptables=false --data-root=/var/lib/docker/data --host=unix:///tmp/preload.sock >/tmp/dockerd.log 2>&1 &',
+    'pid=$!',
+    'for i in $(seq 1 100); do docker -H unix:///tmp/preload.sock version >/dev/null 2>&1 && break; sleep 0.2; done',
+    'docker -H unix:///tmp/preload.sock load -q -i /base.tar',
+    'kill $pid; wait $pid',
+  ].join('\n');
+  execFileSync(
+    'docker',
+    [
+      'run',
+      '--rm',
+      ...[
+        '--cap-add',
+        'ALL',
+        '--cap-drop',
+        'SYS_RESOURCE',
+        '--security-opt',
+        'seccomp=unconfined',
+        '--security-opt',
+        'apparmor=unconfined',
+      ],
+      ...['--network', 'host', '-v', `${dockerData}:/var/lib/docker`, '-v', `${tar}:/base.tar:ro`],
+      dindImage,
+      'sh',
+      '-c',
+      script,
+    ],
+    { stdio: 'ignore' },
+  );
+  rmSync(tar, { force: true });
+}
+
+function cleanupCluster(): void {
+  kubectlRun(cluster, ['delete', 'namespace', NS, NS_RESTRICTED, '--ignore-not-found', '--wait=true', '--timeout=120s']);
+  kubectlRun(cluster, ['delete', 'pv', '-l', 'devcontainer-kit.test=kubernetes-e2e', '--ignore-not-found', '--wait=true']);
+}
+
+beforeAll(async () => {
+  ensureDocker();
+  // moon's ^:build (npm test) built every package first; alone, build only what is missing.
+  for (const pkg of [
+    'libs/coder-log-client',
+    'libs/devcontainer-config',
+    'libs/builder-runner',
+    'apps/devcontainer-builder',
+    'libs/workspace-test',
+  ]) {
+    if (!existsSync(join(repoRoot, pkg, 'dist/index.js')))
+      execFileSync('flock', ['/tmp/dck-builder-e2e-build.lock', 'npx', 'tsup'], { cwd: join(repoRoot, pkg), stdio: 'pipe' });
+  }
+  // DCK_E2E_BUILDER_IMAGE: test an image built elsewhere (e.g. a release candidate) instead of this tree's.
+  const builderImage = process.env.DCK_E2E_BUILDER_IMAGE || runTestbed('builder-image');
+  const dindImage = runTestbed('dind-image');
+  const agentBinary = runTestbed('fake-coder-agent');
+  goss = gossPath();
+  const cliConfig = terraformCliConfig();
+  cluster = startCluster();
+  figures.clusterStartSeconds = cluster.startupSeconds ?? 'already running';
+  process.env.KUBECONFIG = cluster.kubeconfig;
+  cleanupCluster();
+
+  root = execFileSync('mktemp', ['-d', join(tmpdir(), 'dck-e2e-k8s-XXXXXX')], { encoding: 'utf8' }).trim();
+  tls = gitTls(cache);
+  // The rendered Deployment runs `docker:28-dind` unchanged: the test bed's DinD image goes by that name too.
+  const t = Date.now();
+  const builder = builderImageTrusting(builderImage, tls.ca, root);
+  loadImage(builder);
+  loadImage(dindImage, 'docker.io/library/docker:28-dind');
+  figures.imagesIntoContainerdSeconds = seconds(Date.now() - t);
+
+  kubectl(cluster, ['create', 'namespace', NS]);
+  const workspaces = join(root, 'pv-workspaces');
+  const dockerData = join(root, 'pv-docker');
+  mkdirSync(workspaces);
+  mkdirSync(dockerData);
+  // hostPath volumes get no fsGroup: /workspaces belongs to the builder's user as a real volume would.
+  chownSync(workspaces, 1000, 1000);
+  loadInnerBaseImage(dindImage, dockerData);
+  kubectl(
+    cluster,
+    ['apply', '-f', '-'],
+    hostPathVolume({ name: `${NS}-workspaces`, path: workspaces, namespace: NS, claim: `${NAME}-workspaces` }),
+  );
+  kubectl(
+    cluster,
+    ['apply', '-f', '-'],
+    hostPathVolume({ name: `${NS}-docker`, path: dockerData, namespace: NS, claim: `${NAME}-docker` }),
+  );
+
+  fixture = createFixtureRemote(root);
+  gitServer = await startGitServer({ root, token: GIT_TOKEN });
+  standin = await startCoderStandin({ agentToken: AGENT_TOKEN, agentBinaries: { amd64: agentBinary } });
+
+  const base: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of Object.keys(base)) if (k.startsWith('KUBE') || k.startsWith('CODER_') || k.startsWith('TF_')) delete base[k];
+  tfEnv = {
+    ...base,
+    TF_CLI_CONFIG_FILE: cliConfig,
+    TF_IN_AUTOMATION: '1',
+    CHECKPOINT_DISABLE: '1',
+    KUBE_CONFIG_PATH: cluster.kubeconfig,
+    TF_VAR_namespace: NS,
+    CODER_WORKSPACE_ID: WORKSPACE_ID,
+    CODER_WORKSPACE_NAME: 'dev',
+    CODER_WORKSPACE_OWNER: 'alice',
+    CODER_WORKSPACE_OWNER_ID: '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b',
+    CODER_WORKSPACE_OWNER_EMAIL: 'alice@example.com',
+    CODER_AGENT_URL: standin.url,
+    // The provider fills ${ACCESS_URL} and ${AUTH_TYPE} in, as in a real Coder build.
+    CODER_AGENT_SCRIPT_linux_amd64: readFileSync(
+      join(templateDir, '../../tests/support/fake-coder-agent/bootstrap_linux.sh'),
+      'utf8',
+    ).replaceAll('${ARCH}', 'amd64'),
+    [agentTokenEnv]: AGENT_TOKEN,
+    CODER_EXTERNAL_AUTH_ACCESS_TOKEN_github: GIT_TOKEN,
+    [parameterEnv('repo_url')]: `https://127.0.0.1:${gitPort()}/fixture.git`,
+    [parameterEnv('git_branch')]: 'main',
+    [parameterEnv('builder_image')]: builder,
+    [parameterEnv('cpu')]: '2',
+    [parameterEnv('memory')]: '4',
+  };
+  work = join(root, 'template');
+  prepareTemplate(work, tfEnv);
+}, 1_800_000);
+
+afterAll(async () => {
+  if (applied && work) await terraform(work, ['destroy', '-auto-approve'], { ...tfEnv, CODER_WORKSPACE_TRANSITION: 'stop' });
+  await relay?.close();
+  if (cluster) {
+    try {
+      figures.clusterMemoryMiB = clusterStatus().memoryMiB;
+    } catch {}
+    cleanupCluster();
+    stopCluster();
+  }
+  await standin?.close();
+  await gitServer?.close();
+  if (root) rmSync(root, { recursive: true, force: true });
+  if (savedKubeconfig === undefined) delete process.env.KUBECONFIG;
+  else process.env.KUBECONFIG = savedKubeconfig;
+  figures.testSeconds = seconds(Date.now() - t0);
+  const line = Object.entries(figures)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+  process.stderr.write(`[kubernetes e2e] ${line}\n`);
+  mkdirSync(join(cache, 'k8s'), { recursive: true });
+  writeFileSync(join(cache, 'k8s/e2e-figures.json'), `${JSON.stringify({ at: new Date().toISOString(), ...figures }, null, 2)}\n`);
+}, 600_000);
+
+describe('the template on a real Kubernetes node', () => {
+  let pod: string;
+  let containerId: string;
+  let agentCallsBefore = 0;
+
+  it('start: Terraform creates the workspace, the kubelet runs the pod, the builder clones over HTTPS and builds the devcontainer in DinD, the agent connects', async () => {
+    const { podAt } = await apply('start');
+    const agentAt = await waitFor(
+      'the agent to connect to the Coder stand-in',
+      () => (standin.agentCalls().length > 0 ? Date.now() : undefined),
+      600_000,
+    );
+    figures.coldPodToAgentSeconds = seconds(agentAt - (podAt as number));
+    pod = podName() as string;
+    expect(pod).toMatch(new RegExp(`^${NAME}-`));
+    const status = await waitFor(
+      'the builder to supervise',
+      () => builderStatus(pod)?.phase === 'supervise' && builderStatus(pod),
+      120_000,
+    );
+    expect(status.workspaceFolder).toBe('/workspaces/fixture');
+    containerId = status.containerId;
+    expect(containerId).toMatch(/^[0-9a-f]{12,64}$/);
+    // The devcontainer is a container of the inner daemon, not of the node's containerd.
+    expect(inDind(pod, 'inspect', '--format', '{{.State.Running}}', containerId)).toBe('true');
+    expect(standin.agentCalls()[0]?.userAgent).toMatch(/uid=1000 user=dev auth=token/);
+    // The builder's phases reached Coder's log API as separate sources, through the pod's loopback.
+    expect(standin.sources().map((s) => s.display_name)).toContain('Builder: devcontainer up');
+    expect(gitServer.requests().some((r) => r.auth === 'ok' && r.status === 200)).toBe(true);
+    expect(relay?.bytes(gitPort())).toBeGreaterThan(0);
+    for (const text of [...standin.logs().map((l) => l.output), kubectl(cluster, ['get', 'deployment', '-n', NS, NAME, '-o', 'yaml'])]) {
+      expect(text).not.toContain(AGENT_TOKEN);
+      expect(text).not.toContain(GIT_TOKEN);
+    }
+  }, 900_000);
+
+  it("workspace-test's checks pass inside the devcontainer, reached through kubectl exec into dind + docker exec", async () => {
+    const label = inDind(pod, 'inspect', '--format', '{{index .Config.Labels "devcontainer.metadata"}}', containerId);
+    const { config } = await loadWorkspaceConfig({ workspaceFolder: fixture.work, metadataLabel: label });
+    const gossfile = gossfileFor(config, { workspaceFolder: '/workspaces/fixture', ideServers: [] });
+    const target = parseTarget(`kubectl-dind:${NS}/${pod}/dind/${containerId}`);
+    if (target.kind !== 'kubectl-dind') throw new Error('unreachable');
+    // remoteEnv applies to what runs in the devcontainer, as `devcontainer exec` does it.
+    const env = await kubectlDindRemoteEnv(target, { kubectl: `${cluster.bin}/kubectl` });
+    expect(env).toMatchObject({ FIXTURE_REMOTE_ENV: 'remote-env-value' });
+    const result = await runGoss({
+      target,
+      env,
+      gossfile,
+      goss,
+      kubectl: `${cluster.bin}/kubectl`,
+      user: 'dev',
+      retryTimeout: '30s',
+    });
+    const failed = result.checks.filter((c) => !c.successful && !c.skipped).map((c) => c.message);
+    expect(failed).toEqual([]);
+    expect(result.ok).toBe(true);
+    expect(result.summary.total).toBeGreaterThan(5);
+  }, 300_000);
+
+  it('issue 12 defects 1 and 5: no container restarts; the agent token reaches the pod; dind runs the Deployment’s own dockerd arguments', () => {
+    const live = kubectlJson<any>(cluster, ['get', 'pod', '-n', NS, pod]);
+    const restarts = live.status.containerStatuses.map((c: any) => `${c.name}=${c.restartCount}`);
+    expect(restarts.sort()).toEqual(['builder=0', 'dind=0']);
+    expect(live.status.containerStatuses.every((c: any) => c.state.running)).toBe(true);
+    const secret = kubectlJson<any>(cluster, ['get', 'secret', '-n', NS, `${NAME}-tokens`]);
+    expect(Buffer.from(secret.data['agent-token'], 'base64').toString()).toBe(AGENT_TOKEN);
+    // The rendered dind container, unchanged: image, and the arguments of kubernetes.tf.json.
+    const rendered = JSON.parse(readFileSync(join(templateDir, 'kubernetes.tf.json'), 'utf8'));
+    const renderedDind = rendered.resource.kubernetes_deployment_v1.workspace.spec[0].template[0].spec[0].container.find(
+      (c: any) => c.name === 'dind',
+    );
+    const dind = live.spec.containers.find((c: any) => c.name === 'dind');
+    expect(dind.image).toBe(renderedDind.image);
+    expect(dind.args).toEqual(renderedDind.args.map((a: string) => a.replaceAll('${local.name}', NAME)));
+    expect(dind.args[0]).toBe('dockerd');
+    expect(live.status.containerStatuses.find((c: any) => c.name === 'dind').ready).toBe(true);
+  });
+
+  it('issue 12 defect 4: values left empty are unset in the live pod, not ""', () => {
+    const live = kubectlJson<any>(cluster, ['get', 'deployment', '-n', NS, NAME]);
+    const builder = live.spec.template.spec.containers.find((c: any) => c.name === 'builder');
+    const empty = builder.env.filter((e: any) => !e.valueFrom && (e.value ?? '') === '').map((e: any) => e.name);
+    expect(empty).toEqual([]);
+    const names = builder.env.map((e: any) => e.name);
+    for (const unset of ['DEVCONTAINER_CONFIG', 'DEVCONTAINER_CACHE_FROM', 'DEVCONTAINER_CACHE_TO']) expect(names).not.toContain(unset);
+  });
+
+  it("issue 12 defect 3: the inner daemon's containers live under the configured cgroup parent, not the node's /docker", () => {
+    const parent = kubectlJson<any>(cluster, ['get', 'pod', '-n', NS, pod])
+      .spec.containers.find((c: any) => c.name === 'dind')
+      .args.find((a: string) => a.startsWith('--cgroup-parent='));
+    expect(parent, 'the dind container has no --cgroup-parent').toBeDefined();
+    const wanted = parent.slice('--cgroup-parent='.length);
+    // The devcontainer's process, as the node sees it (cgroup v1: absolute paths of the node).
+    const pid = inDind(pod, 'inspect', '--format', '{{.State.Pid}}', containerId);
+    const cgroups = kubectl(cluster, ['exec', '-n', NS, pod, '-c', 'dind', '--', 'cat', `/proc/${pid}/cgroup`]);
+    const memory = cgroups.split('\n').find((l) => /^\d+:memory:/.test(l)) as string;
+    expect(memory).toBeDefined();
+    const path = memory.split(':')[2] as string;
+    expect(path).toContain(`${wanted}/`);
+    expect(path.startsWith('/docker/')).toBe(false);
+  });
+
+  it('stop (start_count 0): the pod goes, the volumes stay; start: the same devcontainer comes back without a rebuild', async () => {
+    agentCallsBefore = standin.agentCalls().length;
+    const markers = () => {
+      const p = podName() as string;
+      return kubectl(cluster, [
+        'exec',
+        '-n',
+        NS,
+        p,
+        '-c',
+        'dind',
+        '--',
+        'docker',
+        '--host',
+        DIND_HOST,
+        'exec',
+        containerId,
+        'sh',
+        '-c',
+        'echo "$(wc -l < /home/dev/markers/postCreate) $(wc -l < /home/dev/markers/postStart)"',
+      ]);
+    };
+    const before = markers();
+    expect(before).toBe('1 1');
+
+    const stopped = await apply('stop');
+    figures.stopSeconds = seconds(stopped.run.ms);
+    await waitFor('the pod to go', () => kubectl(cluster, ['get', 'pods', '-n', NS, '-o', 'name']) === '' || undefined, 120_000);
+    expect(kubectl(cluster, ['get', 'deployment,secret', '-n', NS, '-o', 'name'])).toBe('');
+    const pvcs = kubectlJson<any>(cluster, ['get', 'pvc', '-n', NS]).items.map((p: any) => `${p.metadata.name}=${p.status.phase}`);
+    expect(pvcs.sort()).toEqual([`${NAME}-docker=Bound`, `${NAME}-workspaces=Bound`]);
+
+    const { podAt } = await apply('start');
+    const agentAt = await waitFor(
+      'the agent to connect again',
+      () => (standin.agentCalls().length > agentCallsBefore ? Date.now() : undefined),
+      600_000,
+    );
+    figures.warmPodToAgentSeconds = seconds(agentAt - (podAt as number));
+    pod = podName() as string;
+    const status = await waitFor(
+      'the builder to supervise again',
+      () => builderStatus(pod)?.phase === 'supervise' && builderStatus(pod),
+      120_000,
+    );
+    // Same container (the inner daemon's data survived on its volume); creation hooks not run again, postStart once more.
+    expect(status.containerId).toBe(containerId);
+    expect(markers()).toBe('1 2');
+  }, 900_000);
+
+  it('destroy: nothing of the workspace is left in the namespace', async () => {
+    const r = await terraform(work, ['destroy', '-auto-approve'], { ...tfEnv, CODER_WORKSPACE_TRANSITION: 'stop' });
+    expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+    applied = false;
+    const left = await waitFor(
+      'the namespace to empty',
+      () => {
+        const names = kubectl(cluster, ['get', 'all,pvc,secret,serviceaccount,configmap', '-n', NS, '-o', 'name'])
+          .split('\n')
+          .filter((n) => n && n !== 'serviceaccount/default' && n !== 'configmap/kube-root-ca.crt');
+        return names.length === 0 ? names : undefined;
+      },
+      120_000,
+    );
+    expect(left).toEqual([]);
+  }, 300_000);
+});
