@@ -44,6 +44,9 @@ const workspaceOk = step(
   { env },
 );
 if (!workspaceOk) problems.push('coder-devcontainer-kubernetes:workspace_test failed');
+// The Kubernetes e2e stops its cluster in afterAll; if that run was killed, stop it here so nothing
+// of it (daemons, cgroups, run dirs) outlives the suite or trips the next run.
+if (!step('kubernetes cluster stopped', 'bash', ['tests/testbed/kubernetes.sh', 'stop'], { env })) problems.push('stopping the test cluster failed');
 
 // Sum the reports.
 let passed = 0;

@@ -311,7 +311,7 @@ start_cluster() {
   done
   : >"$RUN/created-cgroups"
   for c in /sys/fs/cgroup/*/; do
-    [ -d "$c" ] && [ "$(basename "$c")" != unified ] && [ ! -d "${c}k8s.io" ] && echo "${c}k8s.io" >>"$RUN/created-cgroups"
+    [ -d "$c" ] && [ ! -d "${c}k8s.io" ] && echo "${c}k8s.io" >>"$RUN/created-cgroups"
   done
   make_pki
   write_configs

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The whole test bed, idempotent: Docker engine + local/debian:bookworm, goss, Terraform providers.
-# The Go builds (CPU) run while debootstrap (network and disk) runs. Each part prints what it did
+# The whole test bed, idempotent: Docker engine + local/debian:bookworm, goss, Terraform providers,
+# the Kubernetes binaries (the cluster itself is started and stopped by the test that uses it:
+# tests/e2e/kubernetes, through kubernetes.sh). The Go builds (CPU) run while debootstrap (network
+# and disk) runs. Each part prints what it did
 # and how long it took; the cache sizes come last.
 source "$(dirname "$0")/lib.sh"
 here=$(dirname "$0")
@@ -8,10 +10,13 @@ bash "$here/goss.sh" >/dev/null &
 goss_pid=$!
 bash "$here/terraform-providers.sh" >/dev/null &
 providers_pid=$!
+bash "$here/kubernetes-binaries.sh" >/dev/null &
+kubernetes_pid=$!
 failed=()
 bash "$here/docker.sh" || failed+=(docker)
 wait "$goss_pid" || failed+=(goss)
 wait "$providers_pid" || failed+=(terraform-providers)
+wait "$kubernetes_pid" || failed+=(kubernetes-binaries)
 for extra in "$here"/setup.d/*.sh; do
   [ -e "$extra" ] || continue
   bash "$extra" >/dev/null || failed+=("$(basename "$extra")")

@@ -8,7 +8,7 @@
 // Pods have a loopback-only network: the git server and the stand-in are reached inside the pod's
 // network namespace through a relay on the same ports (tests/support/pod-loopback).
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gossfileFor, kubectlDindRemoteEnv, loadWorkspaceConfig, parseTarget, runGoss } from '@devcontainer-kit/workspace-test';
@@ -66,6 +66,18 @@ const seenSandboxes = new Set<string>();
 const savedKubeconfig = process.env.KUBECONFIG;
 const figures: Record<string, number | string> = {};
 const t0 = Date.now();
+
+const SYSCTLS = ['kernel/panic', 'kernel/panic_on_oops', 'vm/overcommit_memory', 'vm/panic_on_oom', 'kernel/keys/root_maxkeys'];
+let hostBefore: ReturnType<typeof hostState>;
+
+/** What the cluster must leave as it found it: kernel tunables, containerd's k8s.io cgroups, its run dirs. */
+function hostState() {
+  return {
+    sysctls: Object.fromEntries(SYSCTLS.map((k) => [k, readFileSync(`/proc/sys/${k}`, 'utf8').trim()])),
+    k8sCgroups: readdirSync('/sys/fs/cgroup').filter((h) => existsSync(`/sys/fs/cgroup/${h}/k8s.io`)),
+    paths: ['/run/dck-k8s', '/run/netns', '/var/log/pods', '/var/log/containers'].filter((p) => existsSync(p)),
+  };
+}
 
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
 const gitPort = () => Number(new URL(gitServer.url).port);
@@ -194,8 +206,10 @@ beforeAll(async () => {
   const agentBinary = runTestbed('fake-coder-agent');
   goss = gossPath();
   const cliConfig = terraformCliConfig();
+  hostBefore = hostState();
   cluster = startCluster();
   figures.clusterStartSeconds = cluster.startupSeconds ?? 'already running';
+  figures.clusterMemoryIdleMiB = cluster.memoryMiB;
   process.env.KUBECONFIG = cluster.kubeconfig;
   cleanupCluster();
 
@@ -267,9 +281,6 @@ afterAll(async () => {
   if (applied && work) await terraform(work, ['destroy', '-auto-approve'], { ...tfEnv, CODER_WORKSPACE_TRANSITION: 'stop' });
   await relay?.close();
   if (cluster) {
-    try {
-      figures.clusterMemoryMiB = clusterStatus().memoryMiB;
-    } catch {}
     cleanupCluster();
     stopCluster();
   }
@@ -292,6 +303,30 @@ describe('the template on a real Kubernetes node', () => {
   let containerId: string;
   let agentCallsBefore = 0;
 
+  // Waits for the template's Pod Security check (issue 12, defect 2: a data source reads the namespace's
+  // enforce label and plan fails with what to do). Until main.tf has it, plan succeeds here and the
+  // ReplicaSet's pods are refused later; the test runs as soon as the check is in.
+  it.skipIf(!readFileSync(join(templateDir, 'main.tf'), 'utf8').includes('pod-security.kubernetes.io/enforce'))(
+    'issue 12 defect 2: in a namespace whose Pod Security level is restricted or baseline, plan fails and says what to do',
+    async () => {
+      for (const level of ['restricted', 'baseline']) {
+        kubectlRun(cluster, ['delete', 'namespace', NS_RESTRICTED, '--ignore-not-found', '--wait=true']);
+        kubectl(cluster, ['create', 'namespace', NS_RESTRICTED]);
+        kubectl(cluster, ['label', 'namespace', NS_RESTRICTED, `pod-security.kubernetes.io/enforce=${level}`]);
+        const r = await terraform(work, ['plan', '-lock=false'], {
+          ...tfEnv,
+          TF_VAR_namespace: NS_RESTRICTED,
+          CODER_WORKSPACE_TRANSITION: 'start',
+        });
+        expect(r.status, `${level}: plan succeeded:\n${r.stdout}`).not.toBe(0);
+        expect(r.stderr).toContain(level);
+        expect(r.stderr).toMatch(/privileged/);
+        expect(kubectl(cluster, ['get', 'all,pvc,secret', '-n', NS_RESTRICTED, '-o', 'name'])).toBe('');
+      }
+    },
+    300_000,
+  );
+
   it('start: Terraform creates the workspace, the kubelet runs the pod, the builder clones over HTTPS and builds the devcontainer in DinD, the agent connects', async () => {
     const { podAt } = await apply('start');
     const agentAt = await waitFor(
@@ -300,6 +335,7 @@ describe('the template on a real Kubernetes node', () => {
       600_000,
     );
     figures.coldPodToAgentSeconds = seconds(agentAt - (podAt as number));
+    figures.clusterMemoryWithWorkspaceMiB = clusterStatus().memoryMiB;
     pod = podName() as string;
     expect(pod).toMatch(new RegExp(`^${NAME}-`));
     const status = await waitFor(
@@ -457,4 +493,22 @@ describe('the template on a real Kubernetes node', () => {
     );
     expect(left).toEqual([]);
   }, 300_000);
+
+  it("stop: the cluster leaves the host's kernel settings, cgroups and run dirs as it found them, and dockerd answering", () => {
+    stopCluster();
+    const after = hostState();
+    expect(after).toEqual(hostBefore);
+    expect(existsSync('/run/dck-k8s')).toBe(false);
+    const shims = readdirSync('/proc')
+      .filter((p) => /^\d+$/.test(p))
+      .filter((p) => {
+        try {
+          return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('/run/dck-k8s/');
+        } catch {
+          return false;
+        }
+      });
+    expect(shims).toEqual([]);
+    expect(execFileSync('docker', ['version', '--format', '{{.Server.Version}}'], { encoding: 'utf8' }).trim()).not.toBe('');
+  }, 120_000);
 });
