@@ -17,6 +17,11 @@ export interface CoderPhaseLogsOptions {
   agentToken: string;
   /** The complete local log (everything, also what the budget kept from Coder). */
   logFile?: string;
+  /**
+   * Where to keep the account of bytes this agent's builder runs already sent (coder-log-client's
+   * `budgetAccountFile`): a restarted builder shares the agent's 1 MiB with its earlier runs.
+   */
+  budgetAccountFile?: string;
   onWarning?: (warning: CoderLogWarning) => void;
   /** Also echo lines on stderr (default true: `kubectl logs` shows them). */
   echo?: boolean;
@@ -27,6 +32,7 @@ export function createCoderPhaseLogs(o: CoderPhaseLogsOptions): PhaseLogFactory 
     agentUrl: o.agentUrl,
     agentToken: o.agentToken,
     ...(o.logFile ? { logFile: o.logFile } : {}),
+    ...(o.budgetAccountFile ? { budgetAccountFile: o.budgetAccountFile } : {}),
     ...(o.onWarning ? { onWarning: o.onWarning } : {}),
     flushIntervalMs: 250,
   });

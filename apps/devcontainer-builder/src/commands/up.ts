@@ -50,6 +50,7 @@ export async function runUp(flags: Record<string, unknown>, env: NodeJS.ProcessE
         agentUrl: settings.coder.agentUrl,
         agentToken: settings.coder.agentToken,
         logFile: join(settings.stateDir, 'builder.log'),
+        budgetAccountFile: join(settings.stateDir, 'coder-log-account.json'),
         onWarning: (w) => process.stderr.write(`devcontainer-builder: log streaming: ${w.message}\n`),
       })
     : createTerminalStreamPhaseLogs();
