@@ -2,9 +2,11 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${...} strings here are Terraform expressions, not JS templates.
 // Real parts: terraform 1.11 with the real providers coder/coder 2.20.0 and hashicorp/kubernetes 3.2.1
 // (built by tests/testbed/terraform-providers.sh into a filesystem mirror), @cdktf/hcl2json, the
-// k8s-manifests renderer. No Kubernetes cluster and no Coder deployment: `terraform plan` runs
-// without either (the kubernetes provider dials the API server only to read or change objects).
-import { execFileSync, spawnSync } from 'node:child_process';
+// k8s-manifests renderer. No Kubernetes cluster and no Coder deployment: the kubernetes provider dials the
+// API server only to read or change objects; the one read a plan makes (the namespace, for the Pod Security
+// check, on start) is answered by a loopback HTTP server that serves Namespace objects as the API server
+// does (GET /api/v1/namespaces/NAME, 404 Status otherwise). The real API server is in tests/e2e/kubernetes.
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +21,37 @@ type Resource = { address: string; type: string; name: string; values: Record<st
 
 let work: string;
 let env: NodeJS.ProcessEnv;
+let apiServer: ChildProcess | undefined;
+/** Namespaces the stand-in API server knows, with their labels. */
+const NAMESPACES: Record<string, Record<string, string>> = {
+  'coder-workspaces': { 'kubernetes.io/metadata.name': 'coder-workspaces', 'pod-security.kubernetes.io/enforce': 'privileged' },
+  'ws-unlabelled': { 'kubernetes.io/metadata.name': 'ws-unlabelled' },
+  'ws-baseline': { 'pod-security.kubernetes.io/enforce': 'baseline', 'pod-security.kubernetes.io/warn': 'restricted' },
+  'ws-restricted': { 'pod-security.kubernetes.io/enforce': 'restricted' },
+};
+/** Namespaces the stand-in was asked for (it appends one name a line to this file). */
+const namespaceReads = () => readFileSync(join(work, 'namespace-reads.log'), { encoding: 'utf8', flag: 'a+' }).split('\n').filter(Boolean);
+
+// The stand-in runs in its own process: terraform runs through spawnSync, which blocks this one's event loop.
+const API_STANDIN = `
+import { appendFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+const [namespaces, log] = [JSON.parse(process.argv[2]), process.argv[3]];
+const server = createServer((req, res) => {
+  const name = /^\\/api\\/v1\\/namespaces\\/([^/?]+)(\\?|$)/.exec(req.url ?? '')?.[1];
+  res.setHeader('content-type', 'application/json');
+  if (req.method === 'GET' && name) appendFileSync(log, name + '\\n');
+  const labels = name ? namespaces[name] : undefined;
+  if (req.method === 'GET' && name && labels) {
+    res.end(JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, uid: 'uid-' + name, labels }, spec: {}, status: { phase: 'Active' } }));
+  } else {
+    res.statusCode = 404;
+    res.end(JSON.stringify({ apiVersion: 'v1', kind: 'Status', status: 'Failure', reason: 'NotFound', code: 404, message: 'namespaces "' + name + '" not found' }));
+  }
+});
+server.listen(0, '127.0.0.1', () => process.stdout.write(server.address().port + '\\n'));
+process.on('SIGTERM', () => process.exit(0));
+`;
 
 function terraform(dir: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
   return spawnSync('terraform', args, { cwd: dir, env: { ...env, ...extraEnv }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
@@ -38,8 +71,8 @@ const WORKSPACE = {
   CODER_WORKSPACE_OWNER_EMAIL: 'alice@example.com',
 };
 
-function plan(dir: string, extraEnv: NodeJS.ProcessEnv): Resource[] {
-  ok(terraform(dir, ['plan', '-input=false', '-no-color', '-lock=false', '-out=plan.tfplan'], extraEnv));
+function plan(dir: string, extraEnv: NodeJS.ProcessEnv, args: string[] = []): Resource[] {
+  ok(terraform(dir, ['plan', '-input=false', '-no-color', '-lock=false', '-out=plan.tfplan', ...args], extraEnv));
   const json = JSON.parse(ok(terraform(dir, ['show', '-json', 'plan.tfplan'])));
   return json.planned_values.root_module.resources as Resource[];
 }
@@ -50,16 +83,27 @@ function terraformCliConfig(): string {
   return execFileSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   const cliConfig = terraformCliConfig();
   work = mkdtempSync(join(tmpdir(), 'dck-coder-devcontainer-kubernetes-'));
   env = { ...process.env, TF_CLI_CONFIG_FILE: cliConfig, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' };
   // No cluster anywhere: the kubernetes provider must not pick up a kubeconfig from the environment.
   for (const k of Object.keys(env)) if (k.startsWith('KUBE') || k.startsWith('CODER_')) delete env[k];
+  writeFileSync(join(work, 'api-standin.mjs'), API_STANDIN);
+  const standin = spawn(process.execPath, [join(work, 'api-standin.mjs'), JSON.stringify(NAMESPACES), join(work, 'namespace-reads.log')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  apiServer = standin;
+  const port = await new Promise<string>((resolve, reject) => {
+    standin.stdout?.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
+    standin.once('exit', (code) => reject(new Error(`the API stand-in exited (${code})`)));
+  });
+  env.KUBE_HOST = `http://127.0.0.1:${port}`;
   for (const f of TEMPLATE_FILES) copyFileSync(join(templateDir, f), join(work, f));
   ok(terraform(work, ['init', '-backend=false', '-input=false', '-no-color']));
 });
 afterAll(() => {
+  apiServer?.kill('SIGTERM');
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
@@ -163,6 +207,104 @@ describe('the template', () => {
     expect(addresses.filter((a) => a.includes('deployment') || a.includes('secret') || a.includes('coder_metadata'))).toEqual([]);
   });
 
+  /** The builder's env of a start plan, by name (secretKeyRef entries as their reference). */
+  const builderEnv = (resources: Resource[]) => {
+    const deployment = resources.find((r) => r.address === 'kubernetes_deployment_v1.workspace[0]')?.values as Record<string, any>;
+    const builder = deployment.spec[0].template[0].spec[0].container.find((c: any) => c.name === 'builder');
+    return Object.fromEntries(builder.env.map((e: any) => [e.name, e.value_from[0]?.secret_key_ref[0] ?? e.value])) as Record<
+      string,
+      unknown
+    >;
+  };
+  const start = { ...WORKSPACE, CODER_WORKSPACE_TRANSITION: 'start' };
+  /** A failed plan's output with Terraform's line wrapping and box drawing undone, for matching whole sentences. */
+  const flat = (r: ReturnType<typeof terraform>) => `${r.stdout}\n${r.stderr}`.replace(/[│╷╵]/g, ' ').replace(/\s+/g, ' ');
+  const planFails = (namespace: string, transition = 'start') =>
+    terraform(work, ['plan', '-input=false', '-no-color', '-lock=false', '-var', `namespace=${namespace}`], {
+      ...WORKSPACE,
+      CODER_WORKSPACE_TRANSITION: transition,
+    });
+
+  it('empty means unset: with empty parameters and no cache_repo, DEVCONTAINER_CONFIG/_CACHE_FROM/_CACHE_TO/_BRANCH are not set at all', () => {
+    const env = builderEnv(plan(work, start));
+    for (const name of ['DEVCONTAINER_CONFIG', 'DEVCONTAINER_CACHE_FROM', 'DEVCONTAINER_CACHE_TO', 'DEVCONTAINER_BRANCH'])
+      expect(env, name).not.toHaveProperty(name);
+    expect(env.DEVCONTAINER_WORKSPACE_FOLDER).toBe('/workspaces/template-starter');
+  });
+
+  it('…and set when given (the dynamic env blocks really render)', () => {
+    const env = builderEnv(
+      plan(work, { ...start, [parameterEnv('devcontainer_config')]: '.devcontainer/go/devcontainer.json' }, [
+        '-var',
+        'cache_repo=registry.example.com/cache',
+      ]),
+    );
+    expect(env).toMatchObject({
+      DEVCONTAINER_CONFIG: '.devcontainer/go/devcontainer.json',
+      DEVCONTAINER_CACHE_FROM: 'registry.example.com/cache',
+      DEVCONTAINER_CACHE_TO: 'registry.example.com/cache',
+    });
+    expect(env).not.toHaveProperty('DEVCONTAINER_BRANCH');
+  });
+
+  it('the agent token is always wired from coder_agent.main.token into the Secret', () => {
+    const tf = JSON.parse(readFileSync(join(templateDir, 'kubernetes.tf.json'), 'utf8'));
+    expect(tf.resource.kubernetes_secret_v1.tokens.data['agent-token']).toBe('${coder_agent.main.token}');
+  });
+
+  it('dind gets --cgroup-parent=/devcontainer-kit/<name> and the docker:dind argument convention (args, no command)', () => {
+    const resources = plan(work, start);
+    const deployment = resources.find((r) => r.address === 'kubernetes_deployment_v1.workspace[0]')?.values as Record<string, any>;
+    const dind = deployment.spec[0].template[0].spec[0].container.find((c: any) => c.name === 'dind');
+    expect(dind.args[0]).toBe('dockerd');
+    expect(dind.args).toContain(`--cgroup-parent=/devcontainer-kit/coder-${WORKSPACE.CODER_WORKSPACE_ID}`);
+    expect(dind.command ?? []).toEqual([]);
+  });
+
+  it('Pod Security: a namespace enforcing baseline fails the plan, naming the namespace, the level, the refused fields and the fix', () => {
+    const r = planFails('ws-baseline');
+    expect(r.status).not.toBe(0);
+    const text = flat(r);
+    expect(text).toContain('Resource postcondition failed');
+    expect(text).toContain(
+      'Namespace "ws-baseline" enforces Pod Security level "baseline" (label pod-security.kubernetes.io/enforce), and this workspace\'s pod needs "privileged".',
+    );
+    expect(text).toContain(
+      'spec.template.spec.containers[0].securityContext.privileged (Privileged Containers: container "dind" is privileged)',
+    );
+    expect(text).toContain('seccompProfile.type (Seccomp: container "dind" runs with seccomp profile Unconfined)');
+    expect(text).not.toContain('runAsNonRoot'); // restricted-only fields are not listed for baseline
+    expect(text).toContain('kubectl label --overwrite namespace ws-baseline pod-security.kubernetes.io/enforce=privileged');
+  });
+
+  it('Pod Security: restricted also fails, listing the restricted-only fields too', () => {
+    const r = planFails('ws-restricted');
+    expect(r.status).not.toBe(0);
+    const text = flat(r);
+    expect(text).toContain('enforces Pod Security level "restricted"');
+    expect(text).toContain('securityContext.runAsNonRoot (Running as Non-root');
+    expect(text).toContain('securityContext.privileged (Privileged Containers');
+  });
+
+  it('Pod Security: an unlabelled namespace and a privileged one pass; a missing namespace fails with its own message', () => {
+    expect(plan(work, start, ['-var', 'namespace=ws-unlabelled']).length).toBeGreaterThan(5);
+    expect(plan(work, start).length).toBeGreaterThan(5);
+    const r = planFails('ws-missing');
+    expect(r.status).not.toBe(0);
+    expect(flat(r)).toContain('Namespace "ws-missing" does not exist (or the provisioner may not read it).');
+  });
+
+  it('Pod Security: stop does not read the namespace, so a relabelled namespace never blocks stopping a workspace', () => {
+    const before = namespaceReads().length;
+    const r = planFails('ws-restricted', 'stop');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(namespaceReads().length).toBe(before);
+    // …while a start plan does read it (the check above is not vacuous).
+    planFails('ws-restricted', 'start');
+    expect(namespaceReads().slice(before)).toEqual(['ws-restricted']);
+  });
+
   it('main.tf: the Coder pieces the issue asks for, self-contained (no module blocks)', async () => {
     const hcl = (await parse('main.tf', readFileSync(join(templateDir, 'main.tf'), 'utf8'))) as Record<string, any>;
     expect(hcl.module).toBeUndefined();
@@ -200,6 +342,8 @@ describe('the template', () => {
       'data.coder_parameter.docker_volume_size.value': '30',
       'local.storage_class': 'standard',
       'data.coder_parameter.repo_url.value': 'https://github.com/example/shop.git',
+      'data.coder_workspace.me.access_url': 'https://coder.example.com/',
+      'local.workspace_folder': '/workspaces/shop',
     };
     const seen = new Set<string>();
     const text = readFileSync(join(templateDir, 'k8s-values.yaml'), 'utf8').replace(/\$\{([^}]+)\}/g, (_m, expr: string) => {

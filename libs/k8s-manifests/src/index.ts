@@ -1,5 +1,27 @@
 export { K8sManifestsError, type K8sManifestsErrorCode } from './errors.js';
-export { DEFAULTS, defaultWorkspaceFolder, isTerraformExpression, MAX_NAME_LENGTH, validateOptions } from './options.js';
+export {
+  ALWAYS_SET_ENV,
+  DEFAULTS,
+  defaultWorkspaceFolder,
+  isLabelValue,
+  isTerraformExpression,
+  isUnset,
+  labelKeyProblems,
+  MANAGED_ENV,
+  MAX_NAME_LENGTH,
+  parseQuantity,
+  validateOptions,
+} from './options.js';
+export {
+  checkPodSecurity,
+  isPodSecurityLevel,
+  POD_SECURITY_LEVELS,
+  type PodSecurityLevel,
+  type PodSecurityViolation,
+  type PodTemplateInput,
+  podSecurityViolations,
+  strictestPodSecurityLevel,
+} from './pod-security.js';
 export {
   fromTerraformJson,
   type KubernetesObjectJson,
@@ -28,10 +50,19 @@ export type {
   WorkspaceManifestOptions,
 } from './types.js';
 export { type SchemaProblem, validateManifests } from './validate.js';
-export { parseValuesFile, type RenderFormat, renderValues, type ValuesFile } from './values-file.js';
+export {
+  checkValues,
+  type PodSecurityReport,
+  parseValuesFile,
+  type RenderFormat,
+  type RenderValuesOptions,
+  renderValues,
+  type ValuesFile,
+} from './values-file.js';
 export {
   DIND_PRESTOP_SECONDS,
   DOCKER_DATA_PATH,
+  dindArgs,
   listManifests,
   MANIFEST_ORDER,
   type ManifestKey,

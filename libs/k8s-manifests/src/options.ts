@@ -6,11 +6,75 @@ export function isTerraformExpression(value: unknown): boolean {
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** Label and annotation key name part, and label values (Kubernetes' "qualified name"). */
+const QUALIFIED_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const QUANTITY = /^[+-]?(?:\d+|\d+\.\d+|\d+\.|\.\d+)(?:[KMGTPE]i|[YZEPTGMkhdcmunpfazy]|da|[eE][+-]?(?:\d+|\d+\.\d+|\d+\.|\.\d+))?$/;
 const SECRET_LIKE_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE_KEY/i;
+/** `scheme://user[:password]@` anywhere in a value. */
+const URL_USERINFO = /[a-z][a-z0-9+.-]*:\/\/[^/?#\s@]*@/i;
+const MAX_ID = 2147483647;
+const SUFFIX: Record<string, number> = {
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  '': 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+};
+
+/**
+ * The value of a Kubernetes quantity (`10Gi`, `500m`, `1e3`) as a number, or undefined when the text is not
+ * one the API server accepts. Precision is that of a double: enough to compare sizes and limits.
+ */
+export function parseQuantity(text: string): number | undefined {
+  if (typeof text !== 'string' || !QUANTITY.test(text)) return undefined;
+  const m = /^([+-]?(?:\d+|\d+\.\d+|\d+\.|\.\d+))(.*)$/.exec(text);
+  if (!m) return undefined;
+  const number = Number(m[1]);
+  const suffix = m[2] ?? '';
+  if (/^[eE]/.test(suffix)) return number * 10 ** Number(suffix.slice(1));
+  const factor = SUFFIX[suffix];
+  return factor === undefined ? undefined : number * factor;
+}
+
+/** Problems of a label or annotation key (`prefix/name`): empty when it is valid. */
+export function labelKeyProblems(key: string): string[] {
+  const problems: string[] = [];
+  const slash = key.indexOf('/');
+  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+  const name = slash >= 0 ? key.slice(slash + 1) : key;
+  if (prefix !== undefined && (prefix.length === 0 || prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix)))
+    problems.push(`its prefix "${prefix}" must be a DNS-1123 subdomain (lower case, digits, "-", ".") of at most 253 characters`);
+  if (name.length === 0 || name.length > 63 || !QUALIFIED_NAME.test(name))
+    problems.push(
+      `its name "${name}" must be 1–63 characters of letters, digits, "-", "_", "." starting and ending with a letter or digit`,
+    );
+  return problems;
+}
+
+/** True when a label value is valid (empty, or ≤ 63 characters of letters, digits, `-_.`, alphanumeric at both ends). */
+export function isLabelValue(value: string): boolean {
+  return value === '' || (value.length <= 63 && QUALIFIED_NAME.test(value));
+}
+
+/** Options whose empty string means "unset" (the variable is left out of the pod, in YAML and in Terraform). */
+export function isUnset(value: unknown): boolean {
+  return value === undefined || value === null || value === '';
+}
 
 /** Env vars of the builder this package sets from its own options (builder.env may not override them). */
-export const MANAGED_ENV = new Set([
+export const MANAGED_ENV: ReadonlySet<string> = new Set([
   'DEVCONTAINER_REPOSITORY',
   'DEVCONTAINER_BRANCH',
   'DEVCONTAINER_WORKSPACE_FOLDER',
@@ -39,6 +103,8 @@ export const DEFAULTS = {
   storageDriver: 'overlay2',
   socketDir: '/var/run/dind',
   sysboxRuntimeClass: 'sysbox-runc',
+  /** dockerd --cgroup-parent is this + `/<name>`: one cgroup per workspace, never the node's own `/docker`. */
+  cgroupParentPrefix: '/devcontainer-kit',
   statusFile: '/workspaces/.devcontainer-builder/status.json',
   workspacesSize: '10Gi',
   dockerSize: '30Gi',
@@ -81,50 +147,210 @@ const KNOWN_TOP = new Set([
   'annotations',
 ]);
 
+/**
+ * Env vars the Terraform rendering always writes as plain `env` blocks, even when their value is an expression:
+ * they are required, or (CODER_INIT_SCRIPT) their value is unknown until apply, and an unknown `for_each` would
+ * hide the whole env list from the plan. Every other plain env var with an expression value is rendered as a
+ * `dynamic "env"` block, left out when the expression evaluates to "" or null (empty means unset).
+ */
+export const ALWAYS_SET_ENV: ReadonlySet<string> = new Set([
+  'DEVCONTAINER_REPOSITORY',
+  'DEVCONTAINER_WORKSPACE_NAME',
+  'DOCKER_HOST',
+  'CODER_AGENT_URL',
+  'CODER_INIT_SCRIPT',
+]);
+
 /** Every problem with the options (empty when they are fine). Pure; never throws. */
 export function validateOptions(options: WorkspaceManifestOptions): OptionsProblem[] {
   const problems: OptionsProblem[] = [];
   const add = (path: string, code: OptionsProblem['code'], message: string) => problems.push({ path, code, message });
-  const o = (options ?? {}) as Partial<WorkspaceManifestOptions>;
+  const o = (isRecord(options) ? options : {}) as Partial<WorkspaceManifestOptions>;
+  if (!isRecord(options)) add('', 'invalid-value', 'the options must be an object');
   for (const key of Object.keys(o)) if (!KNOWN_TOP.has(key)) add(key, 'unknown-option', `unknown option "${key}"`);
+  const expr = isTerraformExpression;
 
   const required = (path: string, value: unknown) => {
     if (typeof value !== 'string' || value === '') add(path, 'required', `${path} is required (a non-empty string)`);
     return typeof value === 'string' && value !== '';
   };
-  if (required('name', o.name) && !isTerraformExpression(o.name)) {
+  const optionalString = (path: string, value: unknown) => {
+    if (value !== undefined && value !== null && typeof value !== 'string') add(path, 'invalid-value', `${path} must be a string`);
+    return typeof value === 'string' && value !== '';
+  };
+  if (required('name', o.name) && !expr(o.name)) {
     if (!DNS_LABEL.test(o.name as string) || (o.name as string).length > MAX_NAME_LENGTH)
       add('name', 'invalid-name', `name "${o.name}" must be a DNS-1123 label of at most ${MAX_NAME_LENGTH} characters`);
   }
-  if (required('namespace', o.namespace) && !isTerraformExpression(o.namespace) && !DNS_LABEL.test(o.namespace as string))
-    add('namespace', 'invalid-name', `namespace "${o.namespace}" must be a DNS-1123 label`);
-  for (const key of ['workspaceId', 'workspaceName', 'ownerId', 'ownerName', 'agentUrl'] as const) required(`coder.${key}`, o.coder?.[key]);
-  required('builder.image', o.builder?.image);
-  required('builder.repository', o.builder?.repository);
+  if (required('namespace', o.namespace) && !expr(o.namespace)) {
+    const ns = o.namespace as string;
+    if (!DNS_LABEL.test(ns) || ns.length > 63)
+      add(
+        'namespace',
+        'invalid-name',
+        `namespace "${ns.length > 80 ? `${ns.slice(0, 80)}…` : ns}" must be a DNS-1123 label of at most 63 characters`,
+      );
+  }
+  for (const key of ['workspaceId', 'workspaceName', 'ownerId', 'ownerName'] as const) {
+    const path = `coder.${key}`;
+    const value = o.coder?.[key];
+    // They become label values (com.coder.*).
+    if (required(path, value) && !expr(value) && !isLabelValue(value as string))
+      add(
+        path,
+        'invalid-label',
+        `${path} becomes a label value: at most 63 letters, digits, "-", "_", "." starting and ending with a letter or digit`,
+      );
+  }
 
-  const quantity = (path: string, value: string | undefined) => {
-    if (value === undefined || isTerraformExpression(value)) return;
-    if (typeof value !== 'string' || !QUANTITY.test(value))
+  const url = (path: string, value: unknown, { need }: { need: boolean }) => {
+    if (!(need ? required(path, value) : optionalString(path, value)) || expr(value)) return;
+    const text = value as string;
+    if (URL_USERINFO.test(text)) {
+      add(
+        path,
+        'token-in-plain-text',
+        `${path} holds credentials (user or password before "@"): plain env values are visible in the pod spec; the token goes through the Secret`,
+      );
+      return;
+    }
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(text);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.hostname === '')
+      add(path, 'invalid-url', `${path} "${text.includes('@') ? '…' : text}" is not an http(s) URL`);
+  };
+  url('coder.agentUrl', o.coder?.agentUrl, { need: true });
+  url('coder.devcontainerAgentUrl', o.coder?.devcontainerAgentUrl, { need: false });
+  optionalString('coder.initScript', o.coder?.initScript);
+
+  required('builder.image', o.builder?.image);
+  if (required('builder.repository', o.builder?.repository) && !expr(o.builder?.repository)) {
+    const repository = o.builder?.repository as string;
+    const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(repository)?.[1]?.toLowerCase();
+    if (scheme !== undefined) {
+      let parsed: URL | undefined;
+      try {
+        parsed = new URL(repository);
+      } catch {
+        parsed = undefined;
+      }
+      if (!parsed)
+        add('builder.repository', 'invalid-url', `builder.repository "${repository.includes('@') ? '…' : repository}" is not a URL`);
+      // ssh://git@host/… names a user, no secret; a user (token) or password in http(s), or a password anywhere, is one.
+      else if (parsed.password !== '' || (parsed.username !== '' && scheme !== 'ssh' && scheme !== 'git+ssh'))
+        add(
+          'builder.repository',
+          'token-in-plain-text',
+          'builder.repository holds credentials (user or password before "@"): they would be visible in the pod spec; put the token in secret.gitToken and the user in builder.gitUsername',
+        );
+    } else if (/^[^/@:]+:[^/@]*@/.test(repository))
+      add('builder.repository', 'token-in-plain-text', 'builder.repository holds a password before "@": use secret.gitToken');
+  }
+  for (const key of [
+    'branch',
+    'workspaceFolder',
+    'devcontainerConfig',
+    'gitUsername',
+    'cacheFrom',
+    'cacheTo',
+    'fallbackImage',
+    'statusFile',
+  ] as const)
+    optionalString(`builder.${key}`, o.builder?.[key]);
+  for (const key of ['workspaceFolder', 'statusFile'] as const) {
+    const v = o.builder?.[key];
+    if (typeof v === 'string' && v !== '' && !expr(v) && !v.startsWith('/'))
+      add(`builder.${key}`, 'invalid-value', `builder.${key} must be an absolute path`);
+  }
+  const hookFailure = o.builder?.hookFailure as unknown;
+  if (!isUnset(hookFailure) && !expr(hookFailure) && hookFailure !== 'fail' && hookFailure !== 'continue')
+    add('builder.hookFailure', 'invalid-value', `builder.hookFailure must be "fail" or "continue", not "${String(hookFailure)}"`);
+  const extensions = o.builder?.extensions as unknown;
+  if (extensions !== undefined && (!Array.isArray(extensions) || extensions.some((e) => typeof e !== 'string')))
+    add('builder.extensions', 'invalid-value', 'builder.extensions must be a list of extension ids (strings)');
+
+  const id = (path: string, value: unknown) => {
+    if (value === undefined) return;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_ID)
+      add(path, 'invalid-value', `${path} must be an integer from 0 to ${MAX_ID}, not ${JSON.stringify(value)}`);
+  };
+  id('builder.runAsUser', o.builder?.runAsUser);
+  id('builder.runAsGroup', o.builder?.runAsGroup);
+  if (o.builder?.runAsUser === 0)
+    add('builder.runAsUser', 'invalid-value', 'builder.runAsUser must not be 0: the builder runs as non-root (runAsNonRoot)');
+
+  const quantity = (path: string, value: unknown): number | undefined => {
+    if (value === undefined || expr(value)) return undefined;
+    const parsed = typeof value === 'string' ? parseQuantity(value) : undefined;
+    if (parsed === undefined) {
       add(path, 'invalid-quantity', `${path} "${String(value)}" is not a Kubernetes quantity (e.g. 10Gi, 500m)`);
+      return undefined;
+    }
+    if (!(parsed > 0)) add(path, 'invalid-quantity', `${path} "${String(value)}" must be greater than zero`);
+    return parsed;
   };
   const resources = (path: string, r: ResourceOptions | undefined) => {
-    for (const kind of ['requests', 'limits'] as const)
-      for (const [k, v] of Object.entries(r?.[kind] ?? {})) quantity(`${path}.${kind}.${k}`, v);
+    if (r === undefined) return;
+    const parsed: Record<string, Record<string, number | undefined>> = {};
+    for (const kind of ['requests', 'limits'] as const) {
+      parsed[kind] = {};
+      for (const [k, v] of Object.entries(r?.[kind] ?? {})) {
+        if (!['cpu', 'memory', 'ephemeral-storage'].includes(k) && !k.includes('/') && !k.startsWith('hugepages-'))
+          add(
+            `${path}.${kind}.${k}`,
+            'unknown-option',
+            `unknown resource "${k}" (cpu, memory, ephemeral-storage, hugepages-*, or a domain/name extended resource)`,
+          );
+        (parsed[kind] as Record<string, number | undefined>)[k] = quantity(`${path}.${kind}.${k}`, v);
+      }
+    }
+    // The API server refuses a request above its limit. Compare with the effective limits (defaults included).
+    const defaults = path.startsWith('builder') ? DEFAULTS.builderResources : DEFAULTS.dindResources;
+    for (const [k, request] of Object.entries(parsed.requests ?? {})) {
+      const limitText = r.limits?.[k as keyof NonNullable<ResourceOptions['limits']>] ?? (defaults.limits as Record<string, string>)[k];
+      const limit = parsed.limits?.[k] ?? (limitText !== undefined && !expr(limitText) ? parseQuantity(limitText) : undefined);
+      if (request !== undefined && limit !== undefined && request > limit)
+        add(
+          `${path}.requests.${k}`,
+          'invalid-quantity',
+          `${path}.requests.${k} is above its limit (${limitText}): the API server refuses it`,
+        );
+    }
   };
   resources('builder.resources', o.builder?.resources);
   resources('dind.resources', o.dind?.resources);
-  quantity('storage.workspaces.size', o.storage?.workspaces?.size);
-  quantity('storage.docker.size', o.storage?.docker?.size);
+  for (const v of ['workspaces', 'docker'] as const) {
+    quantity(`storage.${v}.size`, o.storage?.[v]?.size);
+    const cls = o.storage?.[v]?.storageClassName;
+    if (typeof cls === 'string' && cls !== '' && !expr(cls) && (!DNS_SUBDOMAIN.test(cls) || cls.length > 253))
+      add(`storage.${v}.storageClassName`, 'invalid-name', `storage.${v}.storageClassName "${cls}" must be a DNS-1123 subdomain`);
+    const mode = o.storage?.[v]?.accessMode as unknown;
+    if (mode !== undefined && !['ReadWriteOnce', 'ReadWriteOncePod', 'ReadWriteMany'].includes(mode as string))
+      add(`storage.${v}.accessMode`, 'invalid-value', `storage.${v}.accessMode must be ReadWriteOnce, ReadWriteOncePod or ReadWriteMany`);
+  }
 
-  for (const name of Object.keys(o.builder?.env ?? {})) {
+  for (const [name, value] of Object.entries(o.builder?.env ?? {})) {
+    const path = `builder.env.${name}`;
+    if (!/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(name))
+      add(path, 'invalid-name', `${path}: "${name}" is not a valid environment variable name`);
     if (SECRET_LIKE_NAME.test(name))
       add(
-        `builder.env.${name}`,
+        path,
         'token-in-plain-text',
-        `builder.env.${name} looks like a secret: plain env values are visible in the pod spec; use the Secret (secret.gitToken/agentToken)`,
+        `${path} looks like a secret: plain env values are visible in the pod spec; use the Secret (secret.gitToken/agentToken)`,
       );
-    if (MANAGED_ENV.has(name))
-      add(`builder.env.${name}`, 'invalid-value', `builder.env.${name} is set by this package from its own option`);
+    else if (typeof value === 'string' && URL_USERINFO.test(value))
+      add(
+        path,
+        'token-in-plain-text',
+        `${path} holds a URL with credentials (user or password before "@"): plain env values are visible in the pod spec`,
+      );
+    if (MANAGED_ENV.has(name)) add(path, 'invalid-value', `${path} is set by this package from its own option`);
+    if (typeof value !== 'string') add(path, 'invalid-value', `${path} must be a string`);
   }
   const grace = o.terminationGracePeriodSeconds;
   if (grace !== undefined && (!Number.isInteger(grace) || grace < DEFAULTS.minTerminationGracePeriodSeconds))
@@ -142,15 +368,108 @@ export function validateOptions(options: WorkspaceManifestOptions): OptionsProbl
   if (o.dind?.socketDir !== undefined && !o.dind.socketDir.startsWith('/'))
     add('dind.socketDir', 'invalid-value', 'dind.socketDir must be an absolute path');
   if (o.dind?.socketDir?.startsWith('/workspaces')) add('dind.socketDir', 'invalid-value', 'dind.socketDir must not be inside /workspaces');
-  if (o.secret && 'existingSecretName' in o.secret) required('secret.existingSecretName', o.secret.existingSecretName);
+  const cgroupParent = o.dind?.cgroupParent as unknown;
+  if (cgroupParent !== undefined && cgroupParent !== '' && !expr(cgroupParent)) {
+    if (
+      typeof cgroupParent !== 'string' ||
+      !/^\/?[A-Za-z0-9_.@-]+(\/[A-Za-z0-9_.@-]+)*$/.test(cgroupParent) ||
+      /(^|\/)\.\.?(\/|$)/.test(cgroupParent)
+    )
+      add(
+        'dind.cgroupParent',
+        'invalid-value',
+        `dind.cgroupParent must be a cgroup path such as /devcontainer-kit/<name> (letters, digits, "_.@-" between "/"), not ${JSON.stringify(cgroupParent)}`,
+      );
+  }
+  const runtimeClass = o.dind?.runtimeClassName;
+  if (
+    typeof runtimeClass === 'string' &&
+    runtimeClass !== '' &&
+    !expr(runtimeClass) &&
+    (!DNS_SUBDOMAIN.test(runtimeClass) || runtimeClass.length > 253)
+  )
+    add('dind.runtimeClassName', 'invalid-name', `dind.runtimeClassName "${runtimeClass}" must be a DNS-1123 subdomain`);
+
+  const secret = o.secret as Record<string, unknown> | undefined;
+  if (secret !== undefined && !isRecord(secret)) add('secret', 'invalid-value', 'secret must be an object');
+  else if (secret && 'existingSecretName' in secret) {
+    if (required('secret.existingSecretName', secret.existingSecretName) && !expr(secret.existingSecretName)) {
+      const n = secret.existingSecretName as string;
+      if (!DNS_SUBDOMAIN.test(n) || n.length > 253)
+        add(
+          'secret.existingSecretName',
+          'invalid-name',
+          `secret.existingSecretName "${n}" must be a DNS-1123 subdomain of at most 253 characters`,
+        );
+    }
+    for (const key of Object.keys(secret))
+      if (key !== 'existingSecretName')
+        add(`secret.${key}`, 'invalid-value', `secret.${key} cannot be combined with secret.existingSecretName`);
+  } else {
+    for (const key of Object.keys(secret ?? {}))
+      if (!['agentToken', 'gitToken', 'allowEmptyAgentToken'].includes(key))
+        add(`secret.${key}`, 'unknown-option', `unknown option "secret.${key}"`);
+    optionalString('secret.agentToken', secret?.agentToken);
+    optionalString('secret.gitToken', secret?.gitToken);
+    if (secret?.allowEmptyAgentToken !== undefined && typeof secret.allowEmptyAgentToken !== 'boolean')
+      add('secret.allowEmptyAgentToken', 'invalid-value', 'secret.allowEmptyAgentToken must be true or false');
+    if (isUnset(secret?.agentToken) && secret?.allowEmptyAgentToken !== true)
+      add(
+        'secret.agentToken',
+        'required',
+        'secret.agentToken is empty: the builder would exit (CODER_AGENT_TOKEN is required with CODER_AGENT_URL) and the pod crash-loop. ' +
+          'Set it (a Coder template: "${coder_agent.main.token}"), use secret.existingSecretName, or, when you fill the Secret yourself, ' +
+          'set secret.allowEmptyAgentToken: true (CLI: --allow-empty-agent-token)',
+      );
+  }
+
+  const labelMap = (path: string, map: unknown, { values }: { values: boolean }) => {
+    if (map === undefined) return;
+    if (!isRecord(map)) {
+      add(path, 'invalid-value', `${path} must be a map of strings`);
+      return;
+    }
+    for (const [key, value] of Object.entries(map)) {
+      if (!expr(key)) for (const p of labelKeyProblems(key)) add(`${path}.${key}`, 'invalid-label', `key "${key}": ${p}`);
+      if (typeof value !== 'string') add(`${path}.${key}`, 'invalid-value', `${path}.${key} must be a string`);
+      else if (values && !expr(value) && !isLabelValue(value))
+        add(
+          `${path}.${key}`,
+          'invalid-label',
+          `${path}.${key}: "${value}" is not a label value (at most 63 letters, digits, "-", "_", ".", alphanumeric at both ends)`,
+        );
+    }
+  };
+  labelMap('labels', o.labels, { values: true });
+  labelMap('annotations', o.annotations, { values: false });
+  for (const [key, value] of Object.entries(isRecord(o.annotations) ? o.annotations : {}))
+    if (typeof value === 'string' && (URL_USERINFO.test(value) || SECRET_LIKE_NAME.test(key)))
+      add(
+        `annotations.${key}`,
+        'token-in-plain-text',
+        `annotations.${key} looks like a credential: annotations are readable by anyone who can read the Deployment`,
+      );
+  labelMap('scheduling.nodeSelector', o.scheduling?.nodeSelector, { values: true });
+  o.scheduling?.tolerations?.forEach((t, i) => {
+    const path = `scheduling.tolerations[${i}]`;
+    if (t.key !== undefined && t.key !== '' && !expr(t.key))
+      for (const p of labelKeyProblems(t.key)) add(`${path}.key`, 'invalid-label', `key "${t.key}": ${p}`);
+    if (t.tolerationSeconds !== undefined && !Number.isInteger(t.tolerationSeconds))
+      add(`${path}.tolerationSeconds`, 'invalid-value', `${path}.tolerationSeconds must be an integer`);
+  });
 
   const peers = (path: string, list: EgressPeer[] | undefined) =>
     list?.forEach((p, i) => {
       if (!p.cidrs?.length && !p.namespaceSelector && !p.podSelector)
         add(`${path}[${i}]`, 'invalid-value', `${path}[${i}] needs cidrs, namespaceSelector or podSelector`);
       for (const c of [...(p.cidrs ?? []), ...(p.except ?? [])])
-        if (!isTerraformExpression(c) && !/^[0-9a-fA-F:.]+\/\d{1,3}$/.test(c))
-          add(`${path}[${i}]`, 'invalid-value', `"${c}" is not a CIDR`);
+        if (!expr(c) && !/^[0-9a-fA-F:.]+\/\d{1,3}$/.test(c)) add(`${path}[${i}]`, 'invalid-value', `"${c}" is not a CIDR`);
+      labelMap(`${path}[${i}].namespaceSelector`, p.namespaceSelector, { values: true });
+      labelMap(`${path}[${i}].podSelector`, p.podSelector, { values: true });
+      p.ports?.forEach((port, j) => {
+        if (!expr(port.port) && (!Number.isInteger(port.port) || port.port < 1 || port.port > 65535))
+          add(`${path}[${i}].ports[${j}].port`, 'invalid-value', `${path}[${i}].ports[${j}].port must be an integer from 1 to 65535`);
+      });
     });
   const np = o.networkPolicy;
   if (np?.enabled) {
@@ -163,4 +482,8 @@ export function validateOptions(options: WorkspaceManifestOptions): OptionsProbl
       add('networkPolicy.coder', 'required', 'networkPolicy.coder is required when the policy is enabled (the agent must reach Coder)');
   }
   return problems;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,4 +1,6 @@
 import { K8sManifestsError } from './errors.js';
+import { ALWAYS_SET_ENV, isTerraformExpression } from './options.js';
+import { checkPodSecurity, POD_SECURITY_LEVELS, type PodSecurityLevel, type PodSecurityViolation } from './pod-security.js';
 import type { TerraformRenderOptions } from './types.js';
 import { listManifests, type ManifestKey, type WorkspaceManifests } from './workspace-manifests.js';
 
@@ -87,7 +89,32 @@ function toTerraformBody(obj: JsonObject, parent: string | undefined): JsonObjec
       out[snake(key)] = value;
     }
   }
+  if (parent !== undefined && CONTAINER_LIST_PARENTS.has(parent) && Array.isArray(out.env)) splitOptionalEnv(out);
   return out;
+}
+
+/** `compact([...])` of one HCL string literal: a list holding the value, or nothing when it is "" or null. */
+const FOR_EACH = /^\$\{compact\(\[(".*")\]\)\}$/s;
+
+/**
+ * Empty means unset: a plain env var whose value is a Terraform expression (and may evaluate to "") becomes a
+ * `dynamic "env"` block over `compact([value])`, so Terraform leaves it out exactly where the YAML rendering
+ * would. Variables in ALWAYS_SET_ENV stay plain blocks. The static blocks come first, then the dynamic ones.
+ */
+function splitOptionalEnv(container: JsonObject) {
+  const env = container.env as JsonObject[];
+  const optional = env.filter(
+    (e) =>
+      typeof e.value === 'string' && isTerraformExpression(e.value) && !ALWAYS_SET_ENV.has(String(e.name)) && e.value_from === undefined,
+  );
+  if (optional.length === 0) return;
+  container.env = env.filter((e) => !optional.includes(e));
+  // JSON.stringify's escapes (\" \\ \n \uXXXX) are HCL string escapes too; `${` stays a template in both.
+  const blocks = optional.map((e) => ({
+    for_each: `\${compact([${JSON.stringify(e.value)}])}`,
+    content: { name: e.name as string, value: '${env.value}' },
+  }));
+  container.dynamic = { env: blocks };
 }
 
 function reverseBlockName(tfKey: string): string {
@@ -101,7 +128,7 @@ function fromTerraformBody(body: JsonObject, kind: string, top: boolean): JsonOb
   const out: JsonObject = {};
   for (const [tfKey, value] of Object.entries(body)) {
     if (top && TERRAFORM_ONLY.has(tfKey)) continue;
-    if (tfKey === '//') continue;
+    if (tfKey === '//' || tfKey === 'dynamic') continue;
     const isBlock = Array.isArray(value) && value.some(isObject);
     const k8sKey = top && kind === 'Secret' && tfKey === 'data' ? 'stringData' : isBlock ? reverseBlockName(tfKey) : camel(tfKey);
     if (isObject(value)) {
@@ -115,7 +142,68 @@ function fromTerraformBody(body: JsonObject, kind: string, top: boolean): JsonOb
       out[k8sKey] = value;
     }
   }
+  // `dynamic "env"` blocks written by splitOptionalEnv: back to env entries holding the expression.
+  const dynamicEnv = isObject(body.dynamic) ? body.dynamic.env : undefined;
+  if (dynamicEnv !== undefined) {
+    const blocks = Array.isArray(dynamicEnv) ? dynamicEnv : [dynamicEnv];
+    const env = (out.env ?? []) as JsonObject[];
+    for (const block of blocks) {
+      const forEach = isObject(block) ? FOR_EACH.exec(String(block.for_each)) : null;
+      const content = isObject(block) && isObject(block.content) ? block.content : undefined;
+      if (!forEach?.[1] || !content)
+        throw new K8sManifestsError('INVALID_TERRAFORM_JSON', `a dynamic "env" block of a ${kind} is not one this package writes`);
+      env.push({ name: content.name as string, value: JSON.parse(forEach[1]) as string });
+    }
+    out.env = env;
+  }
   return out;
+}
+
+/** The data source, postconditions and messages of the Pod Security check (`podSecurityCheck`). */
+function podSecurityDataSource(manifests: WorkspaceManifests, options: TerraformRenderOptions): JsonObject {
+  const namespace = String(manifests.deployment.metadata?.namespace ?? '');
+  const allowed = POD_SECURITY_LEVELS.filter((level) => checkPodSecurity(manifests, level).length === 0);
+  const needs = allowed[allowed.length - 1] as PodSecurityLevel;
+  const summary = (violations: PodSecurityViolation[]) =>
+    violations
+      .map((v) => `${v.path} (${v.control}: ${v.message})`)
+      .join('; ')
+      .replaceAll('${', '$${')
+      .replaceAll('%{', '%%{');
+  const refused = POD_SECURITY_LEVELS.filter((l) => !allowed.includes(l));
+  const label = 'self.metadata[0].labels["pod-security.kubernetes.io/enforce"]';
+  const level = `try(${label}, "privileged")`;
+  // The fields refused at the namespace's level (an unknown level counts as restricted, as PodSecurity does).
+  const restricted = summary(checkPodSecurity(manifests, 'restricted'));
+  const details = refused.includes('baseline')
+    ? `\${${level} == "baseline" ? ${JSON.stringify(summary(checkPodSecurity(manifests, 'baseline')))} : ${JSON.stringify(restricted)}}`
+    : restricted;
+  const body: JsonObject = {};
+  if (options.runningCount !== undefined) body.count = options.runningCount;
+  if (options.provider !== undefined) body.provider = options.provider;
+  body.metadata = [{ name: namespace }];
+  body.lifecycle = [
+    {
+      postcondition: [
+        {
+          condition: '${try(self.metadata[0].uid, null) != null && try(self.metadata[0].uid, "") != ""}',
+          error_message:
+            'Namespace "${self.metadata[0].name}" does not exist (or the provisioner may not read it). ' +
+            'Create it, or set the template variable "namespace" to one that exists; the provisioner needs "get" on it.',
+        },
+        {
+          condition: `\${contains(${JSON.stringify(allowed)}, ${level})}`,
+          error_message:
+            `Namespace "\${self.metadata[0].name}" enforces Pod Security level "\${${level}}" (label pod-security.kubernetes.io/enforce), ` +
+            `and this workspace's pod needs "${needs}". Kubernetes would accept the Deployment and refuse its pods, so the workspace would never start. ` +
+            `Refused fields: ${details}. ` +
+            `Fix: label the namespace ${needs} (kubectl label --overwrite namespace \${self.metadata[0].name} pod-security.kubernetes.io/enforce=${needs}), ` +
+            'or set the template variable "namespace" to a namespace labelled so.',
+        },
+      ],
+    },
+  ];
+  return body;
 }
 
 /**
@@ -145,10 +233,11 @@ export function toTerraformJson(manifests: WorkspaceManifests, options: Terrafor
     (resource[spec.type] as Record<string, JsonObject>)[name] = tf;
     addresses.push(`${spec.type}.${name}`);
   }
-  const document = {
+  const document: JsonObject = {
     '//': 'Generated by @devcontainer-kit/k8s-manifests (k8s-manifests render --format terraform-json). Do not edit: change the values file and render again.',
-    resource,
   };
+  if (options.podSecurityCheck) document.data = { kubernetes_namespace_v1: { workspace: podSecurityDataSource(manifests, options) } };
+  document.resource = resource as unknown as JsonObject;
   return `${JSON.stringify(document, null, 2)}\n`;
 }
 
@@ -162,6 +251,7 @@ export function fromTerraformJson(text: string): KubernetesObjectJson[] {
   }
   if (!isObject(document) || !isObject(document.resource))
     throw new K8sManifestsError('INVALID_TERRAFORM_JSON', 'no "resource" object at the top level');
+  // `data` (the Pod Security check) holds no workspace object.
   const byType = new Map(
     Object.entries(TERRAFORM_RESOURCE_TYPES).map(([kind, s]) => [s.type as string, { kind, apiVersion: s.apiVersion }]),
   );

@@ -13,7 +13,7 @@ export interface WorkspaceManifestOptions {
   builder: BuilderOptions;
   dind?: DindOptions;
   storage?: StorageOptions;
-  /** Where the tokens come from. Default: a Secret `<name>-tokens` this package renders (empty tokens when unset). */
+  /** Where the tokens come from: a Secret `<name>-tokens` this package renders (`agentToken` required) or an existing one. */
   secret?: SecretOptions;
   serviceAccount?: ServiceAccountOptions;
   networkPolicy?: NetworkPolicyOptions;
@@ -97,6 +97,12 @@ export interface DindOptions {
   socketDir?: string;
   /** Default requests cpu 250m / memory 512Mi, limits cpu 4 / memory 8Gi. */
   resources?: ResourceOptions;
+  /**
+   * dockerd `--cgroup-parent`: the cgroup the inner daemon's containers are created under (cgroupfs driver,
+   * the `docker:dind` default). Default `/devcontainer-kit/<name>`; an empty string leaves dockerd's own
+   * default (`/docker`, which on cgroup v1 nodes is the node's own Docker tree).
+   */
+  cgroupParent?: string;
 }
 
 export type AccessMode = 'ReadWriteOnce' | 'ReadWriteOncePod' | 'ReadWriteMany';
@@ -120,6 +126,11 @@ export type SecretOptions =
       /** Rendered into the Secret's stringData (Terraform: `data`); never into env values. */
       agentToken?: string;
       gitToken?: string;
+      /**
+       * Render the Secret even with an empty agent token (you fill `agent-token` yourself later). Without it an
+       * empty token is refused: the builder would exit (CODER_AGENT_TOKEN is required) and the pod crash-loop.
+       */
+      allowEmptyAgentToken?: boolean;
     }
   | {
       /** Use a Secret created elsewhere (Sealed Secrets, External Secrets…) with keys `agent-token` and `git-token`. */
@@ -185,12 +196,25 @@ export interface TerraformRenderOptions {
   runningCount?: string;
   /** Provider reference, e.g. `kubernetes.west` (default provider when unset). */
   provider?: string;
+  /**
+   * Read the namespace (`data.kubernetes_namespace_v1.workspace`, counted by `runningCount`) and fail the plan
+   * when its `pod-security.kubernetes.io/enforce` label refuses the workspace pod, or when it does not exist.
+   */
+  podSecurityCheck?: boolean;
 }
 
 /** A problem with options or a values file; all of them are reported at once. */
 export interface OptionsProblem {
   /** Dotted path of the option, e.g. `storage.docker.size`. */
   path: string;
-  code: 'required' | 'invalid-name' | 'invalid-quantity' | 'invalid-value' | 'token-in-plain-text' | 'unknown-option';
+  code:
+    | 'required'
+    | 'invalid-name'
+    | 'invalid-quantity'
+    | 'invalid-value'
+    | 'invalid-url'
+    | 'invalid-label'
+    | 'token-in-plain-text'
+    | 'unknown-option';
   message: string;
 }

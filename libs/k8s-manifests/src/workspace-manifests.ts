@@ -10,7 +10,7 @@ import {
   ServiceAccount,
 } from 'kubernetes-models/v1';
 import { K8sManifestsError } from './errors.js';
-import { DEFAULTS, defaultWorkspaceFolder, validateOptions } from './options.js';
+import { DEFAULTS, defaultWorkspaceFolder, isUnset, validateOptions } from './options.js';
 import type { EgressPeer, PolicyRule, ResourceOptions, VolumeOptions, WorkspaceManifestOptions } from './types.js';
 
 /** The objects of one workspace, by role. Optional ones are absent when their option is off. */
@@ -50,6 +50,32 @@ export const WORKSPACES_PATH = '/workspaces';
 export const DOCKER_DATA_PATH = '/var/lib/docker';
 /** Seconds dind waits in preStop so the builder can stop the devcontainer through it first. */
 export const DIND_PRESTOP_SECONDS = 20;
+
+/**
+ * The dind container's arguments: `dockerd` and its flags, the whole command line the image's entrypoint must run.
+ * An empty `cgroupParent` leaves `--cgroup-parent` out (dockerd's default, `/docker`).
+ */
+export function dindArgs({
+  socket,
+  gid,
+  storageDriver,
+  cgroupParent,
+}: {
+  socket: string;
+  gid: number;
+  storageDriver: string;
+  cgroupParent: string;
+}): string[] {
+  return [
+    'dockerd',
+    `--host=${socket}`,
+    `--group=${gid}`,
+    `--storage-driver=${storageDriver}`,
+    // A sub-directory of the volume: dockerd's chmod of its root then never trips fsGroup's OnRootMismatch check.
+    `--data-root=${DOCKER_DATA_PATH}/data`,
+    ...(cgroupParent === '' ? [] : [`--cgroup-parent=${cgroupParent}`]),
+  ];
+}
 
 /** The present objects of `manifests` in apply order, with their role. */
 export function listManifests(manifests: WorkspaceManifests): { key: ManifestKey; object: WorkspaceObject }[] {
@@ -112,7 +138,12 @@ export function workspaceManifests(options: WorkspaceManifestOptions): Workspace
   const uid = builder.runAsUser ?? DEFAULTS.runAsUser;
   const gid = builder.runAsGroup ?? DEFAULTS.runAsGroup;
   const grace = options.terminationGracePeriodSeconds ?? DEFAULTS.terminationGracePeriodSeconds;
-  const runtimeClassName = dind.runtimeClassName ?? (isolation === 'sysbox' ? DEFAULTS.sysboxRuntimeClass : undefined);
+  const runtimeClassName = isUnset(dind.runtimeClassName)
+    ? isolation === 'sysbox'
+      ? DEFAULTS.sysboxRuntimeClass
+      : undefined
+    : dind.runtimeClassName;
+  const cgroupParent = dind.cgroupParent ?? `${DEFAULTS.cgroupParentPrefix}/${name}`;
   const kubernetesAccess = options.serviceAccount?.kubernetesAccess ?? false;
 
   const selector = { 'app.kubernetes.io/name': 'coder-workspace', 'app.kubernetes.io/instance': name };
@@ -132,7 +163,8 @@ export function workspaceManifests(options: WorkspaceManifestOptions): Workspace
 
   const existingSecret = options.secret && 'existingSecretName' in options.secret ? options.secret.existingSecretName : undefined;
   const secretName = existingSecret ?? `${name}-tokens`;
-  const tokens = options.secret && !('existingSecretName' in options.secret) ? options.secret : {};
+  const tokens: { agentToken?: string; gitToken?: string } =
+    options.secret && !('existingSecretName' in options.secret) ? options.secret : {};
 
   const manifests: Partial<WorkspaceManifests> = {};
   manifests.serviceAccount = new ServiceAccount({ metadata: meta(name, 'workspace'), automountServiceAccountToken: kubernetesAccess });
@@ -157,8 +189,9 @@ export function workspaceManifests(options: WorkspaceManifestOptions): Workspace
       metadata: meta(secretName, 'tokens'),
       type: 'Opaque',
       stringData: {
+        // Empty only with allowEmptyAgentToken (validateOptions refuses it otherwise).
         [SECRET_KEYS.agentToken]: tokens.agentToken ?? '',
-        ...(tokens.gitToken !== undefined ? { [SECRET_KEYS.gitToken]: tokens.gitToken } : {}),
+        ...(!isUnset(tokens.gitToken) ? { [SECRET_KEYS.gitToken]: tokens.gitToken as string } : {}),
       },
     });
   }
@@ -196,11 +229,17 @@ export function workspaceManifests(options: WorkspaceManifestOptions): Workspace
     name: envName,
     valueFrom: { secretKeyRef: { name: secretName, key, optional } },
   });
-  const plain = (envName: string, value: string | undefined): IEnvVar[] => (value === undefined ? [] : [{ name: envName, value }]);
+  // Empty means unset: an option given as "" leaves its variable out (the Terraform rendering does the same for
+  // expressions that evaluate to "", with dynamic blocks).
+  const plain = (envName: string, value: string | undefined): IEnvVar[] =>
+    isUnset(value) ? [] : [{ name: envName, value: value as string }];
   const env: IEnvVar[] = [
     ...plain('DEVCONTAINER_REPOSITORY', builder.repository),
     ...plain('DEVCONTAINER_BRANCH', builder.branch),
-    ...plain('DEVCONTAINER_WORKSPACE_FOLDER', builder.workspaceFolder ?? defaultWorkspaceFolder(builder.repository)),
+    ...plain(
+      'DEVCONTAINER_WORKSPACE_FOLDER',
+      isUnset(builder.workspaceFolder) ? defaultWorkspaceFolder(builder.repository) : builder.workspaceFolder,
+    ),
     // The builder's `devcontainer-kit.workspace` container label.
     { name: 'DEVCONTAINER_WORKSPACE_NAME', value: coder.workspaceName },
     ...plain('DEVCONTAINER_CONFIG', builder.devcontainerConfig),
@@ -211,13 +250,13 @@ export function workspaceManifests(options: WorkspaceManifestOptions): Workspace
     ...plain('DEVCONTAINER_FALLBACK_IMAGE', builder.fallbackImage),
     ...plain('DEVCONTAINER_EXTENSIONS', builder.extensions?.join(',')),
     ...plain('DEVCONTAINER_HOOK_FAILURE', builder.hookFailure),
-    ...plain('DEVCONTAINER_STATUS_FILE', builder.statusFile ?? DEFAULTS.statusFile),
+    ...plain('DEVCONTAINER_STATUS_FILE', isUnset(builder.statusFile) ? DEFAULTS.statusFile : builder.statusFile),
     { name: 'DOCKER_HOST', value: socket },
     { name: 'CODER_AGENT_URL', value: coder.agentUrl },
     secretEnv('CODER_AGENT_TOKEN', SECRET_KEYS.agentToken, false),
     ...plain('CODER_INIT_SCRIPT', coder.initScript),
     ...plain('DEVCONTAINER_AGENT_URL', coder.devcontainerAgentUrl),
-    ...Object.entries(builder.env ?? {}).map(([k, v]) => ({ name: k, value: v })),
+    ...Object.entries(builder.env ?? {}).flatMap(([k, v]) => plain(k, v)),
   ];
 
   const builderContainer: IContainer = {
@@ -245,15 +284,10 @@ export function workspaceManifests(options: WorkspaceManifestOptions): Workspace
     name: 'dind',
     image: dind.image ?? DEFAULTS.dindImage,
     ...(dind.imagePullPolicy ? { imagePullPolicy: dind.imagePullPolicy } : {}),
-    // First argument `dockerd`: the image's entrypoint then adds no TCP listener of its own.
-    args: [
-      'dockerd',
-      `--host=${socket}`,
-      `--group=${gid}`,
-      `--storage-driver=${dind.storageDriver ?? DEFAULTS.storageDriver}`,
-      // A sub-directory of the volume: dockerd's chmod of its root then never trips fsGroup's OnRootMismatch check.
-      `--data-root=${DOCKER_DATA_PATH}/data`,
-    ],
+    // The image contract (README "The dind image contract"): no `command`, so the image's entrypoint runs;
+    // `args` start with `dockerd`, so a docker:dind entrypoint prepares the container and runs exactly this
+    // command line, adding no listener or flag of its own.
+    args: dindArgs({ socket, gid, storageDriver: dind.storageDriver ?? DEFAULTS.storageDriver, cgroupParent }),
     env: [{ name: 'DOCKER_TLS_CERTDIR', value: '' }],
     resources: resources(dind.resources, DEFAULTS.dindResources),
     volumeMounts: [

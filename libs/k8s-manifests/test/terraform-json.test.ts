@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: parsed Terraform JSON is untyped; the assertions check its shape.
 // Real parts: the yaml package parsing our YAML, JSON.parse of our Terraform JSON. Pure logic, no I/O.
 // The Terraform side is also checked by the real providers in apps/coder-devcontainer-kubernetes.
 import { describe, expect, it } from 'vitest';
@@ -99,5 +100,75 @@ describe('toTerraformJson', () => {
     expect(() => fromTerraformJson('{"resource":{"aws_instance":{"x":{}}}}')).toThrow(
       expect.objectContaining({ code: 'UNSUPPORTED_OBJECT' }),
     );
+  });
+});
+
+describe('toTerraformJson: empty means unset', () => {
+  const expr = (s: string) => '$' + `{${s}}`;
+  const base = variants().minimal;
+  const m = workspaceManifests({
+    ...base,
+    builder: {
+      ...base.builder,
+      branch: expr('var.branch'),
+      devcontainerConfig: `configs/${expr('var.flavour')}/devcontainer.json`,
+      cacheFrom: expr('var.cache_repo'),
+      env: { EXTRA: expr('var.extra') },
+    },
+    coder: { ...base.coder, agentUrl: expr('var.url') },
+  });
+  const container = (tf: any) => tf.resource.kubernetes_deployment_v1.workspace.spec[0].template[0].spec[0].container[1];
+
+  it('renders optional env vars with expression values as dynamic blocks over compact([value]); required ones stay plain', () => {
+    const builder = container(JSON.parse(toTerraformJson(m)));
+    const plainNames = builder.env.map((e: { name: string }) => e.name);
+    expect(plainNames).toContain('CODER_AGENT_URL');
+    expect(plainNames).not.toContain('DEVCONTAINER_BRANCH');
+    expect(builder.dynamic.env).toEqual([
+      { for_each: expr(`compact(["${expr('var.branch')}"])`), content: { name: 'DEVCONTAINER_BRANCH', value: expr('env.value') } },
+      {
+        for_each: expr(`compact(["configs/${expr('var.flavour')}/devcontainer.json"])`),
+        content: { name: 'DEVCONTAINER_CONFIG', value: expr('env.value') },
+      },
+      { for_each: expr(`compact(["${expr('var.cache_repo')}"])`), content: { name: 'DEVCONTAINER_CACHE_FROM', value: expr('env.value') } },
+      { for_each: expr(`compact(["${expr('var.extra')}"])`), content: { name: 'EXTRA', value: expr('env.value') } },
+    ]);
+  });
+
+  it('fromTerraformJson reads the dynamic blocks back as env entries holding the expression', () => {
+    const deployment = fromTerraformJson(toTerraformJson(m)).find((o) => o.kind === 'Deployment') as any;
+    const env = deployment.spec.template.spec.containers[1].env as { name: string; value?: string }[];
+    expect(env.find((e) => e.name === 'DEVCONTAINER_CONFIG')?.value).toBe(`configs/${expr('var.flavour')}/devcontainer.json`);
+    expect(env.map((e) => e.name).sort()).toEqual((m.deployment.spec?.template.spec?.containers[1]?.env ?? []).map((e) => e.name).sort());
+  });
+
+  it('a literal value with quotes or backslashes survives the HCL string literal', () => {
+    const tricky = `a"b\\c ${expr('var.x')}`;
+    const mm = workspaceManifests({ ...base, builder: { ...base.builder, env: { TRICKY: tricky } } });
+    const deployment = fromTerraformJson(toTerraformJson(mm)).find((o) => o.kind === 'Deployment') as any;
+    expect(deployment.spec.template.spec.containers[1].env.find((e: { name: string }) => e.name === 'TRICKY').value).toBe(tricky);
+  });
+});
+
+describe('toTerraformJson: the Pod Security check', () => {
+  const count = '$' + '{data.coder_workspace.me.start_count}';
+  const tf = JSON.parse(toTerraformJson(workspaceManifests(variants().minimal), { runningCount: count, podSecurityCheck: true }));
+  const ds = tf.data.kubernetes_namespace_v1.workspace;
+
+  it('reads the namespace only while the workspace runs, and checks it exists and admits the pod', () => {
+    expect(ds.count).toBe(count);
+    expect(ds.metadata).toEqual([{ name: 'coder-workspaces' }]);
+    const [exists, level] = ds.lifecycle[0].postcondition;
+    expect(exists.error_message).toContain('does not exist');
+    expect(level.condition).toBe(
+      '$' + '{contains(["privileged"], try(self.metadata[0].labels["pod-security.kubernetes.io/enforce"], "privileged"))}',
+    );
+    expect(level.error_message).toContain('enforces Pod Security level');
+    expect(level.error_message).toContain('container \\"dind\\" is privileged');
+  });
+
+  it('is absent unless asked for, and fromTerraformJson ignores it', () => {
+    expect(JSON.parse(toTerraformJson(workspaceManifests(variants().minimal))).data).toBeUndefined();
+    expect(fromTerraformJson(JSON.stringify(tf)).map((o) => o.kind)).not.toContain('Namespace');
   });
 });

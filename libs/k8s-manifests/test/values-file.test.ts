@@ -91,4 +91,41 @@ describe('k8s-manifests render (CLI)', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('yaml or terraform-json');
   });
+
+  it('refuses to render a Secret without an agent token (exit 1, the reason and the way out), unless --allow-empty-agent-token', () => {
+    const noToken = fixtureText('minimal').replace(/^secret:[\s\S]*$/m, '');
+    writeFileSync(join(dir, 'no-token.yaml'), noToken);
+    const refused = run('render', '--values', join(dir, 'no-token.yaml'));
+    expect(refused.status).toBe(1);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toContain('secret.agentToken: required: secret.agentToken is empty');
+    expect(refused.stderr).toContain('--allow-empty-agent-token');
+    const allowed = run('render', '--values', join(dir, 'no-token.yaml'), '--allow-empty-agent-token');
+    expect(allowed.status).toBe(0);
+    expect(allowed.stdout).toContain('agent-token: ""');
+  });
+
+  it('check --pod-security: exit 1 naming each refused field for baseline/restricted, exit 0 for privileged, JSON on stdout', () => {
+    const values = join(dir, 'check.yaml');
+    writeFileSync(values, fixtureText('minimal'));
+    const baseline = run('check', '--values', values, '--pod-security', 'baseline');
+    expect(baseline.status).toBe(1);
+    const report = JSON.parse(baseline.stdout);
+    expect(report).toMatchObject({ level: 'baseline', allowed: false, strictest: 'privileged' });
+    expect(report.violations.map((v: { path: string }) => v.path)).toEqual([
+      'spec.template.spec.containers[0].securityContext.privileged',
+      'spec.template.spec.containers[0].securityContext.seccompProfile.type',
+    ]);
+    expect(baseline.stderr).toContain('a namespace enforcing "baseline" refuses the workspace pod (2 field(s)); it needs "privileged"');
+    expect(baseline.stderr).toContain(
+      'spec.template.spec.containers[0].securityContext.privileged: baseline: Privileged Containers: container "dind" is privileged',
+    );
+    const restricted = run('check', '--values', values, '--pod-security', 'restricted');
+    expect(restricted.status).toBe(1);
+    expect(JSON.parse(restricted.stdout).violations.length).toBeGreaterThan(2);
+    const privileged = run('check', '--values', values, '--pod-security', 'privileged');
+    expect(privileged.status).toBe(0);
+    expect(JSON.parse(privileged.stdout)).toMatchObject({ allowed: true, violations: [] });
+    expect(run('check', '--values', values, '--pod-security', 'strict').status).toBe(2);
+  });
 });

@@ -105,6 +105,7 @@ describe('workspaceManifests', () => {
       '--group=1000',
       '--storage-driver=overlay2',
       '--data-root=/var/lib/docker/data',
+      '--cgroup-parent=/devcontainer-kit/coder-alice-dev',
     ]);
     expect(dind.args?.join(' ')).not.toMatch(/tcp:/);
     expect(dind.volumeMounts).toContainEqual({ name: 'docker-data', mountPath: '/var/lib/docker' });
