@@ -131,22 +131,6 @@ export function defaultWorkspaceFolder(repository: string): string {
   return `/workspaces/${base.replace(/\.git$/, '') || 'workspace'}`;
 }
 
-const KNOWN_TOP = new Set([
-  'name',
-  'namespace',
-  'coder',
-  'builder',
-  'dind',
-  'storage',
-  'secret',
-  'serviceAccount',
-  'networkPolicy',
-  'scheduling',
-  'terminationGracePeriodSeconds',
-  'labels',
-  'annotations',
-]);
-
 /**
  * Env vars the Terraform rendering always writes as plain `env` blocks, even when their value is an expression:
  * they are required, or (CODER_INIT_SCRIPT) their value is unknown until apply, and an unknown `for_each` would
@@ -161,13 +145,146 @@ export const ALWAYS_SET_ENV: ReadonlySet<string> = new Set([
   'CODER_INIT_SCRIPT',
 ]);
 
+type Shape = 'string' | 'number' | 'boolean' | 'strings' | 'string-map' | ListShape | { [key: string]: Shape };
+/** A list whose items have a shape. */
+class ListShape {
+  constructor(readonly item: Shape) {}
+}
+const listOf = (item: Shape) => new ListShape(item);
+const RESOURCES: Shape = { requests: 'string-map', limits: 'string-map' };
+const VOLUME: Shape = { size: 'string', storageClassName: 'string', accessMode: 'string' };
+const PEER: Shape = {
+  cidrs: 'strings',
+  except: 'strings',
+  namespaceSelector: 'string-map',
+  podSelector: 'string-map',
+  ports: listOf({ port: 'number', protocol: 'string' }),
+};
+const PEERS = listOf(PEER);
+/** The type of every option: checked first, so the rules below only ever see values of the right type. */
+const SHAPE: Shape = {
+  name: 'string',
+  namespace: 'string',
+  coder: {
+    workspaceId: 'string',
+    workspaceName: 'string',
+    ownerId: 'string',
+    ownerName: 'string',
+    agentUrl: 'string',
+    devcontainerAgentUrl: 'string',
+    initScript: 'string',
+  },
+  builder: {
+    image: 'string',
+    imagePullPolicy: 'string',
+    repository: 'string',
+    branch: 'string',
+    workspaceFolder: 'string',
+    devcontainerConfig: 'string',
+    gitUsername: 'string',
+    cacheFrom: 'string',
+    cacheTo: 'string',
+    fallbackImage: 'string',
+    extensions: 'strings',
+    hookFailure: 'string',
+    statusFile: 'string',
+    env: 'string-map',
+    runAsUser: 'number',
+    runAsGroup: 'number',
+    resources: RESOURCES,
+  },
+  dind: {
+    image: 'string',
+    imagePullPolicy: 'string',
+    storageDriver: 'string',
+    isolation: 'string',
+    runtimeClassName: 'string',
+    socketDir: 'string',
+    cgroupParent: 'string',
+    resources: RESOURCES,
+  },
+  storage: { workspaces: VOLUME, docker: VOLUME },
+  secret: { agentToken: 'string', gitToken: 'string', allowEmptyAgentToken: 'boolean', existingSecretName: 'string' },
+  serviceAccount: {
+    kubernetesAccess: 'boolean',
+    rules: listOf({ apiGroups: 'strings', resources: 'strings', verbs: 'strings', resourceNames: 'strings' }),
+  },
+  networkPolicy: { enabled: 'boolean', dns: PEER, coder: PEERS, git: PEERS, registries: PEERS, extra: PEERS },
+  scheduling: {
+    nodeSelector: 'string-map',
+    tolerations: listOf({ key: 'string', operator: 'string', value: 'string', effect: 'string', tolerationSeconds: 'number' }),
+    spreadWorkspaces: 'boolean',
+  },
+  terminationGracePeriodSeconds: 'number',
+  labels: 'string-map',
+  annotations: 'string-map',
+};
+const SHAPE_WORDS: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  boolean: 'true or false',
+  strings: 'a list of strings',
+  'string-map': 'a map of strings',
+};
+
+/**
+ * A copy of `value` holding only values of the right type, and a problem for each one removed (unknown keys
+ * included). `null` is removed silently: in a values file `key:` with nothing after it means unset.
+ */
+function conform(
+  value: unknown,
+  shape: Shape,
+  path: string,
+  add: (path: string, code: OptionsProblem['code'], message: string) => void,
+): unknown {
+  const join = (key: string) => (path === '' ? key : `${path}.${key}`);
+  if (shape instanceof ListShape) {
+    if (!Array.isArray(value)) {
+      add(path, 'invalid-value', `${path} must be a list, not ${describe(value)}`);
+      return undefined;
+    }
+    const items = value.map((item, i) => conform(item, shape.item, `${path}[${i}]`, add));
+    return items.every((x) => x !== undefined) ? items : undefined;
+  }
+  if (typeof shape === 'object') {
+    if (!isRecord(value)) {
+      add(path, 'invalid-value', `${path || 'the options'} must be an object`);
+      return undefined;
+    }
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value)) {
+      const inner = shape[key];
+      if (inner === undefined) add(join(key), 'unknown-option', `unknown option "${join(key)}"`);
+      else if (v !== null && v !== undefined) {
+        const conformed = conform(v, inner, join(key), add);
+        if (conformed !== undefined) out[key] = conformed;
+      }
+    }
+    return out;
+  }
+  const ok =
+    shape === 'strings'
+      ? Array.isArray(value) && value.every((x) => typeof x === 'string')
+      : shape === 'string-map'
+        ? isRecord(value) && Object.values(value).every((x) => typeof x === 'string')
+        : typeof value === shape && (shape !== 'number' || Number.isFinite(value));
+  if (ok) return value;
+  add(path, 'invalid-value', `${path} must be ${SHAPE_WORDS[shape]}, not ${describe(value)}`);
+  return undefined;
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'null';
+  if (typeof value === 'string') return value.length > 40 ? 'a long string' : JSON.stringify(value);
+  return typeof value === 'object' ? 'an object' : String(value);
+}
+
 /** Every problem with the options (empty when they are fine). Pure; never throws. */
 export function validateOptions(options: WorkspaceManifestOptions): OptionsProblem[] {
   const problems: OptionsProblem[] = [];
   const add = (path: string, code: OptionsProblem['code'], message: string) => problems.push({ path, code, message });
-  const o = (isRecord(options) ? options : {}) as Partial<WorkspaceManifestOptions>;
-  if (!isRecord(options)) add('', 'invalid-value', 'the options must be an object');
-  for (const key of Object.keys(o)) if (!KNOWN_TOP.has(key)) add(key, 'unknown-option', `unknown option "${key}"`);
+  const o = (conform(options, SHAPE, '', add) ?? {}) as Partial<WorkspaceManifestOptions>;
   const expr = isTerraformExpression;
 
   const required = (path: string, value: unknown) => {
@@ -458,27 +575,51 @@ export function validateOptions(options: WorkspaceManifestOptions): OptionsProbl
       add(`${path}.tolerationSeconds`, 'invalid-value', `${path}.tolerationSeconds must be an integer`);
   });
 
-  const peers = (path: string, list: EgressPeer[] | undefined) =>
-    list?.forEach((p, i) => {
+  const peers = (path: string, given: unknown) => {
+    if (given === undefined) return;
+    if (!Array.isArray(given)) {
+      add(path, 'invalid-value', `${path} must be a list of egress peers`);
+      return;
+    }
+    (given as unknown[]).forEach((raw, i) => {
+      if (!isRecord(raw)) {
+        add(`${path}[${i}]`, 'invalid-value', `${path}[${i}] must be an object`);
+        return;
+      }
+      const p = raw as EgressPeer;
+      for (const key of ['cidrs', 'except', 'ports'] as const)
+        if (p[key] !== undefined && !Array.isArray(p[key])) {
+          add(`${path}[${i}].${key}`, 'invalid-value', `${path}[${i}].${key} must be a list`);
+          return;
+        }
       if (!p.cidrs?.length && !p.namespaceSelector && !p.podSelector)
         add(`${path}[${i}]`, 'invalid-value', `${path}[${i}] needs cidrs, namespaceSelector or podSelector`);
-      for (const c of [...(p.cidrs ?? []), ...(p.except ?? [])])
-        if (!expr(c) && !/^[0-9a-fA-F:.]+\/\d{1,3}$/.test(c)) add(`${path}[${i}]`, 'invalid-value', `"${c}" is not a CIDR`);
+      for (const c of [...(p.cidrs ?? []), ...(p.except ?? [])] as unknown[])
+        if (!expr(c) && (typeof c !== 'string' || !/^[0-9a-fA-F:.]+\/\d{1,3}$/.test(c)))
+          add(`${path}[${i}]`, 'invalid-value', `${JSON.stringify(c)} is not a CIDR`);
       labelMap(`${path}[${i}].namespaceSelector`, p.namespaceSelector, { values: true });
       labelMap(`${path}[${i}].podSelector`, p.podSelector, { values: true });
       p.ports?.forEach((port, j) => {
-        if (!expr(port.port) && (!Number.isInteger(port.port) || port.port < 1 || port.port > 65535))
+        const n = isRecord(port) ? port.port : undefined;
+        if (!expr(n) && (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 65535))
           add(`${path}[${i}].ports[${j}].port`, 'invalid-value', `${path}[${i}].ports[${j}].port must be an integer from 1 to 65535`);
+        const protocol = isRecord(port) ? port.protocol : undefined;
+        if (protocol !== undefined && protocol !== 'TCP' && protocol !== 'UDP' && protocol !== 'SCTP')
+          add(`${path}[${i}].ports[${j}].protocol`, 'invalid-value', `${path}[${i}].ports[${j}].protocol must be TCP, UDP or SCTP`);
       });
     });
-  const np = o.networkPolicy;
-  if (np?.enabled) {
+  };
+  const np = (isRecord(o.networkPolicy) ? o.networkPolicy : undefined) as WorkspaceManifestOptions['networkPolicy'];
+  if (o.networkPolicy !== undefined && !np) add('networkPolicy', 'invalid-value', 'networkPolicy must be an object');
+  if (np?.enabled !== undefined && typeof np.enabled !== 'boolean')
+    add('networkPolicy.enabled', 'invalid-value', 'networkPolicy.enabled must be true or false');
+  if (np?.enabled === true) {
     peers('networkPolicy.coder', np.coder);
     peers('networkPolicy.git', np.git);
     peers('networkPolicy.registries', np.registries);
     peers('networkPolicy.extra', np.extra);
-    if (np.dns) peers('networkPolicy.dns', [np.dns]);
-    if (!np.coder?.length)
+    if (np.dns !== undefined) peers('networkPolicy.dns', [np.dns]);
+    if (!Array.isArray(np.coder) || np.coder.length === 0)
       add('networkPolicy.coder', 'required', 'networkPolicy.coder is required when the policy is enabled (the agent must reach Coder)');
   }
   return problems;

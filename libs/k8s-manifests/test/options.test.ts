@@ -264,3 +264,40 @@ describe('dind --cgroup-parent', () => {
       ).toEqual(['dind.cgroupParent:invalid-value']);
   });
 });
+
+describe('hostile values never crash validateOptions or workspaceManifests', () => {
+  const JUNK: unknown[] = [null, 0, -1, 1.5, '', 'x', '${var.x}', [], [1, 'a'], {}, { a: 1 }, true, 'a'.repeat(300)];
+  /** Deterministic pseudo-random numbers (mulberry32), so a failure is reproducible from its seed. */
+  const random = (seed: number) => () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const paths = (value: unknown, prefix: string[] = []): string[][] =>
+    value !== null && typeof value === 'object'
+      ? [prefix, ...Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => paths(v, [...prefix, k]))]
+      : [prefix];
+
+  it('2,000 seeded mutations of the full fixture: problems or objects, never an exception', () => {
+    const full = fixtureOptions('full');
+    const all = paths(full).filter((p) => p.length > 0);
+    for (let seed = 1; seed <= 2000; seed++) {
+      const next = random(seed);
+      const o = structuredClone(full) as unknown as Record<string, unknown>;
+      const path = all[Math.floor(next() * all.length)] as string[];
+      let parent = o;
+      for (const key of path.slice(0, -1)) parent = parent[key] as Record<string, unknown>;
+      parent[path[path.length - 1] as string] = JUNK[Math.floor(next() * JUNK.length)];
+      let problems: ReturnType<typeof validateOptions> = [];
+      expect(
+        () => {
+          problems = validateOptions(o as unknown as WorkspaceManifestOptions);
+        },
+        `seed ${seed}: ${path.join('.')}`,
+      ).not.toThrow();
+      if (problems.length === 0)
+        expect(() => workspaceManifests(o as unknown as WorkspaceManifestOptions), `seed ${seed}: ${path.join('.')}`).not.toThrow();
+    }
+  });
+});
