@@ -1,7 +1,7 @@
 // Real parts: kubernetes-models' typed objects. Pure logic, no I/O.
 import { describe, expect, it } from 'vitest';
 import { K8sManifestsError } from '../src/errors.js';
-import { listManifests, workspaceManifests } from '../src/workspace-manifests.js';
+import { dindArgs, listManifests, workspaceManifests } from '../src/workspace-manifests.js';
 import { fixtureOptions } from './support/fixtures.js';
 
 const container = (m: ReturnType<typeof workspaceManifests>, name: string) => {
@@ -114,6 +114,27 @@ describe('workspaceManifests', () => {
       name: 'docker-data',
       persistentVolumeClaim: { claimName: 'coder-alice-dev-docker' },
     });
+  });
+
+  it('follows the docker:dind image contract: no command (the entrypoint runs), args = the whole dockerd command line', () => {
+    const dind = container(workspaceManifests(fixtureOptions('minimal')), 'dind');
+    expect(dind.command).toBeUndefined();
+    expect(dind.args?.[0]).toBe('dockerd');
+    expect(dind.args).toEqual(
+      dindArgs({
+        socket: 'unix:///var/run/dind/docker.sock',
+        gid: 1000,
+        storageDriver: 'overlay2',
+        cgroupParent: '/devcontainer-kit/coder-alice-dev',
+      }),
+    );
+    // One listener only (the unix socket): nothing for an entrypoint to add, no TLS certificates to generate.
+    expect(dind.args?.filter((a) => a.startsWith('--host'))).toEqual(['--host=unix:///var/run/dind/docker.sock']);
+    expect(dind.env).toContainEqual({ name: 'DOCKER_TLS_CERTDIR', value: '' });
+    // What the image must provide besides dockerd: the docker CLI (readiness) and sleep (preStop).
+    expect(dind.readinessProbe?.exec?.command?.[0]).toBe('docker');
+    expect(dind.lifecycle?.preStop?.exec?.command?.[0]).toBe('sleep');
+    expect(dind.securityContext?.runAsUser).toBe(0);
   });
 
   it('keeps the grace period above the builder shutdown (20 s) plus dind preStop', () => {
