@@ -5,6 +5,11 @@
 # kubernetes.tf.json, rendered from k8s-values.yaml by @devcontainer-kit/k8s-manifests:
 #   npx moon run coder-devcontainer-kubernetes:render
 # Do not edit kubernetes.tf.json by hand; a test fails when it differs from a fresh render.
+#
+# kubernetes.tf.json also holds the Pod Security check (terraform.podSecurityCheck in k8s-values.yaml): on start,
+# data.kubernetes_namespace_v1.workspace reads var.namespace and its postconditions fail the plan when the
+# namespace does not exist or its pod-security.kubernetes.io/enforce label is not "privileged" (the dind
+# container is privileged, so the API server would accept the Deployment and refuse its pods).
 
 terraform {
   required_version = ">= 1.5"
