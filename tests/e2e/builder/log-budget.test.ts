@@ -1,0 +1,120 @@
+// Two builder runs on one Coder agent share its 1 MiB log budget, as a pod restart does.
+// Real parts: the builder CLI, git (over HTTP), Docker, the devcontainer CLI. Emulated: Coder
+// (the loopback stand-in, which refuses only the batch that would pass 1 MiB, as coderd v2.30 does).
+// Each run's postCreateCommand prints ~600 KB and fails: the second run alone would pass the
+// agent's budget, so its final error line reaches Coder only if the builder knows what the first
+// run sent (the budget account next to the status file) or keeps its last words after a 413.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCoderStandin } from '../../support/coder-standin/index.js';
+import { type GitServer, startGitServer } from '../../support/git-server/index.js';
+import { ensureDocker } from '../../support/testbed.js';
+import {
+  type BuilderRun,
+  buildBuilder,
+  cleanupDocker,
+  createFixtureRemote,
+  type FixtureRemote,
+  git,
+  readStatus,
+  renderInitScript,
+  startBuilder,
+  stopRuns,
+} from './support.js';
+
+const PREFIX = 'dck-builder-budget';
+const NAME = `${PREFIX}-ws`;
+const GIT_TOKEN = `gittok-${crypto.randomUUID()}`;
+const AGENT_TOKEN = crypto.randomUUID();
+// 6,000 lines of 100 characters: ~600 KB per run; two runs would pass 1 MiB.
+const NOISY_HOOK = [
+  'set -eu',
+  'i=0',
+  // Distinct lines: the log client collapses repeated ones.
+  'while [ $i -lt 6000 ]; do printf "%06d %093d\\n" "$i" 0; i=$((i + 1)); done',
+  'echo "noisy postCreate fails on purpose ($1)" >&2',
+  'exit 3',
+  '',
+].join('\n');
+
+let root: string;
+let remote: FixtureRemote;
+let gitServer: GitServer;
+const runs: BuilderRun[] = [];
+
+function withPostCreate(run: string): string {
+  const dc = readFileSync(join(remote.work, '.devcontainer/devcontainer.json'), 'utf8');
+  return dc.replace('"sh .devcontainer/hook.sh postCreate"', `"sh .devcontainer/noisy.sh ${run}"`);
+}
+
+beforeAll(async () => {
+  ensureDocker();
+  root = mkdtempSync(join(tmpdir(), `${PREFIX}-`));
+  remote = createFixtureRemote(root);
+  git(remote.work, 'branch', 'noisy', 'main');
+  gitServer = await startGitServer({ root, token: GIT_TOKEN });
+  buildBuilder();
+}, 300_000);
+
+afterAll(async () => {
+  await stopRuns(runs);
+  await gitServer?.close();
+  cleanupDocker([NAME], PREFIX);
+  if (root) rmSync(root, { recursive: true, force: true });
+}, 120_000);
+
+describe('the Coder log budget across builder runs', () => {
+  it("a restarted builder's final error still reaches Coder after an earlier run used most of the agent's budget", async () => {
+    const standin = await startCoderStandin({ agentToken: AGENT_TOKEN });
+    try {
+      const statusFile = join(root, 'workspaces', `${NAME}.status.json`);
+      const env: Record<string, string> = {
+        DEVCONTAINER_REPOSITORY: `${gitServer.url}fixture.git`,
+        DEVCONTAINER_BRANCH: 'noisy',
+        DEVCONTAINER_WORKSPACE_FOLDER: join(root, 'workspaces', NAME),
+        DEVCONTAINER_WORKSPACE_NAME: NAME,
+        DEVCONTAINER_STATUS_FILE: statusFile,
+        DEVCONTAINER_GIT_TOKEN: GIT_TOKEN,
+        CODER_AGENT_URL: standin.url,
+        CODER_AGENT_TOKEN: standin.agentToken,
+        CODER_INIT_SCRIPT: renderInitScript(standin.url),
+      };
+      const errorLinesOf = (run: string) => standin.logs().filter((l) => l.level === 'error' && l.output.includes(`noisy.sh ${run}`));
+
+      remote.change(
+        'noisy',
+        { '.devcontainer/noisy.sh': NOISY_HOOK, '.devcontainer/devcontainer.json': withPostCreate('run1') },
+        'noisy run 1',
+      );
+      const first = startBuilder(env);
+      runs.push(first);
+      expect((await first.exited).code).toBe(1);
+      const afterFirst = standin.stats().logsLength;
+      // The first run's hook output really took most of the budget.
+      expect(afterFirst).toBeGreaterThan(500_000);
+      expect(errorLinesOf('run1').length).toBeGreaterThan(0);
+
+      // A changed devcontainer.json: the second run rebuilds the container, so postCreate runs (and fails) again.
+      remote.change('noisy', { '.devcontainer/devcontainer.json': withPostCreate('run2') }, 'noisy run 2');
+      const second = startBuilder(env);
+      runs.push(second);
+      expect((await second.exited).code).toBe(1);
+      expect(readStatus(statusFile)?.lastError.code).toBe('lifecycle-hook-failed');
+
+      // The second run's final error line is in Coder's store, within the agent's 1 MiB.
+      expect(errorLinesOf('run2').length).toBeGreaterThan(0);
+      expect(standin.stats().logsLength).toBeLessThanOrEqual(1_048_576);
+      // The second run knew what the first one sent: it held its ordinary lines back instead of
+      // sending them into a 413, and its terminal kept everything.
+      expect(standin.requests().filter((r) => r.status === 413)).toEqual([]);
+      expect(second.stderr()).toContain('noisy postCreate fails on purpose (run2)');
+      const account = JSON.parse(readFileSync(join(root, 'workspaces', `${NAME}.state`, 'coder-log-account.json'), 'utf8'));
+      expect(account.sentBytes).toBe(standin.stats().logsLength);
+      expect(JSON.stringify(account)).not.toContain(AGENT_TOKEN);
+    } finally {
+      await standin.close();
+    }
+  }, 600_000);
+});
