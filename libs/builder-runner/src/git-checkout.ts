@@ -168,8 +168,7 @@ async function fetchTarget(git: Git, spec: RefSpec, depth: number): Promise<{ co
   return { commit, branch, label };
 }
 
-/** chown -R without following symlinks. */
-export async function chownTree(path: string, uid: number, gid: number): Promise<void> {
+async function chownTree(path: string, uid: number, gid: number): Promise<void> {
   await chown(path, uid, gid);
   const s = await stat(path);
   if (!s.isDirectory()) return;

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { formatProblem, readDevcontainer } from '@devcontainer-kit/devcontainer-config';
+import { composeFilePaths } from '../compose.js';
 import { BuilderError } from '../errors.js';
 import type { ConfigResult, PhaseContext } from './context.js';
 
@@ -27,6 +28,8 @@ export async function computeConfigHash(o: { file: string; config: Record<string
   const build = (o.config.build ?? {}) as { dockerfile?: string };
   const dockerfile = build.dockerfile ?? (o.config.dockerFile as string | undefined);
   if (typeof dockerfile === 'string') files.push(resolve(dir, dockerfile));
+  // Compose configs: the compose files decide the containers (a changed one rebuilds).
+  files.push(...composeFilePaths(o.config, o.file));
   for (const id of Object.keys((o.config.features ?? {}) as Record<string, unknown>).sort()) {
     if (id.startsWith('./') || id.startsWith('../')) files.push(...(await filesUnder(resolve(dir, id)).catch(() => [])));
   }

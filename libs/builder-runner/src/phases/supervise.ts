@@ -4,6 +4,7 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createBackoff, runDocker } from '@devcontainer-kit/docker-context';
+import { isComposeConfig, stopComposeOnShutdown } from '../compose.js';
 import { inspectContainer } from '../container.js';
 import { BuilderError } from '../errors.js';
 import { runAgentPhase } from './agent.js';
@@ -71,7 +72,9 @@ async function shutdown(ctx: PhaseContext): Promise<void> {
   if (action === 'none') return log.write('shutdownAction is none: leaving the devcontainer running', 'info');
   const id = (ctx.state.container as ContainerRef).containerId;
   // A fresh context: the run's signal has fired, and this stop must still run.
-  const r = await runDocker({ dockerHost: ctx.docker.dockerHost, env: ctx.docker.env }, ['stop', '--time', '8', id]);
+  const docker = { dockerHost: ctx.docker.dockerHost, env: ctx.docker.env };
+  if (action === 'stopCompose' && isComposeConfig(config)) return stopComposeOnShutdown(docker, id, log);
+  const r = await runDocker(docker, ['stop', '--time', '8', id]);
   log.write(
     r.exitCode === 0 ? `stopped the devcontainer ${id.slice(0, 12)}` : `docker stop failed: ${r.stderr}`,
     r.exitCode === 0 ? 'info' : 'warn',

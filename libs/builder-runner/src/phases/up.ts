@@ -5,6 +5,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { runDevcontainerCli } from '@devcontainer-kit/docker-context';
 import { computeImageCacheKey, createPrebuiltOverrideConfig, findPrebuiltImage, pullCacheSources } from '@devcontainer-kit/prebuild-cache';
+import { startBuildCache } from '../buildkit.js';
+import { composeBuildContext, isComposeConfig } from '../compose.js';
 import { findContainers, inspectContainer } from '../container.js';
 import { buildUpArgs, failedLifecycleHook, type UpResult } from '../devcontainer-up.js';
 import { BuilderError } from '../errors.js';
@@ -111,15 +113,16 @@ export async function runUpPhase(ctx: PhaseContext): Promise<PhaseOutcome | unde
   if (prebuilt?.status !== 'hit' && (existing.ids.length === 0 || existing.removeExisting) && settings.cacheFrom.length > 0)
     await pullCacheSources(ctx.docker, { images: settings.cacheFrom, onLog: (line, level) => log.write(line, level) });
   const steps = { built: 0, cached: 0 };
+  const buildCache = await startBuildCache({ docker: ctx.docker, cacheTo: settings.cacheTo, compose: isComposeConfig(cfg.config), log });
   const statusDir = dirname(settings.statusFile);
   const r = await runDevcontainerCli(
-    ctx.docker,
+    composeBuildContext(ctx.docker, cfg.config),
     buildUpArgs({
       workspaceFolder: settings.workspaceFolder,
       configFile: cfg.file,
       idLabels,
       cacheFrom: settings.cacheFrom,
-      cacheTo: settings.cacheTo,
+      cacheTo: buildCache.cliCacheTo,
       // The status directory at the same path, so the agent's metadata scripts and the workspace
       // checks read the status file from inside the devcontainer (it holds no secrets).
       mounts: [...settings.mounts, `type=bind,source=${statusDir},target=${statusDir}`],
@@ -129,6 +132,7 @@ export async function runUpPhase(ctx: PhaseContext): Promise<PhaseOutcome | unde
     }),
     {
       onLine: (l) => {
+        buildCache.progress.push(l.text);
         log.write(l.text, l.level);
         if (/^\s*---> Running in /.test(l.text)) steps.built++;
         else if (/^\s*---> Using cache/.test(l.text)) steps.cached++;
@@ -143,6 +147,10 @@ export async function runUpPhase(ctx: PhaseContext): Promise<PhaseOutcome | unde
   const outcome = checkResult(ctx, result, r);
   const containerId = result?.containerId as string;
   const reused = existing.ids.includes(containerId);
+  // BuildKit's steps (the legacy builder's are counted by the line handler).
+  steps.built += buildCache.progress.built;
+  steps.cached += buildCache.progress.cached;
+  if (!reused) await buildCache.finish();
   const cache: CacheState =
     reused || prebuilt?.status === 'hit' ? 'hit' : prebuilt ? 'miss' : steps.built > 0 ? 'built' : steps.cached > 0 ? 'hit' : 'unknown';
   await recordContainer(
