@@ -12,11 +12,20 @@ bash "$here/terraform-providers.sh" >/dev/null &
 providers_pid=$!
 bash "$here/kubernetes-binaries.sh" >/dev/null &
 kubernetes_pid=$!
+# buildx and compose (docker CLI plugins from their Go modules): ~4.5 min each cold, in parallel.
+bash "$here/buildx.sh" >/dev/null &
+buildx_pid=$!
+bash "$here/compose.sh" >/dev/null &
+compose_pid=$!
 failed=()
 bash "$here/docker.sh" || failed+=(docker)
 wait "$goss_pid" || failed+=(goss)
 wait "$providers_pid" || failed+=(terraform-providers)
 wait "$kubernetes_pid" || failed+=(kubernetes-binaries)
+wait "$buildx_pid" || failed+=(buildx)
+wait "$compose_pid" || failed+=(compose)
+# BuildKit's Dockerfile frontend for `# syntax=` (needs the Go cache buildx filled, docker and the registry).
+[[ " ${failed[*]} " == *" docker "* ]] || bash "$here/dockerfile-frontend.sh" >/dev/null || failed+=(dockerfile-frontend)
 for extra in "$here"/setup.d/*.sh; do
   [ -e "$extra" ] || continue
   bash "$extra" >/dev/null || failed+=("$(basename "$extra")")
