@@ -180,16 +180,36 @@ async function prepareAgent(o: AgentOptions): Promise<'script' | 'binary'> {
   return mode;
 }
 
-/** The pid and uid of the agent once the pid file's process has become `… agent`, else undefined. */
-async function agentProcess(o: AgentOptions): Promise<{ pid: number; uid: number } | undefined> {
+/** What the pid file's process is now: gone, still the init script, the agent, or something else. */
+export type AgentProbe =
+  | { state: 'no-pid' }
+  | { state: 'gone'; pid: number }
+  | { state: 'script' | 'other'; pid: number; cmd: string }
+  | { state: 'agent'; pid: number; uid: number; cmd: string };
+
+/** Classifies `/proc/<pid>/cmdline` (NULs as spaces) of the init script's process. Pure. */
+export function classifyAgentCommand(cmd: string): 'agent' | 'script' | 'other' {
+  const c = cmd.trim();
+  if (/init\.sh/.test(c)) return 'script';
+  if (/(^|\/|\s)(coder|[\w.-]+)\s+agent\s*$/.test(c)) return 'agent';
+  // Between `echo $$ > agent.pid` and `exec sh init.sh` the process is still the `sh -c` wrapper.
+  if (/^sh -c echo \$\$ > /.test(c)) return 'script';
+  return 'other';
+}
+
+async function probeAgentProcess(o: AgentOptions): Promise<AgentProbe> {
   const r = await rootExec(
     o,
-    `p=$(cat ${CONTAINER_DIR}/agent.pid 2>/dev/null) && [ -n "$p" ] && [ -r /proc/$p/cmdline ] && echo "$p" && tr '\\0' ' ' </proc/$p/cmdline && echo && sed -n 's/^Uid:[[:space:]]*\\([0-9]*\\).*/\\1/p' /proc/$p/status`,
+    `p=$(cat ${CONTAINER_DIR}/agent.pid 2>/dev/null); [ -n "$p" ] || { echo none; exit 0; }; echo "$p"; [ -r /proc/$p/cmdline ] || { echo gone; exit 0; }; echo run; tr '\\0' ' ' </proc/$p/cmdline; echo; sed -n 's/^Uid:[[:space:]]*\\([0-9]*\\).*/\\1/p' /proc/$p/status`,
   );
-  if (r.exitCode !== 0) return undefined;
-  const [p, cmd, u] = r.stdout.split('\n');
-  if (cmd && /(^|\/|\s)(coder|[\w.-]+)\s+agent\s*$/.test(cmd.trim()) && !/init\.sh/.test(cmd)) return { pid: Number(p), uid: Number(u) };
-  return undefined;
+  if (r.exitCode !== 0) return { state: 'no-pid' };
+  const [p, what, cmd = '', u] = r.stdout.split('\n');
+  if (p === 'none' || !p) return { state: 'no-pid' };
+  const pid = Number(p);
+  if (what !== 'run') return { state: 'gone', pid };
+  const kind = classifyAgentCommand(cmd);
+  if (kind === 'agent') return { state: 'agent', pid, uid: Number(u), cmd: cmd.trim() };
+  return { state: kind, pid, cmd: cmd.trim() };
 }
 
 /** `docker exec` of the start script as the remote user; the token by name only. */
@@ -241,17 +261,44 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
   });
   // Detached: `docker exec -d` returns at once; the agent's end is not observed.
   const exited: Promise<{ exitCode: number | undefined }> = o.detach ? new Promise(() => {}) : execDone;
-  const deadline = Date.now() + (o.verifyTimeoutMs ?? 120_000);
+  const started = Date.now();
+  const deadline = started + (o.verifyTimeoutMs ?? 120_000);
   let found: { pid: number; uid: number } | undefined;
-  while (!found && !exitInfo && Date.now() < deadline) {
-    found = await agentProcess(o);
-    if (!found) await sleep(100);
+  let problem: string | undefined;
+  let otherSince: number | undefined;
+  let saidWaiting = 0;
+  while (!found && !problem && !exitInfo && Date.now() < deadline) {
+    const p = await probeAgentProcess(o);
+    if (p.state === 'agent') found = { pid: p.pid, uid: p.uid };
+    else if (p.state === 'gone') problem = `the init script's process (pid ${p.pid}) exited before it became \`coder agent\``;
+    else if (p.state === 'other') {
+      // An exec chain (env, su-exec…) may pass through other commands briefly; 3 s of it is not an agent.
+      otherSince ??= Date.now();
+      if (Date.now() - otherSince >= 3000)
+        problem = `the init script's process (pid ${p.pid}) runs \`${o.redactor(p.cmd).slice(0, 200)}\`, which does not look like \`coder agent\``;
+    } else {
+      otherSince = undefined;
+      if (Date.now() - started >= 10_000 * (saidWaiting + 1)) {
+        saidWaiting++;
+        const last = tail.slice(-3).join(' | ');
+        o.log.write(
+          `still waiting for the agent after ${Math.round((Date.now() - started) / 1000)} s: the init script is running (downloading the agent?)${last ? `; last output: ${last}` : ''}`,
+          'warn',
+        );
+      }
+    }
+    if (!found && !problem) await sleep(p.state === 'no-pid' ? 50 : 200);
   }
   if (!found) {
+    // Decided before the kill below, whose own exit is not the agent's.
+    const ended = exitInfo;
+    const why = ended
+      ? `the agent exited (code ${ended.exitCode}) before it was running`
+      : (problem ?? `the agent process did not start within ${Math.round((o.verifyTimeoutMs ?? 120_000) / 1000)} s`);
     child.kill('SIGTERM');
     await Promise.race([exited, sleep(3000)]);
-    const why = exitInfo ? `the agent exited (code ${exitInfo.exitCode}) before it was running` : 'the agent process did not start in time';
-    throw agentFailed(why, { exitCode: exitInfo?.exitCode, outputTail: tail.join('\n'), details: tail.slice(-5) });
+    const details = [...(tail.length ? ['last output of the init script:', ...tail.slice(-5)] : ['the init script printed nothing'])];
+    throw agentFailed(why, { exitCode: ended?.exitCode, outputTail: tail.join('\n'), details });
   }
   verified = true;
   const { pid, uid } = found;

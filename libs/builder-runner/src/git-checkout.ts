@@ -168,7 +168,8 @@ async function fetchTarget(git: Git, spec: RefSpec, depth: number): Promise<{ co
   return { commit, branch, label };
 }
 
-async function chownTree(path: string, uid: number, gid: number): Promise<void> {
+/** chown -R without following symlinks. */
+export async function chownTree(path: string, uid: number, gid: number): Promise<void> {
   await chown(path, uid, gid);
   const s = await stat(path);
   if (!s.isDirectory()) return;

@@ -3,7 +3,7 @@ import type { Redactor } from './redact.js';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
 
-export const PHASES = ['preflight', 'checkout', 'config', 'up', 'fallback', 'extensions', 'agent', 'supervise'] as const;
+export const PHASES = ['preflight', 'checkout', 'config', 'up', 'hooks', 'fallback', 'extensions', 'agent', 'supervise'] as const;
 export type PhaseName = (typeof PHASES)[number];
 
 /** One phase's log sink (a Coder log source, or a terminal prefix). */
@@ -24,6 +24,7 @@ export const PHASE_DISPLAY_NAMES: Record<PhaseName, string> = {
   checkout: 'Builder: checkout',
   config: 'Builder: devcontainer.json',
   up: 'Builder: devcontainer up',
+  hooks: 'Builder: lifecycle hooks',
   fallback: 'Builder: fallback workspace',
   extensions: 'Builder: extensions',
   agent: 'Builder: Coder agent',

@@ -11,6 +11,7 @@ import { runConfigPhase } from './phases/config.js';
 import type { PhaseContext } from './phases/context.js';
 import { runExtensionsPhase, wantsExtensions } from './phases/extensions.js';
 import { runFallbackPhase } from './phases/fallback.js';
+import { runHooksPhase, wantsHooks } from './phases/hooks.js';
 import { runPreflightPhase } from './phases/preflight.js';
 import { runSupervisePhase } from './phases/supervise.js';
 import { runUpPhase } from './phases/up.js';
@@ -42,6 +43,14 @@ export const PIPELINE: Readonly<Record<PhaseName, PhaseDefinition>> = {
   checkout: { name: 'checkout', run: runCheckoutPhase, failureCode: 'git-failed' },
   config: { name: 'config', run: runConfigPhase, failureCode: 'config-invalid' },
   up: { name: 'up', run: runUpPhase, failureCode: 'devcontainer-up-failed' },
+  hooks: {
+    name: 'hooks',
+    run: runHooksPhase,
+    failureCode: 'lifecycle-hook-failed',
+    wanted: wantsHooks,
+    background: true,
+    keepLogOpen: true,
+  },
   fallback: { name: 'fallback', run: runFallbackPhase, failureCode: 'fallback-start-failed' },
   extensions: { name: 'extensions', run: runExtensionsPhase, failureCode: 'extensions-failed', wanted: wantsExtensions },
   agent: { name: 'agent', run: runAgentPhase, failureCode: 'agent-failed', keepLogOpen: true },
@@ -64,22 +73,41 @@ async function prepareContainer(ctx: Omit<PhaseContext, 'log'>, logs: PhaseLogFa
   }
 }
 
+/** Waits for a background run to settle, at most `ms`. */
+async function settle(p: Promise<unknown> | undefined, ms: number): Promise<void> {
+  if (!p) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    p,
+    new Promise((r) => {
+      timer = setTimeout(r, ms);
+    }),
+  ]);
+  clearTimeout(timer);
+}
+
 export async function runBuilder(options: RunBuilderOptions): Promise<RunBuilderResult> {
   const { settings, docker } = options;
   const redactor = createRedactor([settings.gitToken, settings.coder?.agentToken]);
   const logs = createRedactingPhaseLogs(options.logs, redactor);
   const status = createStatus({ workspace: settings.workspaceName, workspaceFolder: settings.workspaceFolder });
+  let saving: Promise<void> = Promise.resolve();
   const ctx: Omit<PhaseContext, 'log'> = {
     settings,
     docker,
     status,
     redactor,
     state: { agentRestarts: 0 },
-    save: () => writeStatusFile(settings.statusFile, status).catch(() => {}),
+    // One write at a time: the background hooks report while later phases do.
+    save: () => {
+      saving = saving.then(() => writeStatusFile(settings.statusFile, status).catch(() => {}));
+      return saving;
+    },
     backoff: { initialMs: options.backoff?.initialMs ?? 1000, maxMs: options.backoff?.maxMs ?? 30_000 },
     fetch: options.fetch ?? fetch,
   };
   const end = async (phase: BuilderStatus['phase'], reason: RunBuilderResult['reason']): Promise<RunBuilderResult> => {
+    await settle(ctx.state.hooksRun, 10_000);
     status.phase = phase;
     await ctx.save();
     await logs.close().catch(() => {});
@@ -89,13 +117,20 @@ export async function runBuilder(options: RunBuilderOptions): Promise<RunBuilder
     await ctx.save();
     await runPhase(PIPELINE.preflight, ctx, logs);
     await prepareContainer(ctx, logs);
+    // The hooks after waitFor run while extensions install and the agent starts.
+    ctx.state.hooksRun = runPhase(PIPELINE.hooks, ctx, logs).catch(() => {});
     await runPhase(PIPELINE.extensions, ctx, logs);
     const agentLog = (await runPhase(PIPELINE.agent, ctx, logs)) as PhaseLog;
-    if (!settings.supervise) return await end('done', 'completed');
+    // Without supervision the builder exits next: the background hooks finish first.
+    if (!settings.supervise) {
+      await ctx.state.hooksRun;
+      return await end('done', 'completed');
+    }
     await runPhase({ ...PIPELINE.supervise, run: (c) => runSupervisePhase({ ...c, agentLog }) }, ctx, logs);
     return await end('stopped', 'stopped');
   } catch (error) {
     await ctx.state.agent?.stop(3000).catch(() => {});
+    await settle(ctx.state.hooksRun, 10_000);
     if (error instanceof BuilderError && error.code === 'aborted') return await end('stopped', 'stopped');
     await logs.close().catch(() => {});
     throw error;

@@ -17,6 +17,8 @@ export interface PhaseDefinition {
   wanted?(ctx: Omit<PhaseContext, 'log'>): Promise<boolean>;
   /** Keep the log open after the phase (the agent's log lives on while supervision restarts it). */
   keepLogOpen?: boolean;
+  /** Runs alongside later phases: it does not become the status file's `phase`. */
+  background?: boolean;
 }
 
 /** Maps any failure to the phase's BuilderError (aborted when the signal fired). Pure. */
@@ -51,7 +53,7 @@ export async function runPhase(
   }
   const log = await logs.open(def.name);
   const started = Date.now();
-  status.phase = def.name;
+  if (!def.background) status.phase = def.name;
   status.phases[def.name] = { startedAt: new Date(started).toISOString(), outcome: 'running' };
   await base.save();
   const entry = status.phases[def.name] as { durationMs?: number; outcome: PhaseOutcome };
@@ -67,7 +69,10 @@ export async function runPhase(
     entry.durationMs = Date.now() - started;
     entry.outcome = 'failed';
     const e = toBuilderError(error, def.name, def.failureCode, Boolean(base.docker.signal?.aborted));
+    const phaseBefore = status.phase;
     if (e.code !== 'aborted') reportFailure(base, log, e, def.name);
+    // A background phase's failure is recorded, but the pipeline goes on.
+    if (def.background) status.phase = phaseBefore;
     await base.save();
     await log.close();
     throw e;

@@ -14,6 +14,14 @@ export interface PhaseStatus {
   outcome: PhaseOutcome;
 }
 
+export interface HooksStatus {
+  waitFor: string;
+  pending: string[];
+  running: string[];
+  done: string[];
+  failed: string[];
+}
+
 export interface BuilderStatus {
   /** The phase running now, or how the run ended. */
   phase: PhaseName | 'starting' | 'failed' | 'stopped' | 'done';
@@ -37,6 +45,11 @@ export interface BuilderStatus {
   fallback?: { phase: string; message: string; image: string; explanationFile: string };
   /** The prebuilt image looked up in DEVCONTAINER_CACHE_REPO (key and outcome). */
   prebuilt?: { image: string; status: 'hit' | 'miss'; reason?: string };
+  /**
+   * Lifecycle hooks inside the container: `waitFor` (the agent starts once it has run), and where
+   * each hook is — those after `waitFor` run in the background while the workspace is in use.
+   */
+  hooks?: HooksStatus;
   /** The builder process (for `status` to tell a live run from a dead one). */
   pid: number;
   updatedAt: string;
@@ -81,6 +94,14 @@ export function formatStatus(s: BuilderStatus): string {
     lines.push(
       `agent     pid ${s.agent.pid} uid ${s.agent.uid} (${s.agent.mode} mode, ${s.agent.restarts} restart${s.agent.restarts === 1 ? '' : 's'})`,
     );
+  if (s.hooks) {
+    const h = s.hooks;
+    const parts = [
+      `waitFor ${h.waitFor}`,
+      ...(['running', 'failed', 'pending', 'done'] as const).filter((k) => h[k].length).map((k) => `${k} ${h[k].join(', ')}`),
+    ];
+    lines.push(`hooks     ${parts.join('; ')}`);
+  }
   if (s.extensions) lines.push(`ext       ${s.extensions.summary}`);
   if (s.fallback) lines.push(`fallback  ${s.fallback.image} (the ${s.fallback.phase} phase failed; see ${s.fallback.explanationFile})`);
   if (s.lastError)

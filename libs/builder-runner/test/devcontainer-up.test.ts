@@ -2,7 +2,14 @@
 import { existsSync } from 'node:fs';
 import { resolveDevcontainerCli } from '@devcontainer-kit/docker-context';
 import { describe, expect, it } from 'vitest';
-import { buildUpArgs, failedLifecycleHook } from '../src/devcontainer-up.js';
+import {
+  backgroundHooks,
+  buildRunUserCommandsArgs,
+  buildUpArgs,
+  effectiveWaitFor,
+  failedLifecycleHook,
+  parseHookProgress,
+} from '../src/devcontainer-up.js';
 
 describe('devcontainer CLI', () => {
   it('resolves the pinned CLI from the package, not PATH', () => {
@@ -56,5 +63,59 @@ describe('devcontainer CLI', () => {
     expect(failedLifecycleHook(r)).toBe('postCreateCommand');
     expect(failedLifecycleHook({ outcome: 'error', message: 'initializeCommand failed' })).toBe('initializeCommand');
     expect(failedLifecycleHook({ outcome: 'error', message: 'Dockerfile step 3 failed' })).toBeUndefined();
+  });
+
+  it('skips the hooks after waitFor (or all of them) when asked', () => {
+    const base = { workspaceFolder: '/w', idLabels: {} };
+    expect(buildUpArgs({ ...base, skipNonBlocking: true }).slice(-1)).toEqual(['--skip-non-blocking-commands']);
+    // --skip-post-create wins: no container hook runs in up at all.
+    expect(buildUpArgs({ ...base, skipNonBlocking: true, skipPostCreate: true })).toContain('--skip-post-create');
+    expect(buildUpArgs({ ...base, skipNonBlocking: true, skipPostCreate: true })).not.toContain('--skip-non-blocking-commands');
+    expect(
+      buildRunUserCommandsArgs({ ...base, configFile: '/w/c.json', idLabels: { a: 'b' }, remoteEnv: ['X=1'], skipNonBlocking: true }),
+    ).toEqual([
+      'run-user-commands',
+      '--workspace-folder',
+      '/w',
+      '--log-format',
+      'json',
+      '--log-level',
+      'info',
+      '--config',
+      '/w/c.json',
+      '--id-label',
+      'a=b',
+      '--remote-env',
+      'X=1',
+      '--skip-non-blocking-commands',
+    ]);
+  });
+  it('knows which defined hooks come after waitFor', () => {
+    const all = {
+      onCreateCommand: 'a',
+      updateContentCommand: ['b'],
+      postCreateCommand: { x: 'c' },
+      postStartCommand: 'd',
+      postAttachCommand: 'e',
+    };
+    expect(backgroundHooks(undefined, [all])).toEqual(['postCreateCommand', 'postStartCommand', 'postAttachCommand']);
+    expect(backgroundHooks('postStartCommand', [all])).toEqual(['postAttachCommand']);
+    expect(backgroundHooks('postAttachCommand', [all])).toEqual([]);
+    expect(backgroundHooks('initializeCommand', [{ postStartCommand: 'x' }])).toEqual(['postStartCommand']);
+    // Empty commands are not hooks; a feature's entry counts like devcontainer.json's.
+    expect(backgroundHooks(undefined, [{ postCreateCommand: '  ', postStartCommand: [] }, { postAttachCommand: 'f' }])).toEqual([
+      'postAttachCommand',
+    ]);
+    // An unknown waitFor never matches in the CLI: everything runs in up.
+    expect(backgroundHooks('nonsense', [all])).toEqual([]);
+    expect(effectiveWaitFor([{ waitFor: 'onCreateCommand' }, {}, { waitFor: 'postStartCommand' }, {}])).toBe('postStartCommand');
+    expect(effectiveWaitFor([{}])).toBe('updateContentCommand');
+  });
+  it("reads a hook's progress from the CLI's progress events", () => {
+    expect(parseHookProgress('Running postCreateCommand...: running')).toEqual({ hook: 'postCreateCommand', state: 'running' });
+    expect(parseHookProgress('Running postStartCommand...: succeeded')).toEqual({ hook: 'postStartCommand', state: 'succeeded' });
+    expect(parseHookProgress('Running onCreateCommand...: failed')).toEqual({ hook: 'onCreateCommand', state: 'failed' });
+    expect(parseHookProgress('Running initializeCommand...: running')).toBeUndefined();
+    expect(parseHookProgress('echo Running postCreateCommand...: running in my hook')).toBeUndefined();
   });
 });

@@ -74,4 +74,19 @@ describe('runPhase', () => {
     expect(f.opened).toEqual([]);
     expect(ctx.status.phases.extensions?.outcome).toBe('skipped');
   });
+
+  it('a background phase leaves the current phase alone, also when it fails', async () => {
+    const ctx = phaseContext(fakeDocker([]).ctx);
+    ctx.status.phase = 'agent';
+    await runPhase({ name: 'hooks', failureCode: 'lifecycle-hook-failed', run: async () => 'failed', background: true }, ctx, logs());
+    expect(ctx.status.phase).toBe('agent');
+    expect(ctx.status.phases.hooks?.outcome).toBe('failed');
+    const run = async () => {
+      throw new Error('boom');
+    };
+    await expect(
+      runPhase({ name: 'hooks', failureCode: 'lifecycle-hook-failed', run, background: true }, ctx, logs()),
+    ).rejects.toMatchObject({ code: 'lifecycle-hook-failed' });
+    expect(ctx.status).toMatchObject({ phase: 'agent', lastError: { code: 'lifecycle-hook-failed', phase: 'hooks' } });
+  });
 });

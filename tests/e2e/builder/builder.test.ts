@@ -19,6 +19,7 @@ import {
   startBuilder,
   stopRuns,
   waitFor,
+  waitForHooks,
 } from './support.js';
 
 const PREFIX = 'dck-builder-e2e';
@@ -191,7 +192,16 @@ describe('script mode: a devcontainer with curl (and zsh as login shell)', () =>
       { timeoutMs: 10_000 },
     );
 
-    // Hooks: onCreate/updateContent/postCreate/postStart/postAttach in the container, initialize on the host.
+    // Hooks: onCreate/updateContent/postCreate/postStart/postAttach in the container, initialize on the host
+    // (those after waitFor — updateContentCommand by default — in the background, once the agent started).
+    const hooks = (await waitForHooks(env.DEVCONTAINER_STATUS_FILE as string, run)).hooks;
+    expect(hooks).toEqual({
+      waitFor: 'updateContentCommand',
+      pending: [],
+      running: [],
+      done: ['onCreateCommand', 'updateContentCommand', 'postCreateCommand', 'postStartCommand', 'postAttachCommand'],
+      failed: [],
+    });
     for (const hook of ['onCreate', 'updateContent', 'postCreate', 'postStart', 'postAttach']) {
       expect(dockerExec(container, 'dev', `cat $HOME/markers/${hook}`)).toBe('dev container=container-env-value remote=remote-env-value');
     }
@@ -244,9 +254,11 @@ describe('script mode: a devcontainer with curl (and zsh as login shell)', () =>
     expect(status.reused).toBe(true);
     expect(status.cache).toBe('hit');
     await waitFor('the restarted agent to call Coder', () => standin.agentCalls().length > callsBefore || undefined);
+    await waitForHooks(env.DEVCONTAINER_STATUS_FILE as string, run);
     expect(dockerExec(firstContainer, 'dev', 'wc -l < $HOME/markers/onCreate').trim()).toBe('1');
     expect(dockerExec(firstContainer, 'dev', 'wc -l < $HOME/markers/postCreate').trim()).toBe('1');
     expect(dockerExec(firstContainer, 'dev', 'wc -l < $HOME/markers/postStart').trim()).toBe('2');
+    expect(dockerExec(firstContainer, 'dev', 'wc -l < $HOME/markers/postAttach').trim()).toBe('2');
     const stopped = await stop(run);
     expect(stopped.code).toBe(0);
     expectNoSecrets(run.cmdlines());
@@ -388,15 +400,27 @@ describe('failures', () => {
     }
   }, 120_000);
 
-  it('a failing postCreateCommand stops with DEVCONTAINER_HOOK_FAILURE=fail and goes on with continue', async () => {
+  it('a failing background postCreateCommand: the workspace stays up; fail leaves the later hooks unrun, continue runs them', async () => {
     const standin = await startCoderStandin({ agentToken: AGENT_TOKEN, agentBinaries: { amd64: agentBinary } });
     try {
+      // postCreateCommand comes after waitFor (updateContentCommand): it fails while the agent already runs.
       const failEnv = builderEnv({ name: 'hookfail', branch: 'failing-post-create', standin });
       const failing = track(startBuilder(failEnv));
-      const r = await failing.exited;
-      expect(r.code).toBe(1);
-      expect(failing.stderr()).toMatch(/up: postCreateCommand failed/);
-      expect(readStatus(failEnv.DEVCONTAINER_STATUS_FILE as string)?.lastError.code).toBe('lifecycle-hook-failed');
+      await waitForSupervise(failEnv, failing);
+      const failed = await waitForHooks(failEnv.DEVCONTAINER_STATUS_FILE as string, failing);
+      expect(failed.agent.pid).toBeGreaterThan(0);
+      expect(failed.hooks).toMatchObject({ done: ['onCreateCommand', 'updateContentCommand'], failed: ['postCreateCommand'], running: [] });
+      expect(failed.phases.hooks.outcome).toBe('failed');
+      expect(failed.lastError).toMatchObject({ code: 'lifecycle-hook-failed', phase: 'hooks' });
+      expect(dockerExec(failed.containerId, 'dev', 'ls $HOME/markers').split('\n')).toEqual(['onCreate', 'updateContent']);
+      const hooksSource = standin.sources().find((s) => s.display_name === 'Builder: lifecycle hooks');
+      const hookLines = standin.logs(hooksSource?.id);
+      expect(hookLines.some((l) => /postCreate fails on purpose/.test(l.output))).toBe(true);
+      expect(hookLines.some((l) => l.level === 'error' && /postCreateCommand failed/.test(l.output))).toBe(true);
+      expect(hookLines.some((l) => /not run: postStartCommand, postAttachCommand \(DEVCONTAINER_HOOK_FAILURE=fail\)/.test(l.output))).toBe(
+        true,
+      );
+      expect((await stop(failing)).code).toBe(0);
 
       const contEnv = builderEnv({
         name: 'hookcontinue',
@@ -405,11 +429,20 @@ describe('failures', () => {
         extra: { DEVCONTAINER_HOOK_FAILURE: 'continue' },
       });
       const run = track(startBuilder(contEnv));
-      const status = await waitForSupervise(contEnv, run);
-      expect(status.phases.up.outcome).toBe('warning');
+      await waitForSupervise(contEnv, run);
+      const status = await waitForHooks(contEnv.DEVCONTAINER_STATUS_FILE as string, run);
+      expect(status.phases.hooks.outcome).toBe('warning');
       expect(status.lastError.code).toBe('lifecycle-hook-failed');
-      const up = standin.sources().find((s) => s.display_name === 'Builder: devcontainer up');
-      expect(standin.logs(up?.id).some((l) => l.level === 'error' && /postCreateCommand failed/.test(l.output))).toBe(true);
+      expect(status.hooks).toMatchObject({
+        failed: ['postCreateCommand'],
+        done: expect.arrayContaining(['postStartCommand', 'postAttachCommand']),
+      });
+      expect(dockerExec(status.containerId, 'dev', 'ls $HOME/markers').split('\n').sort()).toEqual([
+        'onCreate',
+        'postAttach',
+        'postStart',
+        'updateContent',
+      ]);
       expect((await stop(run)).code).toBe(0);
     } finally {
       await standin.close();

@@ -234,3 +234,20 @@ export async function stopRuns(runs: BuilderRun[]): Promise<void> {
   await Promise.race([Promise.all(live.map((r) => r.exited)), new Promise((res) => setTimeout(res, 20_000))]);
   for (const r of live) if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL');
 }
+
+/**
+ * The lifecycle hooks after `waitFor` run in the background once the agent is up: waits until the
+ * status file of this run says none is pending or running (its `hooks` lists).
+ */
+// biome-ignore lint/suspicious/noExplicitAny: parsed JSON, checked field by field by the assertions
+export async function waitForHooks(statusFile: string, run: BuilderRun, timeoutMs = 240_000): Promise<Record<string, any>> {
+  return await waitFor(
+    'the background lifecycle hooks to finish',
+    () => {
+      const s = readStatus(statusFile);
+      const h = s?.hooks;
+      return s?.pid === run.child.pid && h && h.pending.length === 0 && h.running.length === 0 ? s : undefined;
+    },
+    { run, timeoutMs },
+  );
+}

@@ -8,5 +8,6 @@ import type { PhaseContext } from './context.js';
 export async function runCheckoutPhase(ctx: PhaseContext): Promise<PhaseOutcome | undefined> {
   const r = await checkoutRepository({ ...checkoutSettings(ctx.settings), log: ctx.log, redactor: ctx.redactor, env: ctx.docker.env });
   if (r.commit) ctx.status.commit = r.commit;
+  ctx.state.checkoutAction = r.action;
   return r.action === 'kept-dirty' || r.action === 'kept-diverged' ? 'warning' : undefined;
 }

@@ -2,7 +2,9 @@
 // reports into, and what the phases before it produced.
 import type { DockerContext } from '@devcontainer-kit/docker-context';
 import type { AgentHandle } from '../agent.js';
+import type { ContainerHook } from '../devcontainer-up.js';
 import { BuilderError } from '../errors.js';
+import type { CheckoutAction } from '../git-checkout.js';
 import type { PhaseLog, PhaseName } from '../phase-log.js';
 import type { Redactor } from '../redact.js';
 import type { BuilderSettings } from '../settings.js';
@@ -26,8 +28,18 @@ export interface ConfigResult {
   hashedFiles: string[];
 }
 
+/** What `up` leaves for the background: the hooks after `waitFor`, run with `run-user-commands`. */
+export interface HooksPlan {
+  waitFor: string;
+  background: ContainerHook[];
+  /** Arguments of `devcontainer run-user-commands` for this container. */
+  args: string[];
+}
+
 /** What phases hand on to later ones. */
 export interface PipelineState {
+  /** What the checkout phase did ('cloned': a fresh checkout). */
+  checkoutAction?: CheckoutAction;
   config?: ConfigResult;
   container?: ContainerRef;
   /** Set when checkout, config or up failed and the fallback runs instead. */
@@ -35,6 +47,11 @@ export interface PipelineState {
   extensionsPlan?: ExtensionsPlan;
   agent?: AgentHandle;
   agentRestarts: number;
+  hooksPlan?: HooksPlan;
+  /** The background hooks' run, while it goes (settles, never rejects). */
+  hooksRun?: Promise<unknown>;
+  /** The hooks' log source, kept open for the runs after a container restart. */
+  hooksLog?: PhaseLog;
 }
 
 export interface PhaseContext {

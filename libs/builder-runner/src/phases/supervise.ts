@@ -10,6 +10,7 @@ import { BuilderError } from '../errors.js';
 import { runAgentPhase } from './agent.js';
 import type { ContainerRef, PhaseContext } from './context.js';
 import { runFallbackPhase } from './fallback.js';
+import { runHooksPhase, wantsHooks } from './hooks.js';
 import { runUpPhase } from './up.js';
 
 async function waitForContainerStop(ctx: PhaseContext, id: string): Promise<void> {
@@ -36,6 +37,9 @@ async function restartContainer(ctx: PhaseContext, backoff: ReturnType<typeof cr
   );
   try {
     await (fallback ? runFallbackPhase(ctx) : runUpPhase(ctx));
+    // The hooks after waitFor again (postStart, postAttach after a restart), in the background.
+    if (!fallback && (await wantsHooks(ctx)))
+      ctx.state.hooksRun = runHooksPhase({ ...ctx, log: ctx.state.hooksLog ?? ctx.log }).catch(() => {});
     ctx.status.phase = 'supervise';
     await ctx.save();
     return true;

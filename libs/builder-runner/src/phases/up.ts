@@ -3,15 +3,25 @@
 // pulls DEVCONTAINER_CACHE_FROM first. Also what supervision runs when the devcontainer stopped.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { runDevcontainerCli } from '@devcontainer-kit/docker-context';
+import { runDevcontainerCli, runDocker } from '@devcontainer-kit/docker-context';
 import { computeImageCacheKey, createPrebuiltOverrideConfig, findPrebuiltImage, pullCacheSources } from '@devcontainer-kit/prebuild-cache';
 import { startBuildCache } from '../buildkit.js';
 import { composeBuildContext, isComposeConfig } from '../compose.js';
-import { findContainers, inspectContainer } from '../container.js';
-import { buildUpArgs, failedLifecycleHook, type UpResult } from '../devcontainer-up.js';
+import { findContainers, inspectContainer, parseMetadataLabel } from '../container.js';
+import {
+  backgroundHooks,
+  buildRunUserCommandsArgs,
+  buildUpArgs,
+  effectiveWaitFor,
+  failedLifecycleHook,
+  parseHookProgress,
+  type UpResult,
+} from '../devcontainer-up.js';
 import { BuilderError } from '../errors.js';
-import type { CacheState, PhaseOutcome } from '../status.js';
+import { chownTree } from '../git-checkout.js';
+import type { CacheState, HooksStatus, PhaseOutcome } from '../status.js';
 import { type ConfigResult, type ContainerRef, type PhaseContext, throwIfAborted } from './context.js';
+import { moveHook } from './hooks.js';
 
 type Prebuilt = { status: 'hit'; image: string; overrideConfig: string } | { status: 'miss'; image?: string; reason?: string };
 
@@ -94,6 +104,41 @@ function checkResult(
   throw new BuilderError(`devcontainer up failed: ${what}`, { ...context, code: 'devcontainer-up-failed' });
 }
 
+/** The CLI's lines to the up log; hook progress to the status (the hooks up to `waitFor`). */
+function upLineHandler(ctx: PhaseContext, hooks: HooksStatus, steps: { built: number; cached: number }) {
+  return (l: { text: string; level: 'trace' | 'debug' | 'info' | 'warn' | 'error' }) => {
+    const p = parseHookProgress(l.text);
+    if (p) moveHook(hooks, p.hook, p.state === 'running' ? 'running' : p.state === 'succeeded' ? 'done' : 'failed');
+    ctx.log.write(l.text, l.level);
+    if (/^\s*---> Running in /.test(l.text)) steps.built++;
+    else if (/^\s*---> Using cache/.test(l.text)) steps.cached++;
+  };
+}
+
+/**
+ * Root on the host, a non-root remote user, a fresh checkout: the CLI skips UID matching when run as
+ * root, so the user could not write the root-owned checkout. Reads the user's UID/GID from the
+ * built container and chowns the checkout to it (DEVCONTAINER_WORKSPACE_OWNER overrides).
+ */
+async function ownWorkspaceForRemoteUser(ctx: PhaseContext, containerId: string, remoteUser: string): Promise<void> {
+  const { log, settings } = ctx;
+  const r = await runDocker(ctx.docker, ['exec', '-u', remoteUser, containerId, 'sh', '-c', 'id -u; id -g']);
+  const [uid, gid] = r.stdout.split('\n').map((x) => Number.parseInt(x, 10));
+  if (r.exitCode !== 0 || uid === undefined || gid === undefined || Number.isNaN(uid) || Number.isNaN(gid)) {
+    log.write(
+      `cannot read the remote user ${remoteUser}'s UID/GID in the container (${r.stderr.trim() || `exit ${r.exitCode}`}): the checkout stays root-owned; set DEVCONTAINER_WORKSPACE_OWNER=UID:GID`,
+      'warn',
+    );
+    return;
+  }
+  if (uid === 0) return;
+  await chownTree(settings.workspaceFolder, uid, gid);
+  log.write(
+    `the builder runs as root and the remote user ${remoteUser} is not: made the fresh checkout ${settings.workspaceFolder} writable for it (chown ${uid}:${gid}; DEVCONTAINER_WORKSPACE_OWNER overrides)`,
+    'info',
+  );
+}
+
 export async function runUpPhase(ctx: PhaseContext): Promise<PhaseOutcome | undefined> {
   const { settings, log, status } = ctx;
   const cfg = ctx.state.config as ConfigResult;
@@ -115,6 +160,18 @@ export async function runUpPhase(ctx: PhaseContext): Promise<PhaseOutcome | unde
   const steps = { built: 0, cached: 0 };
   const buildCache = await startBuildCache({ docker: ctx.docker, cacheTo: settings.cacheTo, compose: isComposeConfig(cfg.config), log });
   const statusDir = dirname(settings.statusFile);
+  const overrideConfig = prebuilt?.status === 'hit' ? prebuilt.overrideConfig : undefined;
+  // A fresh checkout as root: create the container without hooks, own the checkout, then the hooks.
+  const ownFirst = settings.workspaceOwner === undefined && process.getuid?.() === 0 && ctx.state.checkoutAction === 'cloned';
+  const hooks: HooksStatus = {
+    waitFor: effectiveWaitFor([cfg.config]),
+    pending: [],
+    running: [],
+    done: [],
+    failed: [],
+  };
+  status.hooks = hooks;
+  const onLine = upLineHandler(ctx, hooks, steps);
   const r = await runDevcontainerCli(
     composeBuildContext(ctx.docker, cfg.config),
     buildUpArgs({
@@ -128,23 +185,43 @@ export async function runUpPhase(ctx: PhaseContext): Promise<PhaseOutcome | unde
       mounts: [...settings.mounts, `type=bind,source=${statusDir},target=${statusDir}`],
       remoteEnv: settings.remoteEnv,
       removeExistingContainer: existing.removeExisting,
-      overrideConfig: prebuilt?.status === 'hit' ? prebuilt.overrideConfig : undefined,
+      overrideConfig,
+      // The hooks after waitFor run in the background (phases/hooks.ts) while the agent starts.
+      skipNonBlocking: true,
+      skipPostCreate: ownFirst,
     }),
     {
       onLine: (l) => {
         buildCache.progress.push(l.text);
-        log.write(l.text, l.level);
-        if (/^\s*---> Running in /.test(l.text)) steps.built++;
-        else if (/^\s*---> Using cache/.test(l.text)) steps.cached++;
+        onLine(l);
       },
     },
   );
   throwIfAborted(ctx);
-  const result = r.result as UpResult | undefined;
+  let result = r.result as UpResult | undefined;
+  let outcome: PhaseOutcome | undefined;
   await mkdir(settings.stateDir, { recursive: true });
+  const runArgs = buildRunUserCommandsArgs({
+    workspaceFolder: settings.workspaceFolder,
+    configFile: cfg.file,
+    idLabels,
+    remoteEnv: settings.remoteEnv,
+    overrideConfig,
+  });
+  if (ownFirst && result?.outcome === 'success' && result.containerId) {
+    if (result.remoteUser && result.remoteUser !== 'root') await ownWorkspaceForRemoteUser(ctx, result.containerId, result.remoteUser);
+    const h = await runDevcontainerCli(ctx.docker, [...runArgs, '--skip-non-blocking-commands'], { onLine });
+    throwIfAborted(ctx);
+    const hr = h.result as UpResult | undefined;
+    if (hr?.outcome !== 'success') {
+      // The hook failure, reported like one of `up` (same container).
+      result = { ...result, ...(hr ?? { outcome: 'error' }), containerId: result.containerId };
+      outcome = checkResult(ctx, result, h);
+    }
+  }
   // The CLI's result line, kept as is (containerId, remoteUser, remoteWorkspaceFolder, …).
   if (result) await writeFile(join(settings.stateDir, 'up-result.json'), `${ctx.redactor(JSON.stringify(result, null, 2))}\n`);
-  const outcome = checkResult(ctx, result, r);
+  outcome ??= checkResult(ctx, result, r);
   const containerId = result?.containerId as string;
   const reused = existing.ids.includes(containerId);
   // BuildKit's steps (the legacy builder's are counted by the line handler).
@@ -153,16 +230,27 @@ export async function runUpPhase(ctx: PhaseContext): Promise<PhaseOutcome | unde
   if (!reused) await buildCache.finish();
   const cache: CacheState =
     reused || prebuilt?.status === 'hit' ? 'hit' : prebuilt ? 'miss' : steps.built > 0 ? 'built' : steps.cached > 0 ? 'hit' : 'unknown';
-  await recordContainer(
+  const labels = await recordContainer(
     ctx,
     { containerId, remoteUser: result?.remoteUser ?? 'root', remoteWorkspaceFolder: result?.remoteWorkspaceFolder },
     { cache, reused },
   );
+  // What is left for the background: the hooks after waitFor (from the merged metadata, features included).
+  const meta = parseMetadataLabel(labels?.['devcontainer.metadata']).configs;
+  const configs = meta.length ? meta : [cfg.config];
+  hooks.waitFor = effectiveWaitFor(configs);
+  const background = outcome === 'warning' ? [] : backgroundHooks(hooks.waitFor, configs);
+  for (const h of background) if (!hooks.done.includes(h) && !hooks.failed.includes(h)) moveHook(hooks, h, 'pending');
+  ctx.state.hooksPlan = { waitFor: hooks.waitFor, background, args: runArgs };
   return outcome;
 }
 
 /** Status, state.json and the log line for the container `up` produced. */
-async function recordContainer(ctx: PhaseContext, c: ContainerRef, o: { cache: CacheState; reused: boolean }): Promise<void> {
+async function recordContainer(
+  ctx: PhaseContext,
+  c: ContainerRef,
+  o: { cache: CacheState; reused: boolean },
+): Promise<Record<string, string> | undefined> {
   const { settings, status } = ctx;
   const cfg = ctx.state.config as ConfigResult;
   const state = await inspectContainer(ctx.docker, c.containerId);
@@ -183,4 +271,5 @@ async function recordContainer(ctx: PhaseContext, c: ContainerRef, o: { cache: C
     'info',
   );
   ctx.state.container = c;
+  return state?.labels;
 }
