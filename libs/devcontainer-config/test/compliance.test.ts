@@ -12,14 +12,14 @@ describe('complianceReport', () => {
     expect(rep.entries.map((e) => `${e.line}:${e.column} ${e.status} ${e.property}`)).toEqual([
       '2:2 honoured image',
       '3:12 honoured build.args',
-      '4:2 ignored shutdownAction',
+      '4:2 caveat shutdownAction',
       '5:32 caveat customizations.vscode.extensions',
       '5:51 ignored customizations.jetbrains',
       '6:2 unknown mystery',
       '7:2 honoured containerEnv',
       '7:19 caveat ${localEnv}',
     ]);
-    expect(rep.counts).toEqual({ honoured: 3, caveat: 2, ignored: 2, unknown: 1 });
+    expect(rep.counts).toEqual({ honoured: 3, caveat: 3, ignored: 1, unknown: 1 });
     expect(rep.entries.find((e) => e.property === 'shutdownAction')?.note).toMatch(/pod/);
   });
 
