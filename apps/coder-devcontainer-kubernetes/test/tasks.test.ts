@@ -1,0 +1,303 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: terraform's plan JSON is untyped; the assertions check its shape.
+// Coder Tasks (tasks.tf, opt-in) with the real providers: terraform 1.11, coder/coder 2.20.0 and
+// hashicorp/kubernetes 3.2.1 from the test bed's mirror. The coder provider reads a task build's
+// context from CODER_TASK_ID and CODER_TASK_PROMPT, as it reads CODER_WORKSPACE_* and
+// CODER_PARAMETER_<sha256(name)>: the tests set them the way Coder's provisioner does. The one
+// Kubernetes API read a start plan makes (the namespace) is answered by a loopback stand-in.
+// The last test runs the task's coder_script, taken from the plan, in a real container (Docker).
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEMPLATE_FILES, templateDir } from '../src/template.js';
+
+type Resource = { address: string; mode?: string; type: string; name: string; values: Record<string, any> };
+type PlanJson = Record<string, any>;
+
+const repoRoot = join(templateDir, '../..');
+const parameterEnv = (name: string) => `CODER_PARAMETER_${createHash('sha256').update(name).digest('hex')}`;
+const WORKSPACE = {
+  CODER_WORKSPACE_ID: '7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f',
+  CODER_WORKSPACE_NAME: 'fix-flaky-test',
+  CODER_WORKSPACE_OWNER: 'alice',
+  CODER_WORKSPACE_OWNER_ID: '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b',
+  CODER_WORKSPACE_OWNER_EMAIL: 'alice@example.com',
+  [parameterEnv('repo_url')]: 'https://github.com/example/shop.git',
+};
+const TASK_ID = '3f2e1d0c-b9a8-4765-8432-10fedcba9876';
+/** A prompt a shell would mangle if it ever became script text: quotes, $, backticks, a here-doc marker, lines. */
+const PROMPT = [
+  'Fix the flaky test in "src/cart.test.ts" — it fails 1 in 5 runs.',
+  "Don't touch $HOME or `rm -rf /`; keep $(whoami) as is.",
+  'DEVCONTAINER_KIT_TASK_COMMAND',
+  '  indented line, trailing spaces   ',
+].join('\n');
+const TASK_VARS = ['-var', 'task_port=4100', '-var', 'task_healthcheck_path=/healthz'];
+/** The addresses tasks.tf adds in a started task build. */
+const TASK_ADDRESSES = [
+  'coder_ai_task.task[0]',
+  'coder_app.task[0]',
+  'coder_env.task_prompt[0]',
+  'coder_env.task_prompt_file[0]',
+  'coder_script.task[0]',
+];
+
+let env: NodeJS.ProcessEnv;
+let apiServer: ChildProcess;
+let base: string; // the default template: TEMPLATE_FILES
+let tasks: string; // the task template: TEMPLATE_FILES + tasks.tf
+
+function terraform(dir: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
+  return spawnSync('terraform', args, { cwd: dir, env: { ...env, ...extraEnv }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+}
+function ok(r: ReturnType<typeof terraform>) {
+  if (r.status !== 0) throw new Error(`terraform failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+function plan(dir: string, extraEnv: NodeJS.ProcessEnv, args: string[] = []): PlanJson {
+  ok(terraform(dir, ['plan', '-input=false', '-no-color', '-lock=false', '-out=plan.tfplan', ...args], extraEnv));
+  return JSON.parse(ok(terraform(dir, ['show', '-json', 'plan.tfplan'])));
+}
+const planned = (p: PlanJson) => p.planned_values.root_module.resources as Resource[];
+const addresses = (p: PlanJson) =>
+  planned(p)
+    .map((r) => r.address)
+    .sort();
+const get = (p: PlanJson, address: string) => planned(p).find((r) => r.address === address)?.values as Record<string, any>;
+/** The references of one argument of a resource in the plan's configuration (what it is wired to). */
+const references = (p: PlanJson, address: string, argument: string) =>
+  (p.configuration.root_module.resources as any[]).find((r) => r.address === address)?.expressions?.[argument]?.references as
+    | string[]
+    | undefined;
+
+const taskEnv = (transition: string, prompt = PROMPT) => ({
+  ...WORKSPACE,
+  CODER_WORKSPACE_TRANSITION: transition,
+  CODER_TASK_ID: TASK_ID,
+  CODER_TASK_PROMPT: prompt,
+});
+const plainEnv = (transition: string) => ({ ...WORKSPACE, CODER_WORKSPACE_TRANSITION: transition });
+
+/** The Kubernetes API's answer to the namespace read of a start plan: the default namespace, labelled privileged. */
+const API_STANDIN = `
+import { createServer } from 'node:http';
+const server = createServer((req, res) => {
+  res.setHeader('content-type', 'application/json');
+  const name = /^\\/api\\/v1\\/namespaces\\/([^/?]+)(\\?|$)/.exec(req.url ?? '')?.[1];
+  if (req.method === 'GET' && name === 'coder-workspaces') {
+    const labels = { 'kubernetes.io/metadata.name': name, 'pod-security.kubernetes.io/enforce': 'privileged' };
+    res.end(JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, uid: 'uid-' + name, labels }, spec: {}, status: { phase: 'Active' } }));
+  } else {
+    res.statusCode = 404;
+    res.end(JSON.stringify({ apiVersion: 'v1', kind: 'Status', status: 'Failure', reason: 'NotFound', code: 404 }));
+  }
+});
+server.listen(0, '127.0.0.1', () => process.stdout.write(server.address().port + '\\n'));
+process.on('SIGTERM', () => process.exit(0));
+`;
+
+/** The stand-in agent command: writes what it got (prompt from env and file, cwd, port) where the test reads it. */
+const STANDIN_COMMAND = [
+  'out=/workspaces/shop/.task-standin',
+  'mkdir -p "$out"',
+  'printf "%s" "$CODER_TASK_PROMPT" >"$out/env-prompt"',
+  'cat "$CODER_TASK_PROMPT_FILE" >"$out/file-prompt"',
+  'pwd >"$out/cwd"',
+  'printf "%s" "$CODER_TASK_PORT" >"$out/port"',
+  'touch "$out/done"',
+].join('\n');
+
+beforeAll(async () => {
+  const cliConfig = execFileSync('bash', [join(repoRoot, 'tests/testbed/terraform-providers.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim();
+  env = { ...process.env, TF_CLI_CONFIG_FILE: cliConfig, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' };
+  for (const k of Object.keys(env)) if (k.startsWith('KUBE') || k.startsWith('CODER_') || k.startsWith('TF_VAR_')) delete env[k];
+  // The namespace read of a start plan, in its own process (spawnSync blocks this one's event loop).
+  apiServer = spawn(process.execPath, ['--input-type=module', '-e', API_STANDIN], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<string>((resolve, reject) => {
+    apiServer.stdout?.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
+    apiServer.once('exit', (code) => reject(new Error(`the API stand-in exited (${code})`)));
+  });
+  env.KUBE_HOST = `http://127.0.0.1:${port}`;
+  base = mkdtempSync(join(tmpdir(), 'dck-tasks-base-'));
+  tasks = mkdtempSync(join(tmpdir(), 'dck-tasks-'));
+  for (const f of TEMPLATE_FILES) {
+    copyFileSync(join(templateDir, f), join(base, f));
+    copyFileSync(join(templateDir, f), join(tasks, f));
+  }
+  copyFileSync(join(templateDir, 'tasks.tf'), join(tasks, 'tasks.tf'));
+  for (const dir of [base, tasks]) ok(terraform(dir, ['init', '-backend=false', '-input=false', '-no-color']));
+});
+afterAll(() => {
+  for (const dir of [base, tasks]) if (dir) rmSync(dir, { recursive: true, force: true });
+  apiServer?.kill('SIGTERM');
+});
+
+describe('tasks.tf: the template as a Coder Tasks template', () => {
+  it('is formatted (terraform fmt -check)', () => {
+    const r = terraform(templateDir, ['fmt', '-check', '-diff', '-no-color', 'tasks.tf']);
+    expect(r.stdout).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  it("validates with the real providers; its only warnings are the provider's Tasks deprecations, all in tasks.tf", () => {
+    const result = JSON.parse(terraform(tasks, ['validate', '-json', '-no-color']).stdout);
+    expect(result.valid).toBe(true);
+    expect(result.error_count).toBe(0);
+    expect(result.warning_count).toBeGreaterThan(0);
+    for (const d of result.diagnostics) {
+      expect(d.range.filename, d.detail).toBe('tasks.tf');
+      expect(`${d.summary}: ${d.detail}`).toMatch(
+        /^Deprecated Resource: Coder Tasks is deprecated|^Deprecated attribute: The attribute "(enabled|prompt)" is deprecated/,
+      );
+    }
+  });
+
+  it('a plain workspace (no task) plans exactly as the default template, on start and on stop', () => {
+    for (const transition of ['start', 'stop']) {
+      const withTasks = planned(plan(tasks, plainEnv(transition)));
+      const without = planned(plan(base, plainEnv(transition)));
+      expect(withTasks.map((r) => r.address).sort(), transition).toEqual(without.map((r) => r.address).sort());
+      expect(withTasks.length).toBeGreaterThan(3);
+      // Same values too (the agent, its env, the Deployment): tasks.tf changes nothing outside a task.
+      const byAddress = (rs: Resource[]) => Object.fromEntries(rs.map((r) => [r.address, r.values]));
+      expect(byAddress(withTasks), transition).toEqual(byAddress(without));
+    }
+  });
+
+  it('a task build adds the task app (port, healthcheck), the script, the prompt, and a coder_ai_task wired to the app', () => {
+    const p = plan(tasks, taskEnv('start'), ['-var', `task_command=${STANDIN_COMMAND}`, ...TASK_VARS]);
+    const plain = addresses(plan(base, plainEnv('start')));
+    expect(addresses(p).filter((a) => !plain.includes(a))).toEqual(TASK_ADDRESSES);
+
+    // The ai_task points at the task app: wired in the configuration, the id known after apply.
+    expect(references(p, 'coder_ai_task.task', 'app_id')).toContain('coder_app.task[0]');
+    const change = (p.resource_changes as any[]).find((c) => c.address === 'coder_ai_task.task[0]');
+    expect(change.change.actions).toEqual(['create']);
+    expect(change.change.after_unknown.app_id).toBe(true);
+
+    const app = get(p, 'coder_app.task[0]');
+    expect(app.url).toBe('http://localhost:4100/');
+    expect(app.healthcheck).toEqual([{ url: 'http://localhost:4100/healthz', interval: 5, threshold: 60 }]);
+    expect(app.subdomain).toBe(false);
+
+    // The prompt reaches the devcontainer unchanged, through the agent's environment (and the file the script writes).
+    expect(get(p, 'coder_env.task_prompt[0]')).toMatchObject({ name: 'CODER_TASK_PROMPT', value: PROMPT });
+    expect(get(p, 'coder_env.task_prompt_file[0]').name).toBe('CODER_TASK_PROMPT_FILE');
+
+    const script = get(p, 'coder_script.task[0]');
+    expect(script.run_on_start).toBe(true);
+    expect(script.script).toContain(STANDIN_COMMAND);
+    expect(script.script).toContain('export CODER_TASK_PORT=4100');
+    expect(script.script).toContain('cd "/workspaces/shop"');
+    expect(script.script).not.toContain('fails 1 in 5 runs'); // the prompt never becomes script text
+
+    // Every task resource belongs to the devcontainer's agent.
+    for (const a of ['coder_app.task', 'coder_script.task', 'coder_env.task_prompt', 'coder_env.task_prompt_file'])
+      expect(references(p, a, 'agent_id'), a).toContain('coder_agent.main');
+  });
+
+  it('a stopped task plans no task resources (counts are zero), like a stopped plain workspace', () => {
+    const stopped = addresses(plan(tasks, taskEnv('stop'), ['-var', `task_command=${STANDIN_COMMAND}`]));
+    expect(stopped.filter((a) => /task/.test(a))).toEqual([]);
+    expect(stopped).toEqual(addresses(plan(base, plainEnv('stop'))));
+  });
+
+  it('a task build with no task_command fails the plan and says which variable to set', () => {
+    const r = terraform(tasks, ['plan', '-input=false', '-no-color', '-lock=false'], taskEnv('start'));
+    expect(r.status).not.toBe(0);
+    const text = `${r.stdout}\n${r.stderr}`.replace(/[│╷╵]/g, ' ').replace(/\s+/g, ' ');
+    expect(text).toContain('This workspace is a Coder Task, but the template variable "task_command" is empty');
+    // …while a plain workspace of the same template, with the same empty variable, plans.
+    expect(terraform(tasks, ['plan', '-input=false', '-no-color', '-lock=false'], plainEnv('start')).status).toBe(0);
+  });
+
+  it('task_env: secret values reach the agent only in task builds, sensitive in the plan and never in its text', () => {
+    const secret = 'sk-test-5b0e2d9c7a1f4e38';
+    const vars = { TF_VAR_task_env: JSON.stringify({ ANTHROPIC_API_KEY: secret }) };
+    const p = plan(tasks, { ...taskEnv('start'), ...vars }, ['-var', 'task_command=true']);
+    const resource = planned(p).find((r) => r.address === 'coder_env.task_secret["ANTHROPIC_API_KEY"]') as any;
+    expect(resource.values).toMatchObject({ name: 'ANTHROPIC_API_KEY', value: secret });
+    expect(resource.sensitive_values.value).toBe(true);
+    const text = ok(terraform(tasks, ['show', '-no-color', 'plan.tfplan']));
+    expect(text).toContain('coder_env.task_secret["ANTHROPIC_API_KEY"]');
+    expect(text).not.toContain(secret);
+    expect(addresses(plan(tasks, { ...plainEnv('start'), ...vars })).filter((a) => a.includes('task_secret'))).toEqual([]);
+  });
+
+  it('presets set only parameters the template has, with values their validation accepts; exactly one is the default', () => {
+    const p = plan(tasks, plainEnv('start'));
+    const data = (p.prior_state.values.root_module.resources as Resource[]).filter((r) => r.mode === 'data');
+    const parameters = Object.fromEntries(data.filter((r) => r.type === 'coder_parameter').map((r) => [r.values.name, r.values]));
+    const presets = data.filter((r) => r.type === 'coder_workspace_preset').map((r) => r.values);
+    expect(presets.length).toBeGreaterThanOrEqual(3);
+    expect(presets.filter((x) => x.default)).toHaveLength(1);
+    for (const preset of presets) {
+      expect(Object.keys(preset.parameters).length, preset.name).toBeGreaterThan(0);
+      for (const [name, value] of Object.entries(preset.parameters as Record<string, string>)) {
+        const parameter = parameters[name];
+        expect(parameter, `${preset.name}: ${name}`).toBeDefined();
+        for (const v of parameter.validation ?? []) {
+          if (v.min !== undefined && v.min !== null) expect(Number(value), `${preset.name}: ${name}`).toBeGreaterThanOrEqual(v.min);
+          if (v.max !== undefined && v.max !== null) expect(Number(value), `${preset.name}: ${name}`).toBeLessThanOrEqual(v.max);
+        }
+      }
+    }
+    // Presets are distinct sizes, not copies.
+    expect(new Set(presets.map((x) => JSON.stringify(x.parameters))).size).toBe(presets.length);
+  });
+});
+
+describe('the task script, taken from the plan, in a real container', () => {
+  let out: string;
+  beforeAll(() => {
+    execFileSync('bash', [join(repoRoot, 'tests/testbed/docker.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+    out = mkdtempSync(join(tmpdir(), 'dck-tasks-run-'));
+  });
+  afterAll(() => {
+    if (out) rmSync(out, { recursive: true, force: true });
+  });
+
+  it('starts the stand-in agent in the workspace folder with the prompt in its environment and in the file', () => {
+    const p = plan(tasks, taskEnv('start'), ['-var', `task_command=${STANDIN_COMMAND}`, ...TASK_VARS]);
+    const script = get(p, 'coder_script.task[0]').script as string;
+    // The agent's environment, as Coder hands it to the agent: every coder_env of the plan.
+    const agentEnv = planned(p)
+      .filter((r) => r.type === 'coder_env')
+      .flatMap((r) => ['-e', `${r.values.name}=${r.values.value}`]);
+    mkdirSync(join(out, 'shop'));
+    writeFileSync(join(out, 'script.sh'), script);
+    const r = spawnSync(
+      'docker',
+      [
+        'run',
+        '--rm',
+        '--network',
+        'none',
+        ...agentEnv,
+        '-v',
+        `${join(out, 'script.sh')}:/opt/coder/task-script.sh:ro`,
+        '-v',
+        `${join(out, 'shop')}:/workspaces/shop`,
+        'local/debian:bookworm',
+        // The agent runs the script, which returns after starting the command; the container then waits for it.
+        '/bin/sh',
+        '-c',
+        'sh /opt/coder/task-script.sh && for i in $(seq 100); do [ -e /workspaces/shop/.task-standin/done ] && exit 0; sleep 0.1; done; exit 1',
+      ],
+      { encoding: 'utf8', env: { ...process.env, DOCKER_BUILDKIT: '' } },
+    );
+    expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.stdout).toContain('starting the task agent in /workspaces/shop, web interface on 127.0.0.1:4100');
+    const result = join(out, 'shop/.task-standin');
+    expect(existsSync(join(result, 'done'))).toBe(true);
+    expect(readFileSync(join(result, 'env-prompt'), 'utf8')).toBe(PROMPT);
+    expect(readFileSync(join(result, 'file-prompt'), 'utf8')).toBe(PROMPT);
+    expect(readFileSync(join(result, 'cwd'), 'utf8').trim()).toBe('/workspaces/shop');
+    expect(readFileSync(join(result, 'port'), 'utf8')).toBe('4100');
+  });
+});
