@@ -252,6 +252,29 @@ describe('tasks.tf: the template as a Coder Tasks template', () => {
   });
 });
 
+describe('Coder Agents: what it reads from a template, the default template offers (no tasks.tf needed)', () => {
+  it('every parameter is optional, named and described, so an agent can create a workspace without asking', () => {
+    // No CODER_PARAMETER_* at all: the agent's create_workspace may fill none of them.
+    const p = plan(base, { ...plainEnv('start'), [parameterEnv('repo_url')]: undefined });
+    const parameters = (p.prior_state.values.root_module.resources as Resource[]).filter((r) => r.type === 'coder_parameter');
+    expect(parameters.length).toBeGreaterThan(5);
+    for (const { values } of parameters) {
+      expect(values.optional, values.name).toBe(true);
+      expect(values.display_name, values.name).toMatch(/\S/);
+      expect(values.description.length, values.name).toBeGreaterThan(20);
+    }
+  });
+
+  it('the agent starts in the repository folder inside the devcontainer, with the owner as git author', () => {
+    const agent = get(plan(base, plainEnv('start')), 'coder_agent.main');
+    expect(agent.dir).toBe('/workspaces/shop');
+    expect(agent.env).toMatchObject({
+      GIT_AUTHOR_EMAIL: WORKSPACE.CODER_WORKSPACE_OWNER_EMAIL,
+      GIT_COMMITTER_EMAIL: WORKSPACE.CODER_WORKSPACE_OWNER_EMAIL,
+    });
+  });
+});
+
 describe('the task script, taken from the plan, in a real container', () => {
   let out: string;
   beforeAll(() => {
