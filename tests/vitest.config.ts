@@ -2,5 +2,5 @@ import { defineConfig } from 'vitest/config';
 import { sharedTestOptions } from './support/vitest-shared.js';
 
 export default defineConfig({
-  test: { ...sharedTestOptions(import.meta.dirname), include: ['**/*.test.ts'], exclude: ['node_modules/**'] },
+  test: sharedTestOptions(import.meta.dirname, { include: ['**/*.test.ts'] }),
 });

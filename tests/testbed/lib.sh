@@ -19,6 +19,10 @@ done_msg() { say "$* ($(elapsed))"; }
 
 die() { say "error: $*"; exit 1; }
 
+# `npm run test:unit` (DCK_TEST_SCOPE=unit) runs without the test bed: a test that gets here is a
+# slow test that tests/support/test-scopes.js does not list yet.
+[ "${DCK_TEST_SCOPE:-all}" != unit ] || die "not in the unit scope: list the calling test file in tests/support/test-scopes.js"
+
 # testbed_lock: hold an exclusive lock named after this script until it exits, so parallel test
 # tasks that need the same part wait for one build and then find it cached. The lock is fd 9:
 # daemons a script starts in the background must close it (9>&-), or they would hold it forever.
