@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The whole test suite: `npm test`.
 // 1. prepares the test bed (Docker engine + base image, goss, Terraform providers),
-// 2. builds every package, 3. runs every project's `test` task and every library's `check`
+// 2. builds every package, 3. runs every project's `test` task and every library's `check` (and the root's lint and shellcheck)
 // through moon (continuing past failures so every suite reports), 4. sums the vitest and bats
 // reports into one closing line: "N passed, N failed, N skipped".
 // A project whose test task left no report counts as one failure ("did not report").
@@ -33,8 +33,8 @@ const env = { ...process.env, DCK_REPORT_DIR: reportDir, FORCE_COLOR: process.en
 const problems = [];
 if (!step('test bed', 'bash', ['tests/testbed/setup.sh'], { env })) problems.push('test bed set-up failed');
 if (!step('build', 'npx', ['moon', 'exec', '--on-failure', 'continue', ':build'], { env })) problems.push('build failed');
-const checksOk = step('checks', 'npx', ['moon', 'exec', '--on-failure', 'continue', ':check', ':typecheck', 'root:lint'], { env });
-if (!checksOk) problems.push('checks (publint/attw, typecheck, lint) failed');
+const checksOk = step('checks', 'npx', ['moon', 'exec', '--on-failure', 'continue', ':check', ':typecheck', 'root:lint', 'root:shellcheck'], { env });
+if (!checksOk) problems.push('checks (publint/attw, typecheck, lint, shellcheck) failed');
 const testsOk = step('tests', 'npx', ['moon', 'exec', '--on-failure', 'continue', ':test'], { env });
 // The workspace test: real workspaces built by devcontainer-builder, checked inside with goss.
 const workspaceOk = step(

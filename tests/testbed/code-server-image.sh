@@ -71,7 +71,7 @@ rm -rf "$ctx/nodedir"; mkdir -p "$ctx/nodedir/include"; cp -r "$NODE_HEADERS" "$
 cp "$CA_BUNDLE" "$ctx/build-ca.crt"
 printf '%s\n' "$dockerfile" > "$ctx/Dockerfile"
 say "building $image (code-server $CODE_SERVER_VERSION from source on Node $NODE_VERSION, several minutes; log in $ctx/build.log)"
-if ! DOCKER_BUILDKIT= docker build --network=host -t "$image" "$ctx" >"$ctx/build.log" 2>&1; then
+if ! DOCKER_BUILDKIT='' docker build --network=host -t "$image" "$ctx" >"$ctx/build.log" 2>&1; then
   tail -30 "$ctx/build.log" >&2
   die "docker build failed (log above)"
 fi

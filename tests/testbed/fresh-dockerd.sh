@@ -29,7 +29,7 @@ case "$action" in
   stop)
     if [ -f "$dir/dockerd.pid" ]; then
       pid=$(cat "$dir/dockerd.pid")
-      DOCKER_HOST=$host docker ps -aq 2>/dev/null | xargs -r env DOCKER_HOST=$host docker rm -f >/dev/null 2>&1 || true
+      DOCKER_HOST=$host docker ps -aq 2>/dev/null | xargs -r env "DOCKER_HOST=$host" docker rm -f >/dev/null 2>&1 || true
       kill "$pid" 2>/dev/null || true
       for _ in $(seq 1 80); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
       kill -9 "$pid" 2>/dev/null || true

@@ -145,7 +145,6 @@ wait_for() { # wait_for WHAT SECONDS COMMAND...
 make_pki() {
   [ -f "$PKI/done" ] && return 0
   rm -rf "$PKI" && mkdir -p "$PKI" && cd "$PKI"
-  local o="-loglevel error"
   openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 3650 -subj /CN=dck-testbed-kubernetes-ca 2>/dev/null
   sign() { # sign NAME SUBJECT [SAN]
     openssl req -newkey rsa:2048 -nodes -keyout "$1.key" -out "$1.csr" -subj "$2" 2>/dev/null
@@ -176,7 +175,7 @@ current-context: dck-testbed
 EOF
   done
   chmod 600 ./*.key
-  touch done
+  touch ./done
   cd - >/dev/null
   say "made certificates in $PKI"
 }

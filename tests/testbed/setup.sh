@@ -19,6 +19,7 @@ bash "$here/compose.sh" >/dev/null &
 compose_pid=$!
 failed=()
 bash "$here/docker.sh" || failed+=(docker)
+bash "$here/shellcheck.sh" >/dev/null || failed+=(shellcheck)
 wait "$goss_pid" || failed+=(goss)
 wait "$providers_pid" || failed+=(terraform-providers)
 wait "$kubernetes_pid" || failed+=(kubernetes-binaries)

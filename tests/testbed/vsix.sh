@@ -21,6 +21,7 @@ fi
 
 rm -rf "$out.tmp"; mkdir -p "$out.tmp"
 for dir in "$fixtures"/*/; do
+  # shellcheck disable=SC2016 # a JavaScript template literal, not a shell expansion
   id=$(node -e 'const p=require(process.argv[1]); console.log(`${p.publisher}.${p.name}-${p.version}`)' "$dir/package.json")
   say "vsce package $id"
   (cd "$dir" && "$vsce" package --no-dependencies --allow-missing-repository --skip-license \
@@ -28,5 +29,6 @@ for dir in "$fixtures"/*/; do
 done
 touch "$out.tmp/.complete"
 rm -rf "$out" "$out.tmp.log"; mv "$out.tmp" "$out"
-done_msg "packed $(ls "$out"/*.vsix | wc -l) extensions into $out"
+packed=("$out"/*.vsix)
+done_msg "packed ${#packed[@]} extensions into $out"
 echo "$out"

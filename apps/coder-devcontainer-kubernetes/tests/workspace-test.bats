@@ -32,7 +32,7 @@ setup_file() {
     export WT_FIXTURE_DIR=$fixture WT_REPO_DIR=$repo WT_BROKEN_DIR=$broken
     wt_local_up "$fixture" fixture
     wt_local_up "$repo" repo
-    WT_HOOK_FAILURE=continue wt_local_up "$broken" broken-hook .devcontainer/broken-hook/devcontainer.json
+    WT_HOOK_FAILURE='continue' wt_local_up "$broken" broken-hook .devcontainer/broken-hook/devcontainer.json
   else
     source "$BATS_TEST_DIRNAME/support/remote.bash"
     wt_remote_setup
@@ -83,8 +83,8 @@ wt_dir() {
 @test "the workspaces are up and their Coder agent reached Coder" {
   if [ "$WT_MODE" = local ]; then
     # Each workspace's agent connected to the stand-in (websocket upgrade at /api/v2/workspaceagents/me/rpc) with the agent token.
-    local calls=0 i
-    for i in $(seq 1 60); do
+    local calls=0
+    for _ in $(seq 1 60); do
       calls=$(wt_standin_agent_calls)
       [ "$calls" -ge 2 ] && break
       sleep 0.5

@@ -10,7 +10,7 @@ export WT_STATE
 WT_STATE=$(mktemp "${TMPDIR:-/tmp}/dck-workspace-test-remote.XXXXXX")
 cleanup() {
   if [ -n "${CODER_URL:-}" ] && [ -n "${CODER_SESSION_TOKEN:-}" ] && [ -s "$WT_STATE" ]; then
-    while read -r ws; do [ -n "$ws" ] && coder delete "$ws" --yes >/dev/null 2>&1 || true; done < "$WT_STATE"
+    while read -r ws; do if [ -n "$ws" ]; then coder delete "$ws" --yes >/dev/null 2>&1 || true; fi; done < "$WT_STATE"
   fi
   rm -f "$WT_STATE"
 }

@@ -16,7 +16,8 @@ setup() {
   node "$ROOT/tests/support/coder-standin/cli.mjs" >"$BATS_TEST_TMPDIR/url" 2>/dev/null &
   STANDIN_PID=$!
   for _ in $(seq 50); do [ -s "$BATS_TEST_TMPDIR/url" ] && break; sleep 0.1; done
-  export CODER_AGENT_URL="$(cat "$BATS_TEST_TMPDIR/url")"
+  CODER_AGENT_URL=$(cat "$BATS_TEST_TMPDIR/url")
+  export CODER_AGENT_URL
   export CODER_AGENT_TOKEN="$CODER_STANDIN_TOKEN"
 }
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2154 # $stderr is set by bats' run --separate-stderr
 # The cluster parts of the test bed that can be checked without starting a cluster: the loopback CNI
 # plugin against a real network namespace, kubernetes.sh's errors, and the DinD image's argument
 # convention (docker:dind's: `dockerd FLAGS…`, bare FLAGS…, or any other command). The cluster itself
@@ -14,7 +15,7 @@ setup() {
 }
 
 teardown() {
-  [ -n "${NETNS_PID:-}" ] && kill "$NETNS_PID" 2>/dev/null || true
+  if [ -n "${NETNS_PID:-}" ]; then kill "$NETNS_PID" 2>/dev/null || true; fi
 }
 
 @test "cni-loopback ADD brings lo up in the pod's namespace and reports 127.0.0.1 on the interface asked for" {

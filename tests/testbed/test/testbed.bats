@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2154 # $stderr is set by bats' run --separate-stderr
 # The test bed scripts' contract: result on stdout only, progress on stderr, clear errors.
 # Real parts: the scripts themselves, the Docker client, goss, Terraform.
 
@@ -23,8 +24,8 @@ setup() {
   rc="$output"
   [ -f "$rc" ]
   mirror=$(sed -n 's/^ *path *= *"\(.*\)"/\1/p' "$rc")
-  [ -x "$(ls "$mirror"/registry.terraform.io/coder/coder/*/linux_amd64/terraform-provider-coder_v* | head -1)" ]
-  [ -x "$(ls "$mirror"/registry.terraform.io/hashicorp/kubernetes/*/linux_amd64/terraform-provider-kubernetes_v* | head -1)" ]
+  [ -x "$(compgen -G "$mirror/registry.terraform.io/coder/coder/*/linux_amd64/terraform-provider-coder_v*" | head -1)" ]
+  [ -x "$(compgen -G "$mirror/registry.terraform.io/hashicorp/kubernetes/*/linux_amd64/terraform-provider-kubernetes_v*" | head -1)" ]
 }
 
 @test "docker.sh names the daemon it cannot reach and what to do" {
