@@ -7,7 +7,7 @@
 // values are faked through the environment variables Coder's provisioner sets).
 // Pods have a loopback-only network: the git server and the stand-in are reached inside the pod's
 // network namespace through a relay on the same ports (tests/support/pod-loopback).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +44,7 @@ import {
 
 const NS = 'dck-e2e-k8s';
 const NS_RESTRICTED = 'dck-e2e-k8s-restricted';
+const NS_PSS = 'dck-e2e-k8s-pss';
 const WORKSPACE_ID = '6f1c2b7a-4d3e-4a8b-9c5d-0e1f2a3b4c5d';
 const NAME = `coder-${WORKSPACE_ID}`;
 const AGENT_TOKEN = crypto.randomUUID();
@@ -183,7 +184,7 @@ function loadInnerBaseImage(dindImage: string, dockerData: string): void {
 }
 
 function cleanupCluster(): void {
-  kubectlRun(cluster, ['delete', 'namespace', NS, NS_RESTRICTED, '--ignore-not-found', '--wait=true', '--timeout=120s']);
+  kubectlRun(cluster, ['delete', 'namespace', NS, NS_RESTRICTED, NS_PSS, '--ignore-not-found', '--wait=true', '--timeout=120s']);
   kubectlRun(cluster, ['delete', 'pv', '-l', 'devcontainer-kit.test=kubernetes-e2e', '--ignore-not-found', '--wait=true']);
 }
 
@@ -326,6 +327,41 @@ describe('the template on a real Kubernetes node', () => {
     },
     300_000,
   );
+
+  it("issue 12 defect 2: `k8s-manifests check --pod-security` refuses exactly what the API server's PodSecurity admission refuses", () => {
+    const cli = join(repoRoot, 'libs/k8s-manifests/dist/cli.js');
+    const values = join(root, 'pss-values.yaml');
+    writeFileSync(
+      values,
+      [
+        `name: ${NAME}`,
+        `namespace: ${NS_PSS}`,
+        `coder: {workspaceId: ${WORKSPACE_ID}, workspaceName: dev, ownerId: 5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b, ownerName: alice, agentUrl: "http://127.0.0.1:1/"}`,
+        'builder: {image: "dck-testbed/builder:none", repository: "https://127.0.0.1:1/x.git"}',
+        'secret: {agentToken: "pss-test-token"}',
+        '',
+      ].join('\n'),
+    );
+    const rendered = execFileSync(process.execPath, [cli, 'render', '--values', values, '--format', 'yaml'], { encoding: 'utf8' });
+    kubectl(cluster, ['create', 'namespace', NS_PSS]);
+    for (const level of ['privileged', 'baseline', 'restricted']) {
+      kubectl(cluster, ['label', 'namespace', NS_PSS, `pod-security.kubernetes.io/enforce=${level}`, '--overwrite']);
+      // The API server accepts the Deployment either way and only warns: the warning is its verdict on the pods.
+      const api = kubectlRun(cluster, ['apply', '--dry-run=server', '-f', '-'], rendered);
+      expect(api.status, api.stderr).toBe(0);
+      const warning = api.stderr.split('\n').find((l) => l.includes('would violate PodSecurity')) ?? '';
+      const check = spawnSync(process.execPath, [cli, 'check', '--values', values, '--pod-security', level], { encoding: 'utf8' });
+      const report = JSON.parse(check.stdout) as { allowed: boolean; violations: { path: string }[] };
+      expect(report.allowed, `${level}: ${warning}`).toBe(warning === '');
+      expect(check.status).toBe(report.allowed ? 0 : 1);
+      // Same number of refused fields, and each field the check names is one the API server names.
+      expect(report.violations.length, `${level}: ${warning}\n${check.stderr}`).toBe((warning.match(/container "/g) ?? []).length);
+      for (const v of report.violations) {
+        const field = v.path.replace(/^.*securityContext\./, '').replace(/\.type$/, '');
+        expect(warning, `${level}: ${v.path}`).toContain(field);
+      }
+    }
+  });
 
   it('start: Terraform creates the workspace, the kubelet runs the pod, the builder clones over HTTPS and builds the devcontainer in DinD, the agent connects', async () => {
     const { podAt } = await apply('start');
