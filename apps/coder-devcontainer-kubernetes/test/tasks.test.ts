@@ -7,7 +7,7 @@
 // The last test runs the task's coder_script, taken from the plan, in a real container (Docker).
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -98,15 +98,10 @@ server.listen(0, '127.0.0.1', () => process.stdout.write(server.address().port +
 process.on('SIGTERM', () => process.exit(0));
 `;
 
-/** The stand-in agent command: writes what it got (prompt from env and file, cwd, port) where the test reads it. */
+/** The admin's task_command in these tests: two lines (a comment, then the stand-in agent of test/fixtures/task-agent). */
 const STANDIN_COMMAND = [
-  'out=/workspaces/shop/.task-standin',
-  'mkdir -p "$out"',
-  'printf "%s" "$CODER_TASK_PROMPT" >"$out/env-prompt"',
-  'cat "$CODER_TASK_PROMPT_FILE" >"$out/file-prompt"',
-  'pwd >"$out/cwd"',
-  'printf "%s" "$CODER_TASK_PORT" >"$out/port"',
-  'touch "$out/done"',
+  '# stand-in for `agentapi server -- <agent CLI>`: records what it got, serves /status',
+  'TASK_STANDIN_OUT=/workspaces/shop/.task-standin exec node /opt/standin/agent.mjs',
 ].join('\n');
 
 beforeAll(async () => {
@@ -277,50 +272,73 @@ describe('Coder Agents: what it reads from a template, the default template offe
 
 describe('the task script, taken from the plan, in a real container', () => {
   let out: string;
+  let container = '';
   beforeAll(() => {
     execFileSync('bash', [join(repoRoot, 'tests/testbed/docker.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
     out = mkdtempSync(join(tmpdir(), 'dck-tasks-run-'));
   });
   afterAll(() => {
+    if (container) spawnSync('docker', ['rm', '-f', container], { stdio: 'ignore' });
     if (out) rmSync(out, { recursive: true, force: true });
   });
 
-  it('starts the stand-in agent in the workspace folder with the prompt in its environment and in the file', () => {
+  it('runs as the workspace user, starts the agent command in the workspace folder with the prompt (env and file), and the app healthcheck answers', () => {
     const p = plan(tasks, taskEnv('start'), ['-var', `task_command=${STANDIN_COMMAND}`, ...TASK_VARS]);
     const script = get(p, 'coder_script.task[0]').script as string;
+    const healthcheck = get(p, 'coder_app.task[0]').healthcheck[0].url as string;
     // The agent's environment, as Coder hands it to the agent: every coder_env of the plan.
     const agentEnv = planned(p)
       .filter((r) => r.type === 'coder_env')
       .flatMap((r) => ['-e', `${r.values.name}=${r.values.value}`]);
+    // The workspace folder belongs to the (non-root) workspace user, as the builder leaves it.
     mkdirSync(join(out, 'shop'));
+    chownSync(join(out, 'shop'), 1000, 1000);
     writeFileSync(join(out, 'script.sh'), script);
-    const r = spawnSync(
-      'docker',
-      [
-        'run',
-        '--rm',
-        '--network',
-        'none',
-        ...agentEnv,
-        '-v',
-        `${join(out, 'script.sh')}:/opt/coder/task-script.sh:ro`,
-        '-v',
-        `${join(out, 'shop')}:/workspaces/shop`,
-        'local/debian:bookworm',
-        // The agent runs the script, which returns after starting the command; the container then waits for it.
-        '/bin/sh',
-        '-c',
-        'sh /opt/coder/task-script.sh && for i in $(seq 100); do [ -e /workspaces/shop/.task-standin/done ] && exit 0; sleep 0.1; done; exit 1',
-      ],
-      { encoding: 'utf8', env: { ...process.env, DOCKER_BUILDKIT: '' } },
-    );
-    expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
-    expect(r.stdout).toContain('starting the task agent in /workspaces/shop, web interface on 127.0.0.1:4100');
-    const result = join(out, 'shop/.task-standin');
-    expect(existsSync(join(result, 'done'))).toBe(true);
-    expect(readFileSync(join(result, 'env-prompt'), 'utf8')).toBe(PROMPT);
-    expect(readFileSync(join(result, 'file-prompt'), 'utf8')).toBe(PROMPT);
-    expect(readFileSync(join(result, 'cwd'), 'utf8').trim()).toBe('/workspaces/shop');
-    expect(readFileSync(join(result, 'port'), 'utf8')).toBe('4100');
+    container = `dck-tasks-${process.pid}`;
+    const mounts = [
+      ['/opt/coder/task-script.sh', join(out, 'script.sh')],
+      ['/workspaces/shop', join(out, 'shop')],
+      ['/opt/standin/agent.mjs', join(templateDir, 'test/fixtures/task-agent/agent.mjs')],
+      // Node for the stand-in (the host's build; the test bed's image is the same Debian release).
+      ['/usr/local/bin/node', realpathSync(process.execPath)],
+    ].flatMap(([target, source]) => [
+      '--mount',
+      `type=bind,source=${source},target=${target}${target.startsWith('/workspaces') ? '' : ',readonly'}`,
+    ]);
+    const docker = (args: string[]) => spawnSync('docker', args, { encoding: 'utf8', env: { ...process.env, DOCKER_BUILDKIT: '' } });
+    const started = docker([
+      'run',
+      '-d',
+      '--name',
+      container,
+      '--network',
+      'none',
+      '--user',
+      '1000:1000',
+      '-e',
+      'HOME=/tmp',
+      ...agentEnv,
+      ...mounts,
+      'local/debian:bookworm',
+      'sleep',
+      '120',
+    ]);
+    expect(started.status, started.stderr).toBe(0);
+    // What the Coder agent does: run the script (it returns once the command is started)…
+    const run = docker(['exec', container, 'sh', '/opt/coder/task-script.sh']);
+    expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+    expect(run.stdout).toContain('starting the task agent in /workspaces/shop, web interface on 127.0.0.1:4100');
+    // …then poll the app's healthcheck URL from inside the workspace, unchanged from the plan.
+    const probe = `const u=process.argv[1];for(let i=0;i<100;i++){try{const r=await fetch(u);if(r.status<500){console.log(r.status);process.exit(0)}}catch{}await new Promise(r=>setTimeout(r,100))}process.exit(1)`;
+    const health = docker(['exec', container, 'node', '--input-type=module', '-e', probe, healthcheck]);
+    const log = docker(['exec', container, 'cat', '/tmp/coder-task/agent.log']).stdout;
+    expect(health.status, `healthcheck ${healthcheck} never answered; agent.log:\n${log}`).toBe(0);
+    expect(health.stdout.trim()).toBe('200');
+
+    const received = JSON.parse(readFileSync(join(out, 'shop/.task-standin/received.json'), 'utf8'));
+    expect(received).toEqual({ envPrompt: PROMPT, filePrompt: PROMPT, cwd: '/workspaces/shop', port: 4100, uid: 1000 });
+    // The prompt file is the user's, in a directory only the user can read.
+    const mode = docker(['exec', container, 'stat', '-c', '%a %u', '/tmp/coder-task']).stdout.trim();
+    expect(mode).toBe('700 1000');
   });
 });
