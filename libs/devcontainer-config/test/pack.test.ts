@@ -3,7 +3,7 @@
 // name from an ESM script and through its bin, as a consumer would.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +26,7 @@ beforeAll(async () => {
     filename: string;
     files: Array<{ path: string }>;
   };
-  expect(files.map((f) => f.path).every((p) => p.startsWith('dist/') || ['package.json', 'README.md', 'CHANGELOG.md'].includes(p))).toBe(
+  expect(files.map((f) => f.path).every((p) => p.startsWith('dist/') || ['bin/devcontainer-config.js', 'package.json', 'README.md', 'CHANGELOG.md'].includes(p))).toBe(
     true,
   );
   installed = join(dir, 'node_modules/@devcontainer-kit/devcontainer-config');
@@ -41,9 +41,9 @@ afterAll(async () => {
 });
 
 describe('the packed package', () => {
-  it('ships dist only (no src, test, bench)', async () => {
+  it('ships dist and the bin file only (no src, test, bench)', async () => {
     const top = await readdir(installed);
-    expect(top.sort()).toEqual(['README.md', 'dist', 'package.json']);
+    expect(top.sort()).toEqual(['README.md', 'bin', 'dist', 'package.json']);
   });
 
   it('imports by name and validates', async () => {
@@ -59,7 +59,8 @@ console.log(validateDevcontainer(r).map(formatProblem).join('\\n'));`,
   });
 
   it('runs its bin', async () => {
-    const bin = join(installed, 'dist/cli.js');
+    const manifest = JSON.parse(await readFile(join(installed, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+    const bin = join(installed, manifest.bin['devcontainer-config'] ?? 'missing');
     const ok = await run('node', [bin, 'validate', join(fixturesDir, 'dockerfile')]);
     expect(ok.stderr).toContain('0 error(s)');
     const bad = await run('node', [bin, 'validate', join(fixturesDir, 'invalid'), '--json']).catch((e) => e);
