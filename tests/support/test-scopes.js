@@ -19,7 +19,7 @@
 export const slowTests = {
   'apps/coder-devcontainer-kubernetes': {
     'test/template.test.ts': 'terraform',
-    'test/tasks.test.ts': 'terraform docker',
+    'test/tasks.test.ts': 'terraform docker goss',
   },
   'libs/builder-runner': {
     'test/secret-hygiene.test.ts': 'docker',

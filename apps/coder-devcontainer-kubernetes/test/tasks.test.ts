@@ -7,7 +7,19 @@
 // The last test runs the task's coder_script, taken from the plan, in a real container (Docker).
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chownSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -101,7 +113,7 @@ process.on('SIGTERM', () => process.exit(0));
 /** The admin's task_command in these tests: two lines (a comment, then the stand-in agent of test/fixtures/task-agent). */
 const STANDIN_COMMAND = [
   '# stand-in for `agentapi server -- <agent CLI>`: records what it got, serves /status',
-  'TASK_STANDIN_OUT=/workspaces/shop/.task-standin exec node /opt/standin/agent.mjs',
+  'TASK_STANDIN_OUT=.task-standin exec node /opt/standin/agent.mjs',
 ].join('\n');
 
 beforeAll(async () => {
@@ -340,5 +352,163 @@ describe('the task script, taken from the plan, in a real container', () => {
     // The prompt file is the user's, in a directory only the user can read.
     const mode = docker(['exec', container, 'stat', '-c', '%a %u', '/tmp/coder-task']).stdout.trim();
     expect(mode).toBe('700 1000');
+  });
+});
+
+describe('the task script in a devcontainer (devcontainer CLI up of the workspace-test fixture), checked by workspace-test', () => {
+  const runId = `dck-tasks-${process.pid}`;
+  const repoName = `dck-task-${process.pid}`;
+  let out: string;
+  let goss: string;
+  let port: number;
+  beforeAll(async () => {
+    execFileSync('bash', [join(repoRoot, 'tests/testbed/docker.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+    goss = execFileSync('bash', [join(repoRoot, 'tests/testbed/goss.sh')], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }).trim();
+    if (!existsSync(join(repoRoot, 'libs/workspace-test/dist/cli.js')))
+      execFileSync('npx', ['tsup', '--silent'], { cwd: join(repoRoot, 'libs/workspace-test'), stdio: 'inherit' });
+    out = mkdtempSync(join(tmpdir(), 'dck-tasks-devcontainer-'));
+    // The fixture uses the host network: a free loopback port for the task app.
+    port = await new Promise<number>((resolve) => {
+      const server = createNetServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
+  });
+  afterAll(() => {
+    const ids = spawnSync('docker', ['ps', '-aq', '--filter', `label=dck-tasks-test=${runId}`], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter(Boolean);
+    const images = ids.map((id) =>
+      spawnSync('docker', ['inspect', '--format', '{{.Config.Image}}', id], { encoding: 'utf8' }).stdout.trim(),
+    );
+    if (ids.length) spawnSync('docker', ['rm', '-f', ...ids], { stdio: 'ignore' });
+    for (const image of images.flatMap((i) => [i, i.replace(/-uid$/, '')]))
+      if (image.startsWith(`vsc-${repoName}-`)) spawnSync('docker', ['rmi', image], { stdio: 'ignore' });
+    if (out) rmSync(out, { recursive: true, force: true });
+  });
+
+  it('the remote user runs it in the workspace folder; goss sees the prompt file, the agent process and a healthy task app', () => {
+    const dir = join(out, repoName);
+    cpSync(join(templateDir, 'tests/fixtures/workspace-repo'), dir, { recursive: true });
+    execFileSync('chown', ['-R', '1000:1000', dir]);
+    const up = spawnSync(
+      join(repoRoot, 'node_modules/.bin/devcontainer'),
+      [
+        'up',
+        '--workspace-folder',
+        dir,
+        '--id-label',
+        `dck-tasks-test=${runId}`,
+        '--log-format',
+        'json',
+        // Node for the stand-in agent (the host's build; the fixture's base is the same Debian release).
+        '--mount',
+        `type=bind,source=${realpathSync(process.execPath)},target=/usr/local/bin/node`,
+        '--mount',
+        `type=bind,source=${join(templateDir, 'test/fixtures/task-agent/agent.mjs')},target=/opt/standin/agent.mjs`,
+      ],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, DCK_BASE_IMAGE: 'local/debian', DCK_BASE_TAG: 'bookworm', DOCKER_BUILDKIT: '' },
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
+    const result = JSON.parse(up.stdout.trim().split('\n').at(-1) ?? '{}');
+    expect(result.outcome, up.stderr.slice(-3000)).toBe('success');
+    expect(result).toMatchObject({ remoteUser: 'dev', remoteWorkspaceFolder: `/workspaces/${repoName}` });
+
+    const p = plan(tasks, { ...taskEnv('start'), [parameterEnv('repo_url')]: `https://github.com/example/${repoName}.git` }, [
+      '-var',
+      `task_command=${STANDIN_COMMAND}`,
+      '-var',
+      `task_port=${port}`,
+    ]);
+    const script = get(p, 'coder_script.task[0]').script as string;
+    const healthcheck = get(p, 'coder_app.task[0]').healthcheck[0].url as string;
+    const agentEnv = Object.fromEntries(
+      planned(p)
+        .filter((r) => r.type === 'coder_env')
+        .map((r) => [r.values.name, r.values.value as string]),
+    );
+    // As the agent does: the script as the remote user, with the agent's environment (`-e NAME` copies each value
+    // from this process's environment; none is on a command line).
+    const run = spawnSync(
+      'docker',
+      [
+        'exec',
+        '-i',
+        '-u',
+        result.remoteUser,
+        ...Object.keys(agentEnv).flatMap((k) => ['-e', k]),
+        result.containerId,
+        'sh',
+        '-c',
+        'cat >/tmp/task-script.sh && sh /tmp/task-script.sh',
+      ],
+      { input: script, encoding: 'utf8', env: { ...process.env, ...agentEnv } },
+    );
+    expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+
+    const gossfile = join(out, 'task.goss.yaml');
+    writeFileSync(
+      gossfile,
+      JSON.stringify({
+        file: {
+          '/tmp/coder-task': {
+            title: "the prompt directory is the remote user's, mode 0700",
+            exists: true,
+            filetype: 'directory',
+            owner: 'dev',
+            mode: '0700',
+          },
+          '/tmp/coder-task/prompt.txt': {
+            title: 'the prompt file holds the task prompt',
+            exists: true,
+            owner: 'dev',
+            contents: ['fails 1 in 5 runs', 'DEVCONTAINER_KIT_TASK_COMMAND'],
+          },
+          [`/workspaces/${repoName}/.task-standin/received.json`]: {
+            title: 'the agent command started and recorded what it got',
+            exists: true,
+            owner: 'dev',
+          },
+        },
+        process: { node: { title: 'the agent command is running', running: true } },
+        http: { [healthcheck]: { title: `the task app's healthcheck ${healthcheck} answers`, status: 200, timeout: 2000 } },
+      }),
+    );
+    const check = spawnSync(
+      process.execPath,
+      [
+        join(repoRoot, 'libs/workspace-test/dist/cli.js'),
+        'run',
+        '--target',
+        `docker:${result.containerId}`,
+        '--workspace',
+        dir,
+        '--status-file',
+        'none',
+        '--ide-server',
+        'none',
+        '--no-coder-agent',
+        '--user-gossfile',
+        gossfile,
+        '--retry-timeout',
+        '20s',
+        '--format',
+        'tap',
+      ],
+      { encoding: 'utf8', env: { ...process.env, GOSS_BINARY: goss } },
+    );
+    expect(check.stdout).toContain("the task app's healthcheck");
+    expect(check.stdout).not.toMatch(/^not ok/m);
+    expect(check.status, `${check.stdout}\n${check.stderr}`).toBe(0);
+
+    const received = JSON.parse(readFileSync(join(dir, '.task-standin/received.json'), 'utf8'));
+    expect(received).toEqual({ envPrompt: PROMPT, filePrompt: PROMPT, cwd: `/workspaces/${repoName}`, port, uid: 1000 });
   });
 });
