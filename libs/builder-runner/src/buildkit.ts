@@ -7,6 +7,8 @@
 // cache: metadata inside the image itself. So a `type=registry,ref=R` export is done as
 // `--cache-to type=inline` plus a push of the built image to R; `--cache-from R` then takes the
 // cached steps from the registry on any daemon (measured against dockerd 20.10.24, BuildKit 0.8).
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { type DockerContext, runDocker } from '@devcontainer-kit/docker-context';
 
 export interface BuildxInfo {
@@ -141,9 +143,42 @@ export async function pushCacheImage(
   return true;
 }
 
+/** The `# syntax=` directive of a Dockerfile (in its leading comment lines), if any. Pure. */
+export function dockerfileSyntax(text: string): string | undefined {
+  for (const line of text.split(/\r?\n/)) {
+    const l = line.trim();
+    if (l === '') continue;
+    if (!l.startsWith('#')) return undefined;
+    const m = /^#\s*syntax\s*=\s*(\S+)/i.exec(l);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+/**
+ * Whether the devcontainer CLI must build with the legacy builder (`--buildkit never`). Pure.
+ * With BuildKit and features, on engines before 23 the CLI puts `# syntax=docker/dockerfile:1.4`
+ * in front of the Dockerfile it generates (the engine's built-in frontend lacks named build
+ * contexts) unless the user's Dockerfile names a frontend itself: that image comes from Docker
+ * Hub, which an offline cluster cannot reach, and the build fails where the legacy builder
+ * worked. So: legacy builder exactly then — engine < 23, features, no `# syntax=` of the user's.
+ */
+export function needsLegacyBuilder(o: {
+  engineVersion: string | undefined;
+  hasFeatures: boolean;
+  userSyntax: string | undefined;
+}): boolean {
+  const major = Number.parseInt(o.engineVersion ?? '', 10);
+  return o.hasFeatures && !o.userSyntax && Number.isFinite(major) && major < 23;
+}
+
 /** One `up`'s build: the `--cache-to` to pass, the progress reader, and the export after it. */
 export interface BuildCacheSession {
   cliCacheTo: string | undefined;
+  /** Extra `devcontainer up` arguments (`--buildkit never`, see needsLegacyBuilder). */
+  cliArgs: string[];
+  /** The Docker context for the CLI: with the legacy builder also `DOCKER_BUILDKIT=0` (a docker 23+ client with buildx would otherwise run `docker build` through BuildKit too). */
+  docker: DockerContext;
   progress: BuildProgress;
   /** After a successful build: pushes the devcontainer's image when the plan says so. Never throws. */
   finish(): Promise<void>;
@@ -154,14 +189,37 @@ export async function startBuildCache(o: {
   docker: DockerContext;
   cacheTo: string | undefined;
   compose: boolean;
+  /** devcontainer.json and its path: features and the Dockerfile's `# syntax=` decide the builder. */
+  config?: { file: string; config: Record<string, unknown> };
   log: { write(line: string, level: 'info' | 'warn'): void };
 }): Promise<BuildCacheSession> {
   const progress = createBuildProgress();
-  const buildx = o.cacheTo && !o.compose ? await detectBuildx(o.docker) : undefined;
+  const cliArgs: string[] = [];
+  let docker = o.docker;
+  const features = o.config?.config.features;
+  if (o.config && features && typeof features === 'object' && Object.keys(features).length > 0) {
+    const build = (o.config.config.build ?? {}) as { dockerfile?: unknown };
+    const dockerfile = typeof build.dockerfile === 'string' ? build.dockerfile : (o.config.config.dockerFile as string | undefined);
+    const text = typeof dockerfile === 'string' ? await readFile(resolve(dirname(o.config.file), dockerfile), 'utf8').catch(() => '') : '';
+    const v = await runDocker(o.docker, ['version', '--format', '{{.Server.Version}}'], { timeoutMs: 15_000 });
+    const engineVersion = v.exitCode === 0 ? v.stdout.trim() : undefined;
+    if (needsLegacyBuilder({ engineVersion, hasFeatures: true, userSyntax: dockerfileSyntax(text) })) {
+      cliArgs.push('--buildkit', 'never');
+      docker = { ...o.docker, env: { ...o.docker.env, DOCKER_BUILDKIT: '0' } };
+      o.log.write(
+        `Docker engine ${engineVersion} (< 23) and features: building with the legacy builder — with BuildKit the devcontainer CLI would fetch docker/dockerfile:1.4 from Docker Hub (a "# syntax=" line in the Dockerfile opts into BuildKit)`,
+        'info',
+      );
+    }
+  }
+  // The legacy builder (above) exports no cache, whatever buildx could do.
+  const buildx = o.cacheTo && !o.compose && cliArgs.length === 0 ? await detectBuildx(o.docker) : undefined;
   const plan = planCacheTo({ cacheTo: o.cacheTo, buildx, compose: o.compose });
   if (plan.note) o.log.write(plan.note, plan.pushRef ? 'info' : 'warn');
   return {
     cliCacheTo: plan.cliCacheTo,
+    cliArgs,
+    docker,
     progress,
     async finish() {
       const image = progress.images[0];

@@ -119,14 +119,14 @@ export const settingDefinitions: readonly SettingDefinition[] = [
     flag: 'cache-from',
     kind: 'list',
     description:
-      'Images to use as build cache (`--cache-from`), comma or newline separated; pulled before the build (without buildx the legacy builder uses only local images).',
+      "Images to use as build cache (`--cache-from`), comma or newline separated; pulled before the build. With BuildKit (buildx in the builder image) an image carrying inline cache — what `DEVCONTAINER_CACHE_TO` pushes — gives its cached steps; the legacy builder uses the pulled image's layers.",
   },
   {
     env: 'DEVCONTAINER_CACHE_TO',
     flag: 'cache-to',
     kind: 'string',
     description:
-      'Build cache export (`--cache-to`); needs buildx — without it the devcontainer CLI ignores it silently (use `prebuild` instead).',
+      "Build cache export (`--cache-to`). `type=registry,ref=REF` on buildx's docker driver (the DinD daemon's BuildKit, which cannot export cache) is done as inline cache + a push of the built image to REF — read it back with `DEVCONTAINER_CACHE_FROM=REF`; other drivers get it as given. Not for compose configs; the legacy builder exports nothing.",
   },
   {
     env: 'DOCKER_HOST',

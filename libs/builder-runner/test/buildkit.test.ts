@@ -1,6 +1,6 @@
 // Pure: DEVCONTAINER_CACHE_TO on each builder, and BuildKit's progress read from the CLI's log.
 import { describe, expect, it } from 'vitest';
-import { createBuildProgress, planCacheTo, registryCacheRef } from '../src/buildkit.js';
+import { createBuildProgress, dockerfileSyntax, needsLegacyBuilder, planCacheTo, registryCacheRef } from '../src/buildkit.js';
 
 const dockerDriver = { version: 'v0.38.2', driver: 'docker' };
 
@@ -64,5 +64,20 @@ describe('createBuildProgress', () => {
     const p = createBuildProgress();
     p.push('Step 2/4 : RUN echo hi\n ---> Running in 0123456789ab\n ---> Using cache');
     expect(p).toMatchObject({ built: 0, cached: 0, images: [] });
+  });
+});
+
+describe('needsLegacyBuilder', () => {
+  it('is true only for engines before 23 with features and no # syntax= of the user', () => {
+    expect(needsLegacyBuilder({ engineVersion: '20.10.24+dfsg1', hasFeatures: true, userSyntax: undefined })).toBe(true);
+    expect(needsLegacyBuilder({ engineVersion: '20.10.24+dfsg1', hasFeatures: true, userSyntax: 'docker/dockerfile:1.7' })).toBe(false);
+    expect(needsLegacyBuilder({ engineVersion: '20.10.24+dfsg1', hasFeatures: false, userSyntax: undefined })).toBe(false);
+    expect(needsLegacyBuilder({ engineVersion: '28.2.2', hasFeatures: true, userSyntax: undefined })).toBe(false);
+    expect(needsLegacyBuilder({ engineVersion: undefined, hasFeatures: true, userSyntax: undefined })).toBe(false);
+  });
+  it('reads the syntax directive from the leading comments only', () => {
+    expect(dockerfileSyntax('# syntax=docker/dockerfile:1.7\nFROM x')).toBe('docker/dockerfile:1.7');
+    expect(dockerfileSyntax('\n# comment\n#syntax = r.example/df:1\nFROM x')).toBe('r.example/df:1');
+    expect(dockerfileSyntax('FROM x\n# syntax=docker/dockerfile:1.7')).toBeUndefined();
   });
 });

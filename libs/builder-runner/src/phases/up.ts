@@ -158,7 +158,13 @@ export async function runUpPhase(ctx: PhaseContext): Promise<PhaseOutcome | unde
   if (prebuilt?.status !== 'hit' && (existing.ids.length === 0 || existing.removeExisting) && settings.cacheFrom.length > 0)
     await pullCacheSources(ctx.docker, { images: settings.cacheFrom, onLog: (line, level) => log.write(line, level) });
   const steps = { built: 0, cached: 0 };
-  const buildCache = await startBuildCache({ docker: ctx.docker, cacheTo: settings.cacheTo, compose: isComposeConfig(cfg.config), log });
+  const buildCache = await startBuildCache({
+    docker: ctx.docker,
+    cacheTo: settings.cacheTo,
+    compose: isComposeConfig(cfg.config),
+    config: cfg,
+    log,
+  });
   const statusDir = dirname(settings.statusFile);
   const overrideConfig = prebuilt?.status === 'hit' ? prebuilt.overrideConfig : undefined;
   // A fresh checkout as root: create the container without hooks, own the checkout, then the hooks.
@@ -173,7 +179,7 @@ export async function runUpPhase(ctx: PhaseContext): Promise<PhaseOutcome | unde
   status.hooks = hooks;
   const onLine = upLineHandler(ctx, hooks, steps);
   const r = await runDevcontainerCli(
-    composeBuildContext(ctx.docker, cfg.config),
+    composeBuildContext(buildCache.docker, cfg.config),
     buildUpArgs({
       workspaceFolder: settings.workspaceFolder,
       configFile: cfg.file,
@@ -189,7 +195,7 @@ export async function runUpPhase(ctx: PhaseContext): Promise<PhaseOutcome | unde
       // The hooks after waitFor run in the background (phases/hooks.ts) while the agent starts.
       skipNonBlocking: true,
       skipPostCreate: ownFirst,
-    }),
+    }).concat(buildCache.cliArgs),
     {
       onLine: (l) => {
         buildCache.progress.push(l.text);
