@@ -45,6 +45,7 @@ import {
 const NS = 'dck-e2e-k8s';
 const NS_RESTRICTED = 'dck-e2e-k8s-restricted';
 const NS_PSS = 'dck-e2e-k8s-pss';
+const NS_TOKEN = 'dck-e2e-k8s-token';
 const WORKSPACE_ID = '6f1c2b7a-4d3e-4a8b-9c5d-0e1f2a3b4c5d';
 const NAME = `coder-${WORKSPACE_ID}`;
 const AGENT_TOKEN = crypto.randomUUID();
@@ -61,6 +62,7 @@ let standin: CoderStandin;
 let tls: ReturnType<typeof gitTls>;
 let tfEnv: NodeJS.ProcessEnv;
 let goss: string;
+let builderImage: string;
 let relay: PodLoopback | undefined;
 let applied = false;
 const seenSandboxes = new Set<string>();
@@ -184,7 +186,7 @@ function loadInnerBaseImage(dindImage: string, dockerData: string): void {
 }
 
 function cleanupCluster(): void {
-  kubectlRun(cluster, ['delete', 'namespace', NS, NS_RESTRICTED, NS_PSS, '--ignore-not-found', '--wait=true', '--timeout=120s']);
+  kubectlRun(cluster, ['delete', 'namespace', NS, NS_RESTRICTED, NS_PSS, NS_TOKEN, '--ignore-not-found', '--wait=true', '--timeout=120s']);
   kubectlRun(cluster, ['delete', 'pv', '-l', 'devcontainer-kit.test=kubernetes-e2e', '--ignore-not-found', '--wait=true']);
 }
 
@@ -202,7 +204,7 @@ beforeAll(async () => {
       execFileSync('flock', ['/tmp/dck-builder-e2e-build.lock', 'npx', 'tsup'], { cwd: join(repoRoot, pkg), stdio: 'pipe' });
   }
   // DCK_E2E_BUILDER_IMAGE: test an image built elsewhere (e.g. a release candidate) instead of this tree's.
-  const builderImage = process.env.DCK_E2E_BUILDER_IMAGE || runTestbed('builder-image');
+  const sourceBuilderImage = process.env.DCK_E2E_BUILDER_IMAGE || runTestbed('builder-image');
   const dindImage = runTestbed('dind-image');
   const agentBinary = runTestbed('fake-coder-agent');
   goss = gossPath();
@@ -218,7 +220,8 @@ beforeAll(async () => {
   tls = gitTls(cache);
   // The rendered Deployment runs `docker:28-dind` unchanged: the test bed's DinD image goes by that name too.
   const t = Date.now();
-  const builder = builderImageTrusting(builderImage, tls.ca, root);
+  const builder = builderImageTrusting(sourceBuilderImage, tls.ca, root);
+  builderImage = builder;
   loadImage(builder);
   loadImage(dindImage, 'docker.io/library/docker:28-dind');
   figures.imagesIntoContainerdSeconds = seconds(Date.now() - t);
@@ -362,6 +365,56 @@ describe('the template on a real Kubernetes node', () => {
       }
     }
   });
+
+  it('issue 12 defect 1: without an agent token k8s-manifests renders nothing; rendered anyway, the real builder exits on the node', async () => {
+    const cli = join(repoRoot, 'libs/k8s-manifests/dist/cli.js');
+    const values = (secret: string) =>
+      [
+        `name: ${NAME}`,
+        `namespace: ${NS_TOKEN}`,
+        `coder: {workspaceId: ${WORKSPACE_ID}, workspaceName: dev, ownerId: 5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b, ownerName: alice, agentUrl: "${standin.url}"}`,
+        `builder: {image: "${builderImage}", repository: "https://127.0.0.1:${gitPort()}/fixture.git"}`,
+        `secret: ${secret}`,
+        '',
+      ].join('\n');
+    const file = join(root, 'token-values.yaml');
+    writeFileSync(file, values('{}'));
+    const refused = spawnSync(process.execPath, [cli, 'render', '--values', file, '--format', 'yaml'], { encoding: 'utf8' });
+    expect(refused.status).toBe(1);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toMatch(/agentToken is empty/);
+    // What the refusal prevents, on the real node: the rendered builder container, as rendered, in a pod of its own.
+    writeFileSync(file, values('{allowEmptyAgentToken: true}'));
+    const rendered = execFileSync(process.execPath, [cli, 'render', '--values', file, '--format', 'yaml'], { encoding: 'utf8' });
+    // kubectl prints one pretty JSON object per document, one after the other (top-level braces at column 0).
+    const printed = kubectl(cluster, ['create', '--dry-run=client', '-o', 'json', '-f', '-'], rendered);
+    const objects = JSON.parse(`[${printed.replace(/^}\n{/gm, '},{')}]`) as any[];
+    const deployment = objects.find((o) => o.kind === 'Deployment');
+    const podSpec = deployment.spec.template.spec;
+    kubectl(cluster, ['create', 'namespace', NS_TOKEN]);
+    for (const o of objects.filter((x) => x.kind === 'Secret' || x.kind === 'ServiceAccount'))
+      kubectl(cluster, ['apply', '-f', '-'], JSON.stringify(o));
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'no-agent-token', namespace: NS_TOKEN },
+      spec: {
+        ...podSpec,
+        restartPolicy: 'Never',
+        containers: podSpec.containers.filter((c: any) => c.name === 'builder'),
+        volumes: podSpec.volumes.map((v: any) => (v.persistentVolumeClaim ? { name: v.name, emptyDir: {} } : v)),
+      },
+    };
+    kubectl(cluster, ['apply', '-f', '-'], JSON.stringify(pod));
+    const terminated = await waitFor(
+      'the builder without a token to exit',
+      () => kubectlJson<any>(cluster, ['get', 'pod', '-n', NS_TOKEN, 'no-agent-token']).status.containerStatuses?.[0]?.state?.terminated,
+      120_000,
+    );
+    expect(terminated.exitCode).not.toBe(0);
+    expect(kubectl(cluster, ['logs', '-n', NS_TOKEN, 'no-agent-token'])).toMatch(/CODER_AGENT_TOKEN/);
+    kubectlRun(cluster, ['delete', 'namespace', NS_TOKEN, '--wait=false']);
+  }, 300_000);
 
   it('start: Terraform creates the workspace, the kubelet runs the pod, the builder clones over HTTPS and builds the devcontainer in DinD, the agent connects', async () => {
     const { podAt } = await apply('start');
