@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // coder-logstream [options] -- <command> [args...]   |   coder-logstream [options] < file
 import { readFileSync } from 'node:fs';
-import { defineCommand, runMain } from 'citty';
+import { createRequire } from 'node:module';
+import { runCli } from '@devcontainer-kit/cli-kit';
+import { defineCommand } from 'citty';
 import { ENV_FALLBACKS, type LogstreamFlags, redactCredentials, resolveLogstreamOptions } from './cli-options.js';
 import { runLogstream } from './logstream-command.js';
 
@@ -68,11 +70,6 @@ const main = defineCommand({
       readFile: (p) => readFileSync(p, 'utf8'),
     });
     const problems = [...early, ...resolved];
-    const known = new Set([...Object.keys(ENV_FALLBACKS), 'help', 'version']);
-    for (const arg of flagArgs) {
-      const name = /^--(?:no-)?([^=]+)/.exec(arg)?.[1];
-      if (name && !known.has(name)) problems.push(`unknown option --${name}`);
-    }
     if (args._.length > 0) {
       problems.push(redactCredentials(`put the command after --: coder-logstream [options] -- ${args._.join(' ')}`));
     }
@@ -90,4 +87,11 @@ const main = defineCommand({
   },
 });
 
-await runMain(main, { rawArgs: flagArgs });
+// Unknown flags, --help and --version: the shared convention (@devcontainer-kit/cli-kit).
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+process.exitCode = await runCli(main, {
+  version,
+  argv: flagArgs,
+  helpFooter:
+    "Exit status: the command's own (128 + signal when it was killed, 127 when it cannot be found), or 0 after streaming stdin; 2 for a usage error. Problems shipping logs never change it.",
+});

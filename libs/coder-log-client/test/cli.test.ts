@@ -230,10 +230,13 @@ describe('coder-logstream', () => {
     expect(r.stderr).toContain('--budget');
     expect(r.stderr).toContain('--stderr-level');
     expect(r.stderr).toContain('--flush-interval');
-    const r2 = await runCli(['--bogus', 'echo', 'hi'], { env: {} });
+    // An unknown option is a usage error of its own (the shared CLI convention), with a did-you-mean.
+    const r2 = await runCli(['--budgte', '1k', 'echo', 'hi'], { env: {} });
     expect(r2.code).toBe(2);
-    expect(r2.stderr).toContain('unknown option --bogus');
-    expect(r2.stderr).toContain('put the command after --');
+    expect(r2.stderr).toContain('unknown option --budgte (did you mean --budget?)');
+    const r3 = await runCli(['echo', 'hi'], { env: {} });
+    expect(r3.code).toBe(2);
+    expect(r3.stderr).toContain('put the command after --');
   });
 
   it('never shows the token: not on argv, stdout, stderr, the local log, or anything the server stored', async () => {
