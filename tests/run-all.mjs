@@ -33,7 +33,12 @@ const env = { ...process.env, DCK_REPORT_DIR: reportDir, FORCE_COLOR: process.en
 const problems = [];
 if (!step('test bed', 'bash', ['tests/testbed/setup.sh'], { env })) problems.push('test bed set-up failed');
 if (!step('build', 'npx', ['moon', 'exec', '--on-failure', 'continue', ':build'], { env })) problems.push('build failed');
-const checksOk = step('checks', 'npx', ['moon', 'exec', '--on-failure', 'continue', ':check', ':typecheck', 'root:lint', 'root:shellcheck'], { env });
+const checksOk = step(
+  'checks',
+  'npx',
+  ['moon', 'exec', '--on-failure', 'continue', ':check', ':typecheck', 'root:lint', 'root:shellcheck'],
+  { env },
+);
 if (!checksOk) problems.push('checks (publint/attw, typecheck, lint, shellcheck) failed');
 const testsOk = step('tests', 'npx', ['moon', 'exec', '--on-failure', 'continue', ':test'], { env });
 // The workspace test: real workspaces built by devcontainer-builder, checked inside with goss.
@@ -46,7 +51,8 @@ const workspaceOk = step(
 if (!workspaceOk) problems.push('coder-devcontainer-kubernetes:workspace_test failed');
 // The Kubernetes e2e stops its cluster in afterAll; if that run was killed, stop it here so nothing
 // of it (daemons, cgroups, run dirs) outlives the suite or trips the next run.
-if (!step('kubernetes cluster stopped', 'bash', ['tests/testbed/kubernetes.sh', 'stop'], { env })) problems.push('stopping the test cluster failed');
+if (!step('kubernetes cluster stopped', 'bash', ['tests/testbed/kubernetes.sh', 'stop'], { env }))
+  problems.push('stopping the test cluster failed');
 
 // Sum the reports.
 let passed = 0;
