@@ -287,7 +287,7 @@ export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
         );
       }
     }
-    if (!found && !problem) await sleep(p.state === 'no-pid' ? 50 : 200);
+    if (!found && !problem) await sleep(p.state === 'no-pid' ? 50 : 100);
   }
   if (!found) {
     // Decided before the kill below, whose own exit is not the agent's.

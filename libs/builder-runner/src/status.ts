@@ -20,6 +20,8 @@ export interface HooksStatus {
   running: string[];
   done: string[];
   failed: string[];
+  /** Not run because a hook before them failed (the CLI stops there). */
+  skipped: string[];
 }
 
 export interface BuilderStatus {
@@ -98,7 +100,7 @@ export function formatStatus(s: BuilderStatus): string {
     const h = s.hooks;
     const parts = [
       `waitFor ${h.waitFor}`,
-      ...(['running', 'failed', 'pending', 'done'] as const).filter((k) => h[k].length).map((k) => `${k} ${h[k].join(', ')}`),
+      ...(['running', 'failed', 'skipped', 'pending', 'done'] as const).filter((k) => h[k].length).map((k) => `${k} ${h[k].join(', ')}`),
     ];
     lines.push(`hooks     ${parts.join('; ')}`);
   }

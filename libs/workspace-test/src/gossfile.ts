@@ -36,8 +36,16 @@ export interface GossfileOptions {
    * /workspaces/.devcontainer-builder/status.json (evaluated inside the workspace). `false`: no lifecycle check.
    */
   statusFile?: string | false;
-  /** Builder phases whose outcome proves the lifecycle hooks ran (the devcontainer CLI runs them all in `up`). Default ['up']. */
+  /**
+   * Builder phases whose outcome proves the lifecycle hooks up to `waitFor` ran (the devcontainer CLI
+   * runs them in `up`; the ones after `waitFor` run in the background, see backgroundHooksTimeout). Default ['up'].
+   */
   lifecyclePhases?: string[];
+  /**
+   * Seconds the check waits for the builder's background hooks (those after `waitFor`, listed in the
+   * status file's `hooks`) to finish; a status file without `hooks` passes at once. Default 600.
+   */
+  backgroundHooksTimeout?: number;
   /** The outcome the builder writes for a phase that succeeded. Default 'success'. */
   phaseOutcome?: string;
   /** Extensions expected in every IDE server. Default: `customizations.vscode.extensions` of the config (`-id` removes). */
@@ -105,6 +113,23 @@ function stringRecord(value: unknown): Record<string, string | null> {
   const out: Record<string, string | null> = {};
   for (const [k, v] of Object.entries(value)) if (typeof v === 'string' || v === null) out[k] = v;
   return out;
+}
+
+/**
+ * Waits until the status file's `hooks` has nothing pending or running (the builder runs the hooks
+ * after `waitFor` while the workspace is in use), then says whether one failed. POSIX sh, no jq:
+ * the builder writes the lists in a fixed order, so the file without blanks has `"pending":[],"running":[]`.
+ */
+function backgroundHooksScript(file: string, seconds: number): string {
+  const idle = `*'"pending":[],"running":[]'*`;
+  return [
+    `i=0; while :; do s=$(tr -d ' \n\t' < ${file}) || exit 1`,
+    `case "$s" in *'"hooks":'*) ;; *) echo 'background hooks: none'; exit 0 ;; esac`,
+    `case "$s" in ${idle}) break ;; esac`,
+    `[ $i -ge ${seconds} ] && { echo 'still running after ${seconds} s'; exit 1; }`,
+    'i=$((i+1)); sleep 1; done',
+    `case "$s" in *'"failed":[]'*) echo 'background hooks: done' ;; *) echo 'a background hook failed'; exit 1 ;; esac`,
+  ].join('\n');
 }
 
 function hasHook(config: DevcontainerConfig, hook: string): boolean {
@@ -207,6 +232,15 @@ export function gossfileFor(config: DevcontainerConfig, options: GossfileOptions
         meta: meta('lifecycle'),
       };
     }
+    const wait = options.backgroundHooksTimeout ?? 600;
+    commands['lifecycle background hooks'] = {
+      exec: backgroundHooksScript(file, wait),
+      'exit-status': 0,
+      stdout: ['background hooks: '],
+      timeout: (wait + 10) * 1000,
+      title: `the background lifecycle hooks (after waitFor) finished without a failure within ${wait} s (hooks in ${shownFile})`,
+      meta: meta('lifecycle'),
+    };
     commands['lifecycle no error'] = {
       exec: `cat ${file}`,
       'exit-status': 0,

@@ -53,6 +53,7 @@ describe('workspace-test gossfile', () => {
       'env MOON_TELEMETRY',
       'env EDITOR',
       'lifecycle phase up',
+      'lifecycle background hooks',
       'lifecycle no error',
       'extensions code-server',
       'coder agent running',

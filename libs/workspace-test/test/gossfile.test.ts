@@ -40,6 +40,8 @@ describe('gossfileFor', () => {
     expect(phase?.stdout).toEqual({ gjson: { 'phases.up.outcome': 'success' } });
     expect(phase?.title).toContain('postCreateCommand');
     expect(g.command?.['lifecycle no error']).toBeDefined();
+    // The hooks after waitFor run in the background: the check waits for them (default 600 s).
+    expect(g.command?.['lifecycle background hooks']).toMatchObject({ 'exit-status': 0, timeout: 610_000, meta: { kind: 'lifecycle' } });
     const custom = gossfileFor(config, {
       statusFile: '/w/app/.devcontainer-builder/status.json',
       lifecyclePhases: ['up', 'agent'],

@@ -5,17 +5,17 @@
 // to the "Builder: lifecycle hooks" log source; where each hook is goes to the status file.
 //
 // A failing background hook never takes the workspace down (the user may already be working in it):
-// it is logged as an error and recorded (`hooks.failed`, `lastError`). DEVCONTAINER_HOOK_FAILURE=fail
-// leaves the hooks after it unrun, as the CLI does (the phase ends `failed`); `continue` runs them
-// (the phase ends `warning`).
+// it is logged as an error and recorded (`hooks.failed`, `lastError`); the hooks after it are not
+// run, as the CLI does in `up`. DEVCONTAINER_HOOK_FAILURE decides how the status reads: `fail` — the
+// hooks phase `failed`; `continue` — `warning`.
 import { runDevcontainerCli } from '@devcontainer-kit/docker-context';
-import { type ContainerHook, failedLifecycleHook, parseHookProgress, type UpResult } from '../devcontainer-up.js';
+import { failedLifecycleHook, parseHookProgress, type UpResult } from '../devcontainer-up.js';
 import type { HooksStatus, PhaseOutcome } from '../status.js';
 import type { PhaseContext } from './context.js';
 
 /** Moves a hook between the status lists. */
-export function moveHook(h: HooksStatus, hook: string, to: 'pending' | 'running' | 'done' | 'failed'): void {
-  for (const k of ['pending', 'running', 'done', 'failed'] as const) h[k] = h[k].filter((x) => x !== hook);
+export function moveHook(h: HooksStatus, hook: string, to: 'pending' | 'running' | 'done' | 'failed' | 'skipped'): void {
+  for (const k of ['pending', 'running', 'done', 'failed', 'skipped'] as const) h[k] = h[k].filter((x) => x !== hook);
   h[to].push(hook);
 }
 
@@ -47,49 +47,49 @@ export async function runHooksPhase(ctx: PhaseContext): Promise<PhaseOutcome> {
   const { log, settings, status } = ctx;
   const plan = ctx.state.hooksPlan as NonNullable<PhaseContext['state']['hooksPlan']>;
   ctx.state.hooksLog ??= log;
-  const hooks: HooksStatus = status.hooks ?? { waitFor: plan.waitFor, pending: [...plan.background], running: [], done: [], failed: [] };
+  const hooks: HooksStatus = status.hooks ?? {
+    waitFor: plan.waitFor,
+    pending: [...plan.background],
+    running: [],
+    done: [],
+    failed: [],
+    skipped: [],
+  };
   status.hooks = hooks;
   log.write(`the workspace is usable after ${plan.waitFor} (waitFor); running ${plan.background.join(', ')} in the background`, 'info');
-  let outcome: PhaseOutcome = 'success';
-  const failedBefore = new Set<string>();
-  for (let attempt = 0; attempt < plan.background.length; attempt++) {
-    const { result, exitCode, tail } = await runOnce(ctx, hooks);
-    if (ctx.docker.signal?.aborted) return 'skipped';
-    if (result?.outcome === 'success') {
-      // Hooks the CLI did not need to run (a creation hook after a restart) are done for this container.
-      for (const h of [...hooks.pending, ...hooks.running]) moveHook(hooks, h, 'done');
-      break;
-    }
-    const hook = (result && failedLifecycleHook(result)) as ContainerHook | undefined;
-    const what = ctx.redactor(
-      `${result?.description ?? ''} ${result?.message ?? ''}`.trim() || tail.split('\n').pop() || `exit ${exitCode}`,
-    );
-    if (hook) moveHook(hooks, hook, 'failed');
-    for (const h of hooks.running) moveHook(hooks, h, 'failed');
-    status.lastError = {
-      code: hook ? 'lifecycle-hook-failed' : 'devcontainer-up-failed',
-      phase: 'hooks',
-      message: `${hook ?? 'devcontainer run-user-commands'} failed: ${what}`,
-      at: new Date().toISOString(),
-    };
-    log.write(`${hook ?? 'devcontainer run-user-commands'} failed: ${what}`, 'error');
-    for (const l of tail.split('\n').slice(-5)) if (l.trim()) log.write(ctx.redactor(l), 'error');
-    const rest = plan.background.filter((h) => hooks.pending.includes(h));
-    const progressed = hook !== undefined && !failedBefore.has(hook);
-    if (hook) failedBefore.add(hook);
-    if (settings.hookFailure === 'continue' && rest.length > 0 && progressed) {
-      outcome = 'warning';
-      log.write(`DEVCONTAINER_HOOK_FAILURE=continue: running the hooks after it (${rest.join(', ')})`, 'warn');
-      await ctx.save();
-      continue;
-    }
-    outcome = settings.hookFailure === 'continue' ? 'warning' : 'failed';
-    log.write(
-      `${rest.length ? `not run: ${rest.join(', ')} (DEVCONTAINER_HOOK_FAILURE=${settings.hookFailure}). ` : ''}The workspace stays up: fix the hook and restart the workspace.`,
-      'warn',
-    );
-    break;
+  const { result, exitCode, tail } = await runOnce(ctx, hooks);
+  if (ctx.docker.signal?.aborted) return 'skipped';
+  if (result?.outcome === 'success') {
+    // Hooks the CLI did not need to run (a creation hook after a restart) are done for this container.
+    for (const h of [...hooks.pending, ...hooks.running]) moveHook(hooks, h, 'done');
+    return await finish(ctx, 'success');
   }
+  const hook = result ? failedLifecycleHook(result) : undefined;
+  const what = ctx.redactor(`${result?.description ?? ''} ${result?.message ?? ''}`.trim() || tail.split('\n').pop() || `exit ${exitCode}`);
+  if (hook) moveHook(hooks, hook, 'failed');
+  for (const h of hooks.running) moveHook(hooks, h, 'failed');
+  const name = hook ?? 'devcontainer run-user-commands';
+  status.lastError = {
+    code: hook ? 'lifecycle-hook-failed' : 'devcontainer-up-failed',
+    phase: 'hooks',
+    message: `${name} failed: ${what}`,
+    at: new Date().toISOString(),
+  };
+  log.write(`${name} failed: ${what}`, 'error');
+  // As in `up`, the CLI stops at the failing hook: the ones after it are not run.
+  const rest = [...hooks.pending];
+  for (const h of rest) moveHook(hooks, h, 'skipped');
+  log.write(
+    `${rest.length ? `not run: ${rest.join(', ')}. ` : ''}The workspace stays up (DEVCONTAINER_HOOK_FAILURE=${settings.hookFailure}): fix the hook and restart the workspace.`,
+    'warn',
+  );
+  return await finish(ctx, settings.hookFailure === 'continue' ? 'warning' : 'failed');
+}
+
+/** The lists and the phase's outcome in one status write (readers never see one without the other). */
+async function finish(ctx: PhaseContext, outcome: PhaseOutcome): Promise<PhaseOutcome> {
+  const entry = ctx.status.phases.hooks;
+  if (entry) entry.outcome = outcome;
   await ctx.save();
   return outcome;
 }
