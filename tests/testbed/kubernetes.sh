@@ -36,7 +36,15 @@ SOCK="$RUN/containerd.sock"
 KUBECONFIG_FILE="$PKI/admin.kubeconfig"
 bin="$K8S/bin"
 
-pid_alive() { [ -f "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
+# pid_alive NAME: the recorded process of NAME still runs (and is that program: /run survives a
+# reboot on this machine, and a recorded pid may since belong to something else).
+pid_alive() {
+  local pid program=$1
+  [ -f "$RUN/$1.pid" ] || return 1
+  pid=$(cat "$RUN/$1.pid")
+  [ "$1" = node-namespace ] && program=unshare
+  { tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null | grep -q -- "$program"
+}
 kubectl() { "$bin/kubectl" --kubeconfig "$KUBECONFIG_FILE" "$@"; }
 
 # Resident memory (MiB) of the cluster's processes: the daemons and containerd's shims.
@@ -78,7 +86,7 @@ stop_pid() {
   local name=$1 wait=${2:-10} pid
   [ -f "$RUN/$name.pid" ] || return 0
   pid=$(cat "$RUN/$name.pid")
-  if kill -0 "$pid" 2>/dev/null; then
+  if pid_alive "$name"; then
     kill -TERM "$pid" 2>/dev/null || true
     for _ in $(seq 1 $((wait * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
@@ -302,6 +310,7 @@ start_cluster() {
   bin=$(bash "$here/kubernetes-binaries.sh")
   # Whatever is half up from an earlier run goes first.
   [ -d "$RUN" ] && stop_cluster
+  t0=$(date +%s.%N) # start-up time: from here, binaries and certificates cached
   rm -rf "$STATE"
   mkdir -p "$RUN/sysctl" "$LOGS" "$STATE"
   : >"$RUN/created-dirs"
