@@ -114,10 +114,10 @@ describe('waitFor', () => {
     const e = env(
       'default',
       remote('default', {
-        onCreateCommand: 'echo on-create > $HOME/on-create',
+        onCreateCommand: 'echo on-create >> $HOME/on-create',
         // Writes into the workspace as `dev`: only possible once the root-made checkout is dev's.
-        postCreateCommand: `echo written-by-dev > written-by-post-create && ${gated('post-create')}`,
-        postStartCommand: 'touch $HOME/post-start',
+        postCreateCommand: `echo written-by-dev > written-by-post-create && echo run >> $HOME/post-create-runs && ${gated('post-create')}`,
+        postStartCommand: 'echo start >> $HOME/post-start',
       }),
     );
     const run = startBuilder(e);
@@ -159,6 +159,25 @@ describe('waitFor', () => {
     expect(dockerExec(c, 'dev', 'ls $HOME').split('\n')).toEqual(expect.arrayContaining(['on-create', 'post-create-done', 'post-start']));
     run.child.kill('SIGTERM');
     expect((await run.exited).code).toBe(0);
+
+    // A warm restart (container stopped, nothing changed): docker start instead of devcontainer up, the
+    // agent first, then run-user-commands reruns exactly what the spec reruns: postStart (and postAttach).
+    const again = startBuilder(e);
+    runs.push(again);
+    await waitForAgent(e, again);
+    const restarted = await waitForHooks(e.DEVCONTAINER_STATUS_FILE as string, again);
+    expect(restarted).toMatchObject({ containerId: c, reused: true, cache: 'hit' });
+    expect(restarted.hooks).toMatchObject({ failed: [], skipped: [] });
+    expect(restarted.hooks.done).toEqual(expect.arrayContaining(['postCreateCommand', 'postStartCommand']));
+    await waitFor(
+      'the warm start line',
+      () =>
+        sourceLines('Builder: devcontainer up').some((l) => /^started container [0-9a-f]{12} .*no devcontainer up needed/.test(l)) ||
+        undefined,
+    );
+    expect(dockerExec(c, 'dev', 'cat $HOME/on-create $HOME/post-create-runs $HOME/post-start')).toBe('on-create\nrun\nstart\nstart');
+    again.child.kill('SIGTERM');
+    expect((await again.exited).code).toBe(0);
   }, 600_000);
 
   it('waitFor postStartCommand: postCreate runs before the agent (the spec), the slow postAttachCommand after it', async () => {

@@ -22,6 +22,7 @@ import { chownTree } from '../git-checkout.js';
 import type { CacheState, HooksStatus, PhaseOutcome } from '../status.js';
 import { type ConfigResult, type ContainerRef, type PhaseContext, throwIfAborted } from './context.js';
 import { moveHook } from './hooks.js';
+import { findWarmStart, warmStart } from './warm-start.js';
 
 type Prebuilt = { status: 'hit'; image: string; overrideConfig: string } | { status: 'miss'; image?: string; reason?: string };
 
@@ -148,6 +149,36 @@ export async function runUpPhase(ctx: PhaseContext): Promise<PhaseOutcome | unde
     'devcontainer-kit.workspace': settings.workspaceName,
   };
   const existing = await existingContainer(ctx, cfg, idLabels);
+  // Warm restart (container unchanged since its last successful up): docker start, hooks in the background.
+  if (!existing.removeExisting && !settings.cacheRepo) {
+    const warm = await findWarmStart(ctx, cfg, existing.ids);
+    if (warm && (await warmStart(ctx, warm))) {
+      const configs = parseMetadataLabel(warm.labels['devcontainer.metadata']).configs;
+      const waitFor = effectiveWaitFor(configs.length ? configs : [cfg.config]);
+      const background = backgroundHooks(waitFor, configs.length ? configs : [cfg.config]);
+      status.hooks = { waitFor, pending: [...background], running: [], done: [], failed: [], skipped: [] };
+      ctx.state.hooksPlan = {
+        waitFor,
+        background,
+        args: buildRunUserCommandsArgs({
+          workspaceFolder: settings.workspaceFolder,
+          configFile: cfg.file,
+          idLabels,
+          remoteEnv: settings.remoteEnv,
+        }),
+      };
+      await recordContainer(
+        ctx,
+        {
+          containerId: warm.containerId,
+          remoteUser: warm.result.remoteUser ?? 'root',
+          remoteWorkspaceFolder: warm.result.remoteWorkspaceFolder,
+        },
+        { cache: 'hit', reused: true },
+      );
+      return undefined;
+    }
+  }
   const prebuilt = settings.cacheRepo ? await lookupPrebuilt(ctx, cfg, settings.cacheRepo) : undefined;
   if (prebuilt?.image)
     status.prebuilt = {
@@ -175,6 +206,7 @@ export async function runUpPhase(ctx: PhaseContext): Promise<PhaseOutcome | unde
     running: [],
     done: [],
     failed: [],
+    skipped: [],
   };
   status.hooks = hooks;
   const onLine = upLineHandler(ctx, hooks, steps);

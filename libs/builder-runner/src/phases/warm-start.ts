@@ -1,0 +1,100 @@
+// The warm restart without `devcontainer up`: when the workspace's container exists, its
+// configuration is unchanged since it was built and the last `up` succeeded, `up --skip-non-blocking-commands`
+// would only `docker start` it — the hooks up to `waitFor` are creation hooks, which the CLI runs
+// once per container — so the builder starts it itself and leaves every hook to `run-user-commands`
+// in the background (phases/hooks.ts), which reruns exactly what the spec reruns (postStart after a
+// start, postAttach). Not taken when anything could make `up` do more: an initializeCommand (runs on
+// the host every time), a waitFor later than updateContentCommand, Docker Compose, a changed config.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runDocker } from '@devcontainer-kit/docker-context';
+import { inspectContainer, parseMetadataLabel } from '../container.js';
+import type { UpResult } from '../devcontainer-up.js';
+import { effectiveWaitFor } from '../devcontainer-up.js';
+import type { ConfigResult, PhaseContext } from './context.js';
+
+/** waitFor values whose hooks before them never rerun on a restart. */
+const CREATION_ONLY_WAIT_FOR = ['initializeCommand', 'onCreateCommand', 'updateContentCommand'];
+
+export interface WarmStartCandidate {
+  containerId: string;
+  result: UpResult;
+  labels: Record<string, string>;
+  running: boolean;
+}
+
+/** Why the warm start does not apply (undefined: it does). Pure. */
+export function warmStartBlocker(o: {
+  config: Record<string, unknown>;
+  metadata: readonly unknown[];
+  stateHash: string | undefined;
+  configHash: string;
+  previous: UpResult | undefined;
+  containerId: string;
+}): string | undefined {
+  if (o.config.dockerComposeFile) return 'a Docker Compose configuration';
+  const init = o.config.initializeCommand;
+  if (
+    init !== undefined &&
+    init !== null &&
+    !(typeof init === 'string' && init.trim() === '') &&
+    !(Array.isArray(init) && init.length === 0)
+  )
+    return 'initializeCommand runs on every start';
+  if (!o.stateHash || o.stateHash !== o.configHash) return 'the configuration changed or was not recorded';
+  if (o.previous?.outcome !== 'success' || o.previous.containerId !== o.containerId)
+    return 'the last devcontainer up did not succeed for it';
+  const waitFor = effectiveWaitFor(o.metadata.length ? o.metadata : [o.config]);
+  if (!CREATION_ONLY_WAIT_FOR.includes(waitFor)) return `waitFor is ${waitFor}`;
+  return undefined;
+}
+
+/** The container to start without `up`, or undefined (with the reason in the debug log). */
+export async function findWarmStart(ctx: PhaseContext, cfg: ConfigResult, ids: readonly string[]): Promise<WarmStartCandidate | undefined> {
+  if (ids.length !== 1) return undefined;
+  const containerId = ids[0] as string;
+  const read = async <T>(f: string): Promise<T | undefined> => {
+    try {
+      return JSON.parse(await readFile(join(ctx.settings.stateDir, f), 'utf8')) as T;
+    } catch {
+      return undefined;
+    }
+  };
+  const [state, previous, container] = await Promise.all([
+    read<{ containerId?: string; configHash?: string }>('state.json'),
+    read<UpResult>('up-result.json'),
+    inspectContainer(ctx.docker, containerId),
+  ]);
+  if (!container || state?.containerId !== containerId) return undefined;
+  const blocker = warmStartBlocker({
+    config: cfg.config,
+    metadata: parseMetadataLabel(container.labels['devcontainer.metadata']).configs,
+    stateHash: state?.configHash,
+    configHash: cfg.configHash,
+    previous,
+    containerId,
+  });
+  if (blocker) {
+    ctx.log.write(`devcontainer up runs (no warm start: ${blocker})`, 'debug');
+    return undefined;
+  }
+  return { containerId, result: previous as UpResult, labels: container.labels, running: container.running };
+}
+
+/** `docker start` (when stopped). Throws nothing: false sends the caller to `devcontainer up`. */
+export async function warmStart(ctx: PhaseContext, c: WarmStartCandidate): Promise<boolean> {
+  if (c.running) {
+    ctx.log.write(`container ${c.containerId.slice(0, 12)} runs, configuration unchanged: no devcontainer up needed`, 'info');
+    return true;
+  }
+  const r = await runDocker(ctx.docker, ['start', c.containerId]);
+  if (r.exitCode !== 0) {
+    ctx.log.write(`docker start ${c.containerId.slice(0, 12)} failed (${r.stderr.trim()}): running devcontainer up`, 'warn');
+    return false;
+  }
+  ctx.log.write(
+    `started container ${c.containerId.slice(0, 12)} (configuration unchanged, last up succeeded): no devcontainer up needed; its hooks run in the background`,
+    'info',
+  );
+  return true;
+}
