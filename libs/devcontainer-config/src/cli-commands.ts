@@ -21,6 +21,9 @@ export interface CliIo {
   stderr: (s: string) => void;
   cwd: string;
   env: Record<string, string | undefined>;
+  /** Whether stdout is a terminal (colour in help) and its width (help wrapping). */
+  isTTY?: boolean;
+  columns?: number;
 }
 
 interface Target {
@@ -85,7 +88,7 @@ const common = {
 /** Build the command tree; each command stores its exit code in `state.code`. */
 export function createMainCommand(io: CliIo, state: { code: number } = { code: 0 }) {
   const validate = defineCommand({
-    meta: { name: 'validate', description: 'Validate devcontainer.json files: exit 0 valid, 1 invalid, 2 usage/IO error' },
+    meta: { name: 'validate', description: 'Validate devcontainer.json files: exit 0 valid, 1 invalid or unreadable, 2 usage error' },
     args: {
       path: { type: 'positional', required: false, description: 'config files or workspace folders (default: .)' },
       strict: { type: 'boolean', description: 'warnings make it invalid too', default: false },

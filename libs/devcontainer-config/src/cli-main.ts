@@ -1,30 +1,27 @@
-import { renderUsage, runCommand } from 'citty';
+import { createRequire } from 'node:module';
+import { runCli as runConventionalCli } from '@devcontainer-kit/cli-kit';
 import { type CliIo, createMainCommand } from './cli-commands.js';
-import { DevcontainerConfigError } from './errors.js';
 
-const SUBCOMMANDS = ['validate', 'read', 'report', 'features-order'];
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
-/** Run the CLI; resolves to the exit code (0 ok, 1 invalid config, 2 usage or I/O error). Never exits the process. */
+const EXIT_CODES =
+  'Exit status: 0 valid; 1 invalid configuration, or a problem with the input (missing file or folder, no devcontainer.json, unreadable metadata); 2 usage error (unknown command or option, a missing value).';
+
+/**
+ * Run the CLI; resolves to the exit code (0 ok, 1 invalid config or an input problem, 2 usage error).
+ * Never exits the process. Help, version, unknown commands and options follow the shared convention
+ * of @devcontainer-kit/cli-kit.
+ */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const state = { code: 0 };
   const main = createMainCommand(io, state);
-  const sub = argv.find((a) => !a.startsWith('-'));
-  if (argv.includes('--help') || argv.includes('-h') || argv.length === 0) {
-    const subs = main.subCommands as Record<string, Parameters<typeof renderUsage>[0]> | undefined;
-    const cmd = sub !== undefined && subs?.[sub] ? subs[sub] : main;
-    io[argv.length === 0 ? 'stderr' : 'stdout'](`${await renderUsage(cmd, cmd === main ? undefined : main)}\n`);
-    return argv.length === 0 ? 2 : 0;
-  }
-  if (sub === undefined || !SUBCOMMANDS.includes(sub)) {
-    io.stderr(`devcontainer-config: unknown command ${sub === undefined ? '(none)' : `"${sub}"`}; use one of ${SUBCOMMANDS.join(', ')}\n`);
-    return 2;
-  }
-  try {
-    await runCommand(main, { rawArgs: argv });
-    return state.code;
-  } catch (error) {
-    if (error instanceof DevcontainerConfigError) io.stderr(`devcontainer-config: ${error.message}\n`);
-    else io.stderr(`devcontainer-config: ${(error as Error)?.message ?? String(error)}\n`);
-    return 2;
-  }
+  const code = await runConventionalCli(main, {
+    version,
+    argv,
+    stdout: { write: io.stdout, isTTY: io.isTTY, columns: io.columns },
+    stderr: { write: io.stderr, isTTY: io.isTTY },
+    env: io.env,
+    helpFooter: EXIT_CODES,
+  });
+  return code === 0 ? state.code : code;
 }

@@ -6,4 +6,6 @@ process.exitCode = await runCli(process.argv.slice(2), {
   stderr: (s) => process.stderr.write(s),
   cwd: process.cwd(),
   env: process.env,
+  isTTY: process.stdout.isTTY === true,
+  columns: process.stdout.columns,
 });

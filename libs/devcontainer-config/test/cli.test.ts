@@ -65,12 +65,17 @@ describe('devcontainer-config validate', () => {
     expect(r.stdout).toMatch(/devcontainer\.json:3:17: error feature-dependency-cycle: /);
   });
 
-  it('exit 2 for usage and I/O errors', async () => {
-    expect((await cli('validate', 'no-such-folder')).code).toBe(2);
-    expect((await cli('frobnicate')).code).toBe(2);
+  it('exit 2 for usage errors (with a did-you-mean), 1 for input problems', async () => {
+    const unknown = await cli('validat');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("unknown command 'validat' (did you mean 'validate'?)");
     expect((await cli()).code).toBe(2);
+    const flag = await cli('validate', '--strcit');
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toContain('unknown option --strcit (did you mean --strict?)');
+    expect((await cli('validate', 'no-such-folder')).code).toBe(1);
     const empty = await cli('validate', '.');
-    expect(empty.code).toBe(2);
+    expect(empty.code).toBe(1);
     expect(empty.stderr).toContain('no devcontainer.json');
   });
 
@@ -148,7 +153,9 @@ describe('the built bin', () => {
     const bad = await run('node', [bin, 'validate', join(fixturesDir, 'invalid')]).catch((e) => e);
     expect(bad.code).toBe(1);
     expect(bad.stdout.split('\n')[0]).toMatch(/devcontainer\.json:2:11: error type-mismatch/);
-    const usage = await run('node', [bin, 'validate', '/nonexistent-dck']).catch((e) => e);
+    const missing = await run('node', [bin, 'validate', '/nonexistent-dck']).catch((e) => e);
+    expect(missing.code).toBe(1);
+    const usage = await run('node', [bin, 'validate', '--bogus']).catch((e) => e);
     expect(usage.code).toBe(2);
   });
 });

@@ -26,13 +26,15 @@ beforeAll(async () => {
     filename: string;
     files: Array<{ path: string }>;
   };
-  expect(files.map((f) => f.path).every((p) => p.startsWith('dist/') || ['bin/devcontainer-config.js', 'package.json', 'README.md', 'CHANGELOG.md'].includes(p))).toBe(
-    true,
-  );
+  expect(
+    files
+      .map((f) => f.path)
+      .every((p) => p.startsWith('dist/') || ['bin/devcontainer-config.js', 'package.json', 'README.md', 'CHANGELOG.md'].includes(p)),
+  ).toBe(true);
   installed = join(dir, 'node_modules/@devcontainer-kit/devcontainer-config');
   await mkdir(installed, { recursive: true });
   await run('tar', ['-xzf', join(dir, filename), '-C', installed, '--strip-components=1']);
-  for (const dep of ['jsonc-parser', 'citty', 'fastest-levenshtein'])
+  for (const dep of ['jsonc-parser', 'citty', 'fastest-levenshtein', '@devcontainer-kit/cli-kit'])
     await symlink(join(repoRoot, 'node_modules', dep), join(dir, 'node_modules', dep));
 }, 120_000);
 
