@@ -30,12 +30,13 @@ export function createStyle(colour: boolean) {
 
 export type Style = ReturnType<typeof createStyle>;
 
-/** Words of `text` in lines of at most `width` characters (a longer word gets a line of its own). Pure. */
+/** Words of `text` in lines of at most `width` characters (a longer word is cut into pieces). Pure. */
 export function wrapText(text: string, width: number): string[] {
   const lines: string[] = [];
+  const pieces = (word: string) => (word.length <= width ? [word] : (word.match(new RegExp(`.{1,${width}}`, 'g')) ?? [word]));
   for (const paragraph of text.split('\n')) {
     let line = '';
-    for (const word of paragraph.split(/\s+/).filter(Boolean)) {
+    for (const word of paragraph.split(/\s+/).filter(Boolean).flatMap(pieces)) {
       if (line === '') line = word;
       else if (line.length + 1 + word.length <= width) line += ` ${word}`;
       else {

@@ -96,5 +96,6 @@ describe('helpers', () => {
     expect(useColour({ write: () => 0, isTTY: true }, { TERM: 'dumb' })).toBe(false);
     expect(useColour({ write: () => 0, isTTY: true }, { NO_COLOR: '' })).toBe(true);
     expect(wrapText('aaa bbb ccc', 7)).toEqual(['aaa bbb', 'ccc']);
+    expect(wrapText('a 0123456789', 4)).toEqual(['a', '0123', '4567', '89']);
   });
 });

@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // workspace-test CLI: `gossfile WORKSPACE`, `run --target T`, `outside --workspace W`.
 // Machine output (goss YAML, TAP/JUnit/JSON) on stdout; progress and errors on stderr.
-// Exit codes: 0 all checks pass, 1 a check failed, 2 usage, configuration or I/O error.
+// Exit codes: 0 all checks pass; 1 a check failed, or a problem with the workspace, goss file, transport
+// or Coder API; 2 a usage error (unknown command or option, bad option values, bad target).
 import { readFileSync } from 'node:fs';
-import { defineCommand, runCommand as runCittyCommand, runMain } from 'citty';
+import { createRequire } from 'node:module';
+import { CliUsageError, runCli } from '@devcontainer-kit/cli-kit';
+import { defineCommand } from 'citty';
 import { checkCoderWorkspace } from './coder-outside.js';
 import { WorkspaceTestError } from './errors.js';
 import { CODE_SERVER, type GossfileOptions, gossfileFor, OPENVSCODE_SERVER, parseGossfile, renderGossfile } from './gossfile.js';
@@ -234,20 +237,27 @@ const main = defineCommand({
   subCommands: { gossfile: gossfileCommand, run: runCommand, outside: outsideCommand },
 });
 
-const rawArgs = process.argv.slice(2);
-if (rawArgs.length === 0 || rawArgs.some((a) => a === '--help' || a === '-h' || a === '--version')) {
-  // citty prints usage (and exits 0) itself.
-  await runMain(main, { rawArgs });
-} else {
-  try {
-    await runCittyCommand(main, { rawArgs });
-  } catch (error) {
-    fail(error);
-  }
-}
+/** Bad options and targets are usage errors (exit 2); every other WorkspaceTestError is a failure (exit 1). */
+const USAGE_CODES = new Set(['INVALID_OPTIONS', 'INVALID_TARGET']);
 
-function fail(error: unknown): void {
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`workspace-test: error${error instanceof WorkspaceTestError ? ` ${error.code}` : ''}: ${message}\n`);
-  process.exitCode = 2;
+function classified<A>(run: (context: A) => Promise<void>): (context: A) => Promise<void> {
+  return async (context) => {
+    try {
+      await run(context);
+    } catch (error) {
+      if (!(error instanceof WorkspaceTestError)) throw error;
+      const message = `${error.code}: ${error.message}`;
+      throw USAGE_CODES.has(error.code) ? new CliUsageError(message, { cause: error }) : new Error(message, { cause: error });
+    }
+  };
 }
+type Runnable = { run?: (context: never) => Promise<void> };
+for (const command of [gossfileCommand, runCommand, outsideCommand] as Runnable[])
+  command.run = classified(command.run as (context: never) => Promise<void>);
+
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+process.exitCode = await runCli(main, {
+  version,
+  helpFooter:
+    'Exit status: 0 every check passed; 1 a check failed, or a problem with the workspace, goss file, transport or Coder API; 2 usage error (unknown command or option, bad option value or target).',
+});

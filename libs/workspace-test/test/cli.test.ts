@@ -82,7 +82,7 @@ describe('workspace-test gossfile', () => {
   it('exits 2 with a clear message for a folder without a devcontainer.json', async () => {
     const r = await run(['gossfile', import.meta.dirname]);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/workspace-test: error INVALID_OPTIONS: no devcontainer\.json in/);
+    expect(r.stderr).toMatch(/workspace-test gossfile: error: INVALID_OPTIONS: no devcontainer\.json in/);
     expect(r.stdout).toBe('');
   });
 });
