@@ -563,6 +563,8 @@ describe('the template on a real Kubernetes node', () => {
     );
     // Same container (the inner daemon's data survived on its volume); creation hooks not run again, postStart once more.
     expect(status.containerId).toBe(containerId);
+    // postStartCommand may run in the background after the agent starts (the builder's warm restart).
+    await waitFor('postStartCommand to run again', () => markers() === '1 2' || undefined, 120_000).catch(() => undefined);
     expect(markers()).toBe('1 2');
   }, 900_000);
 
