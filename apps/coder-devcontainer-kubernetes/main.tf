@@ -54,6 +54,16 @@ variable "cache_repo" {
   description = "Image reference the builder pulls build cache from and pushes it to; empty for no cache."
 }
 
+variable "registry_credentials_secret" {
+  type        = string
+  default     = ""
+  description = <<-EOT
+    Secret (in the workspace namespace) holding a docker config.json under the key .dockerconfigjson
+    (kubectl create secret docker-registry …): registry credentials for base images, features and the
+    build cache. Mounted as a file for the builder; empty for anonymous registries.
+  EOT
+}
+
 variable "code_server_version" {
   type        = string
   default     = "4.139.1"

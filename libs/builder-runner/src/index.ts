@@ -1,5 +1,7 @@
 export type { CoderPhaseLogsOptions } from './coder-phase-logs.js';
 export { createCoderPhaseLogs, createTerminalStreamPhaseLogs } from './coder-phase-logs.js';
+export type { PreparedDockerConfig } from './docker-config.js';
+export { prepareDockerConfig, privateDockerConfig, withDockerConfig } from './docker-config.js';
 export type { BuilderErrorCode } from './errors.js';
 export { BuilderError } from './errors.js';
 export { checkoutRepository } from './git-checkout.js';

@@ -2,6 +2,7 @@
 // passes env and flags in; every problem is reported at once, one line each.
 import { readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { PrebuildCacheError, parseDockerConfig } from '@devcontainer-kit/prebuild-cache';
 
 export type HookFailure = 'fail' | 'continue';
 export type AgentMode = 'auto' | 'script' | 'binary';
@@ -44,6 +45,8 @@ export interface BuilderSettings {
   supervise: boolean;
   /** DEVCONTAINER_CACHE_REPO: where prebuilt images live (`registry/repository`). */
   cacheRepo: { registry: string; repository: string } | undefined;
+  /** DEVCONTAINER_DOCKER_CONFIG: a docker config.json with registry credentials (the path; never its content). */
+  dockerConfigFile: string | undefined;
   /** DEVCONTAINER_EXTENSIONS: extension ids beyond the configuration (`-id` removes). */
   extensions: string[];
   /** DEVCONTAINER_EXTENSIONS_DIR: host directory of `.vsix` files, tried before the gallery. */
@@ -179,7 +182,8 @@ export const settingDefinitions: readonly SettingDefinition[] = [
     env: 'DEVCONTAINER_HOOK_FAILURE',
     flag: 'hook-failure',
     kind: 'string',
-    description: '`fail` stops on a failing lifecycle hook; `continue` logs an error and goes on.',
+    description:
+      'A failing hook up to `waitFor`: `fail` stops, `continue` logs an error and goes on. A hook after `waitFor` runs in the background and never stops the workspace: the hooks after it are not run, the status says `failed` (`fail`) or `warning` (`continue`).',
     default: '`fail`',
   },
   {
@@ -206,7 +210,8 @@ export const settingDefinitions: readonly SettingDefinition[] = [
     env: 'DEVCONTAINER_WORKSPACE_OWNER',
     flag: 'workspace-owner',
     kind: 'string',
-    description: '`UID:GID` to chown a fresh checkout to (when the builder runs as root and the remote user is not).',
+    description:
+      "`UID:GID` to chown a fresh checkout to. Unset, a builder running as root chowns a fresh checkout to the remote user's UID:GID read in the built container (when that user is not root), and says so in the log.",
   },
   {
     env: 'DEVCONTAINER_CACHE_REPO',
@@ -214,6 +219,13 @@ export const settingDefinitions: readonly SettingDefinition[] = [
     kind: 'string',
     description:
       'Registry and repository of prebuilt images (`host[:port]/path`, e.g. `registry.example.com/acme/api-devcontainer`); `up` starts `<repo>:<cache key>` when it exists, `prebuild` pushes it.',
+  },
+  {
+    env: 'DEVCONTAINER_DOCKER_CONFIG',
+    flag: 'docker-config',
+    kind: 'string',
+    description:
+      "Path of a docker `config.json` with registry credentials (e.g. a `kubernetes.io/dockerconfigjson` Secret's `.dockerconfigjson` mounted as a file): copied into a private DOCKER_CONFIG directory for every docker and devcontainer CLI child (the DinD daemon's pulls, builds and pushes, OCI features) and used by the prebuilt-image lookup (Basic and Bearer token auth). A path, never the credentials.",
   },
   {
     env: 'DEVCONTAINER_EXTENSIONS',
@@ -489,6 +501,19 @@ export function parseSettings(options: ParseSettingsOptions): ParseSettingsResul
   const cacheRepo = cacheRepoRaw ? parseCacheRepo(cacheRepoRaw) : undefined;
   if (cacheRepoRaw && !cacheRepo)
     problems.push(`${label('DEVCONTAINER_CACHE_REPO')}: must be host[:port]/repository (lower case, no tag), got '${cacheRepoRaw}'`);
+  const dockerConfigRaw = raw('DEVCONTAINER_DOCKER_CONFIG');
+  const dockerConfigFile = dockerConfigRaw ? resolve(cwd, dockerConfigRaw) : undefined;
+  if (dockerConfigFile) {
+    // Checked now (exit 2 before any work); read again when used, never kept in the settings.
+    const readFile = options.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+    try {
+      parseDockerConfig(readFile(dockerConfigFile));
+    } catch (error) {
+      const why =
+        error instanceof PrebuildCacheError ? error.message : `cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`;
+      problems.push(`${label('DEVCONTAINER_DOCKER_CONFIG')}: ${dockerConfigFile}: ${why}`);
+    }
+  }
   const extensions = list('DEVCONTAINER_EXTENSIONS');
   const extensionsDirRaw = raw('DEVCONTAINER_EXTENSIONS_DIR');
   const fallbackImage = raw('DEVCONTAINER_FALLBACK_IMAGE');
@@ -522,6 +547,7 @@ export function parseSettings(options: ParseSettingsOptions): ParseSettingsResul
       workspaceOwner,
       supervise,
       cacheRepo,
+      dockerConfigFile,
       extensions,
       extensionsDir: extensionsDirRaw ? resolve(cwd, extensionsDirRaw) : undefined,
       fallbackImage,

@@ -66,6 +66,7 @@ export {
   listManifests,
   MANIFEST_ORDER,
   type ManifestKey,
+  REGISTRY_CREDENTIALS_PATH,
   SECRET_KEYS,
   VOLUMES,
   WORKSPACES_PATH,

@@ -88,6 +88,7 @@ export const MANAGED_ENV: ReadonlySet<string> = new Set([
   'DEVCONTAINER_EXTENSIONS',
   'DEVCONTAINER_HOOK_FAILURE',
   'DEVCONTAINER_STATUS_FILE',
+  'DEVCONTAINER_DOCKER_CONFIG',
   'DEVCONTAINER_AGENT_URL',
   'DOCKER_HOST',
   'CODER_AGENT_URL',
@@ -188,6 +189,8 @@ const SHAPE: Shape = {
     extensions: 'strings',
     hookFailure: 'string',
     statusFile: 'string',
+    registryCredentialsSecret: 'string',
+    registryCredentialsKey: 'string',
     env: 'string-map',
     runAsUser: 'number',
     runAsGroup: 'number',
@@ -383,6 +386,19 @@ export function validateOptions(options: WorkspaceManifestOptions): OptionsProbl
     if (typeof v === 'string' && v !== '' && !expr(v) && !v.startsWith('/'))
       add(`builder.${key}`, 'invalid-value', `builder.${key} must be an absolute path`);
   }
+  const registrySecret = o.builder?.registryCredentialsSecret;
+  if (optionalString('builder.registryCredentialsSecret', registrySecret) && !expr(registrySecret)) {
+    const n = registrySecret as string;
+    if (!DNS_SUBDOMAIN.test(n) || n.length > 253)
+      add('builder.registryCredentialsSecret', 'invalid-name', `builder.registryCredentialsSecret "${n}" must be a DNS-1123 subdomain`);
+  }
+  const registryKey = o.builder?.registryCredentialsKey;
+  if (
+    optionalString('builder.registryCredentialsKey', registryKey) &&
+    !expr(registryKey) &&
+    !/^[-._a-zA-Z0-9]+$/.test(registryKey as string)
+  )
+    add('builder.registryCredentialsKey', 'invalid-value', `builder.registryCredentialsKey "${registryKey}" is not a Secret key`);
   const hookFailure = o.builder?.hookFailure as unknown;
   if (!isUnset(hookFailure) && !expr(hookFailure) && hookFailure !== 'fail' && hookFailure !== 'continue')
     add('builder.hookFailure', 'invalid-value', `builder.hookFailure must be "fail" or "continue", not "${String(hookFailure)}"`);

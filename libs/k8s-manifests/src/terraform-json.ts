@@ -95,6 +95,10 @@ function toTerraformBody(obj: JsonObject, parent: string | undefined): JsonObjec
 
 /** `compact([...])` of one HCL string literal: a list holding the value, or nothing when it is "" or null. */
 const FOR_EACH = /^\$\{compact\(\[(".*")\]\)\}$/s;
+/** `compact([expr])` of a bare expression (a whole-string `${expr}` with string literals inside, see splitOptionalEnv). */
+const FOR_EACH_EXPR = /^\$\{compact\(\[([^"].*)\]\)\}$/s;
+/** A value that is one `${…}` interpolation holding string literals (`${var.a == "" ? "" : "/x"}`). */
+const QUOTED_EXPRESSION = /^\$\{([^{}]*"[^{}]*)\}$/s;
 
 /**
  * Empty means unset: a plain env var whose value is a Terraform expression (and may evaluate to "") becomes a
@@ -110,8 +114,12 @@ function splitOptionalEnv(container: JsonObject) {
   if (optional.length === 0) return;
   container.env = env.filter((e) => !optional.includes(e));
   // JSON.stringify's escapes (\" \\ \n \uXXXX) are HCL string escapes too; `${` stays a template in both.
+  // A whole-string expression holding string literals goes in bare: escaped quotes inside a nested
+  // interpolation are not valid HCL (`"${a == \"\" ? …}"` fails to parse).
   const blocks = optional.map((e) => ({
-    for_each: `\${compact([${JSON.stringify(e.value)}])}`,
+    for_each: QUOTED_EXPRESSION.test(String(e.value))
+      ? `\${compact([${QUOTED_EXPRESSION.exec(String(e.value))?.[1]}])}`
+      : `\${compact([${JSON.stringify(e.value)}])}`,
     content: { name: e.name as string, value: '${env.value}' },
   }));
   container.dynamic = { env: blocks };
@@ -149,10 +157,11 @@ function fromTerraformBody(body: JsonObject, kind: string, top: boolean): JsonOb
     const env = (out.env ?? []) as JsonObject[];
     for (const block of blocks) {
       const forEach = isObject(block) ? FOR_EACH.exec(String(block.for_each)) : null;
+      const bare = isObject(block) && !forEach ? FOR_EACH_EXPR.exec(String(block.for_each)) : null;
       const content = isObject(block) && isObject(block.content) ? block.content : undefined;
-      if (!forEach?.[1] || !content)
+      if (!(forEach?.[1] || bare?.[1]) || !content)
         throw new K8sManifestsError('INVALID_TERRAFORM_JSON', `a dynamic "env" block of a ${kind} is not one this package writes`);
-      env.push({ name: content.name as string, value: JSON.parse(forEach[1]) as string });
+      env.push({ name: content.name as string, value: forEach?.[1] ? (JSON.parse(forEach[1]) as string) : `\${${bare?.[1]}}` });
     }
     out.env = env;
   }

@@ -69,6 +69,14 @@ export interface BuilderOptions {
   hookFailure?: 'fail' | 'continue';
   /** DEVCONTAINER_STATUS_FILE. Default `/workspaces/.devcontainer-builder/status.json`. */
   statusFile?: string;
+  /**
+   * Registry credentials: name of a Secret holding a docker config.json (e.g. a `kubernetes.io/dockerconfigjson`
+   * Secret), mounted read-only at `/etc/devcontainer-kit/registry/config.json`; DEVCONTAINER_DOCKER_CONFIG names
+   * that file. A Terraform expression that evaluates to "" mounts nothing and leaves the variable out.
+   */
+  registryCredentialsSecret?: string;
+  /** The key of that Secret holding the config. Default `.dockerconfigjson`. */
+  registryCredentialsKey?: string;
   /** Extra plain env vars (names must not look like tokens: checked). */
   env?: Record<string, string>;
   /** UID/GID the builder runs as. Default 1000/1000 (also the Docker socket's group). */

@@ -10,7 +10,7 @@ import {
   ServiceAccount,
 } from 'kubernetes-models/v1';
 import { K8sManifestsError } from './errors.js';
-import { DEFAULTS, defaultWorkspaceFolder, isUnset, validateOptions } from './options.js';
+import { DEFAULTS, defaultWorkspaceFolder, isTerraformExpression, isUnset, validateOptions } from './options.js';
 import type { EgressPeer, PolicyRule, ResourceOptions, VolumeOptions, WorkspaceManifestOptions } from './types.js';
 
 /** The objects of one workspace, by role. Optional ones are absent when their option is off. */
@@ -45,7 +45,14 @@ export const MANIFEST_ORDER: readonly ManifestKey[] = [
 export const SECRET_KEYS = { agentToken: 'agent-token', gitToken: 'git-token' } as const;
 
 /** Names of the pod's volumes and the containers' mount paths. */
-export const VOLUMES = { workspaces: 'workspaces', dockerData: 'docker-data', dockerSocket: 'docker-socket' } as const;
+export const VOLUMES = {
+  workspaces: 'workspaces',
+  dockerData: 'docker-data',
+  dockerSocket: 'docker-socket',
+  registryCredentials: 'registry-credentials',
+} as const;
+/** Where the builder finds the registry credentials Secret (`builder.registryCredentialsSecret`). */
+export const REGISTRY_CREDENTIALS_PATH = '/etc/devcontainer-kit/registry';
 export const WORKSPACES_PATH = '/workspaces';
 export const DOCKER_DATA_PATH = '/var/lib/docker';
 /** Seconds dind waits in preStop so the builder can stop the devcontainer through it first. */
@@ -233,6 +240,34 @@ export function workspaceManifests(options: WorkspaceManifestOptions): Workspace
   // expressions that evaluate to "", with dynamic blocks).
   const plain = (envName: string, value: string | undefined): IEnvVar[] =>
     isUnset(value) ? [] : [{ name: envName, value: value as string }];
+  // Registry credentials: a Secret file, never an env value. An expression secret name may evaluate to "": the
+  // volume is then optional with a placeholder name (mounts an empty directory) and the variable is left out.
+  const registrySecret = builder.registryCredentialsSecret;
+  const registryExpr = isTerraformExpression(registrySecret) && /^\$\{[^{}]*\}$/.test(registrySecret as string);
+  const registryInner = registryExpr ? (registrySecret as string).slice(2, -1) : undefined;
+  const registryFile = `${REGISTRY_CREDENTIALS_PATH}/config.json`;
+  const registryVolume = isUnset(registrySecret)
+    ? []
+    : [
+        {
+          name: VOLUMES.registryCredentials,
+          secret: {
+            secretName: registryInner
+              ? `\${${registryInner} == "" ? "${name}-no-registry-credentials" : ${registryInner}}`
+              : (registrySecret as string),
+            items: [{ key: builder.registryCredentialsKey || '.dockerconfigjson', path: 'config.json' }],
+            ...(registryInner ? { optional: true } : {}),
+          },
+        },
+      ];
+  const registryMount =
+    registryVolume.length > 0 ? [{ name: VOLUMES.registryCredentials, mountPath: REGISTRY_CREDENTIALS_PATH, readOnly: true }] : [];
+  const registryEnv = registryInner
+    ? `\${${registryInner} == "" ? "" : "${registryFile}"}`
+    : registryVolume.length > 0
+      ? registryFile
+      : undefined;
+
   const env: IEnvVar[] = [
     ...plain('DEVCONTAINER_REPOSITORY', builder.repository),
     ...plain('DEVCONTAINER_BRANCH', builder.branch),
@@ -251,6 +286,7 @@ export function workspaceManifests(options: WorkspaceManifestOptions): Workspace
     ...plain('DEVCONTAINER_EXTENSIONS', builder.extensions?.join(',')),
     ...plain('DEVCONTAINER_HOOK_FAILURE', builder.hookFailure),
     ...plain('DEVCONTAINER_STATUS_FILE', isUnset(builder.statusFile) ? DEFAULTS.statusFile : builder.statusFile),
+    ...plain('DEVCONTAINER_DOCKER_CONFIG', registryEnv),
     { name: 'DOCKER_HOST', value: socket },
     { name: 'CODER_AGENT_URL', value: coder.agentUrl },
     secretEnv('CODER_AGENT_TOKEN', SECRET_KEYS.agentToken, false),
@@ -269,6 +305,7 @@ export function workspaceManifests(options: WorkspaceManifestOptions): Workspace
     volumeMounts: [
       { name: VOLUMES.workspaces, mountPath: WORKSPACES_PATH },
       { name: VOLUMES.dockerSocket, mountPath: socketDir },
+      ...registryMount,
     ],
     securityContext: {
       runAsNonRoot: true,
@@ -352,6 +389,7 @@ export function workspaceManifests(options: WorkspaceManifestOptions): Workspace
             { name: VOLUMES.workspaces, persistentVolumeClaim: { claimName: `${name}-workspaces` } },
             { name: VOLUMES.dockerData, persistentVolumeClaim: { claimName: `${name}-docker` } },
             { name: VOLUMES.dockerSocket, emptyDir: {} },
+            ...registryVolume,
           ],
         },
       },

@@ -5,7 +5,9 @@ export type PrebuildCacheErrorCode =
   | 'input-unreadable'
   | 'build-failed'
   | 'push-failed'
-  | 'registry-unreachable';
+  | 'registry-unreachable'
+  | 'registry-auth'
+  | 'docker-config-invalid';
 
 export interface PrebuildCacheErrorOptions {
   code: PrebuildCacheErrorCode;

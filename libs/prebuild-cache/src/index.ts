@@ -11,6 +11,17 @@ export type {
   FindPrebuiltImageOptions,
   FindPrebuiltImageResult,
   PullCacheSourcesOptions,
+  RegistryHasTagOptions,
   RegistryImageOptions,
 } from './registry.js';
-export { findPrebuiltImage, prebuiltImageName, pullCacheSources, registryHasTag } from './registry.js';
+export { findPrebuiltImage, prebuiltImageName, pullCacheSources, registryBaseUrls, registryHasTag } from './registry.js';
+export type { AuthChallenge, ParsedDockerConfig, RegistryCredentials, RegistryRequestOptions } from './registry-auth.js';
+export {
+  DOCKER_HUB_AUTH_KEY,
+  dockerConfigDir,
+  normalizeRegistryHost,
+  parseAuthChallenge,
+  parseDockerConfig,
+  readRegistryCredentials,
+  registryRequest,
+} from './registry-auth.js';

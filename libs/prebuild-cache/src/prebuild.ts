@@ -5,6 +5,7 @@ import { type CliLogLevel, type DockerContext, runDevcontainerCli, runDocker } f
 import { computeImageCacheKey } from './cache-key.js';
 import { PrebuildCacheError } from './errors.js';
 import { type CacheStatus, prebuiltImageName, registryHasTag } from './registry.js';
+import { dockerConfigDir } from './registry-auth.js';
 
 export interface PrebuildOptions {
   workspaceFolder: string;
@@ -57,7 +58,7 @@ export async function prebuild(ctx: DockerContext, options: PrebuildOptions): Pr
   const elapsed = () => Math.round(performance.now() - started);
   const { key } = await computeImageCacheKey(options);
   const image = prebuiltImageName({ ...options, key });
-  if (!options.force && (await registryHasTag({ ...options, key })).exists) {
+  if (!options.force && (await registryHasTag({ ...options, key, dockerConfig: dockerConfigDir(ctx.env) })).exists) {
     options.onLog?.(`image cache hit: ${image} is already in the registry, nothing to build`, 'info');
     return { status: 'hit', key, image, alsoPushed: [], durationMs: elapsed() };
   }

@@ -1,6 +1,7 @@
 // The prebuilt-image lookup: the registry's HTTP API v2 (a HEAD on the tag's manifest), then `docker pull`.
 import { type DockerContext, runDocker } from '@devcontainer-kit/docker-context';
 import { PrebuildCacheError } from './errors.js';
+import { dockerConfigDir, type RegistryCredentials, readRegistryCredentials, registryRequest } from './registry-auth.js';
 
 export type CacheStatus = 'hit' | 'miss' | 'built';
 
@@ -18,9 +19,19 @@ export function prebuiltImageName({ registry, repository, key }: RegistryImageOp
 
 /** Pure: plain http for loopback registries (Docker's default insecure range), https otherwise. */
 export function registryBaseUrl(registry: string): string {
+  return registryBaseUrls(registry).at(-1) as string;
+}
+
+/**
+ * Pure: the base URLs to try, in order. Loopback registries (Docker's default insecure range):
+ * https, then plain http when https gets no TLS answer — as the docker daemon does; others: https.
+ * Docker Hub (`docker.io`) is served by registry-1.docker.io.
+ */
+export function registryBaseUrls(registry: string): string[] {
   const host = registry.replace(/:\d+$/, '');
+  if (host === 'docker.io' || host === 'index.docker.io') return ['https://registry-1.docker.io'];
   const loopback = host === 'localhost' || /^127\./.test(host) || host === '[::1]';
-  return `${loopback ? 'http' : 'https'}://${registry}`;
+  return loopback ? [`https://${registry}`, `http://${registry}`] : [`https://${registry}`];
 }
 
 const MANIFEST_TYPES = [
@@ -30,24 +41,54 @@ const MANIFEST_TYPES = [
   'application/vnd.oci.image.index.v1+json',
 ].join(', ');
 
-/** Whether the registry has the tag (HEAD /v2/<repository>/manifests/<tag>). Anonymous access only. */
+export interface RegistryHasTagOptions extends RegistryImageOptions {
+  key: string;
+  timeoutMs?: number;
+  /** Credentials for the registry; default: read from `<dockerConfig>/config.json`. */
+  credentials?: RegistryCredentials | undefined;
+  /** The docker client's config directory (a Docker context's DOCKER_CONFIG); its config.json `auths` are used. */
+  dockerConfig?: string | undefined;
+}
+
+/**
+ * Whether the registry has the tag (HEAD /v2/<repository>/manifests/<tag>), with the credentials
+ * docker would use (Basic, or the Bearer token flow). Throws `registry-unreachable` (no answer,
+ * untrusted certificate, neither 200 nor 404) or `registry-auth` (401 that cannot be answered).
+ */
 export async function registryHasTag({
   registry,
   repository,
   key,
   timeoutMs = 10_000,
-}: RegistryImageOptions & { key: string; timeoutMs?: number }): Promise<{ exists: boolean; digest?: string }> {
-  const url = `${registryBaseUrl(registry)}/v2/${repository}/manifests/${key}`;
-  let response: Response;
-  try {
-    response = await fetch(url, { method: 'HEAD', headers: { accept: MANIFEST_TYPES }, signal: AbortSignal.timeout(timeoutMs) });
-  } catch (cause) {
-    throw new PrebuildCacheError(`registry ${registry} did not answer: ${(cause as Error).message}`, {
-      code: 'registry-unreachable',
-      subject: url,
-      cause,
-    });
+  credentials,
+  dockerConfig,
+}: RegistryHasTagOptions): Promise<{ exists: boolean; digest?: string }> {
+  const creds = credentials ?? (await readRegistryCredentials(dockerConfig, registry));
+  const bases = registryBaseUrls(registry);
+  let response: Response | undefined;
+  let url = '';
+  for (const [i, base] of bases.entries()) {
+    url = `${base}/v2/${repository}/manifests/${key}`;
+    try {
+      response = await registryRequest({
+        url,
+        method: 'HEAD',
+        headers: { accept: MANIFEST_TYPES },
+        registry,
+        credentials: creds,
+        scope: `repository:${repository}:pull`,
+        timeoutMs,
+      });
+      break;
+    } catch (error) {
+      // https to a plain-http loopback registry: no TLS answer (not an untrusted certificate) → try http.
+      const last = i === bases.length - 1;
+      const tlsMismatch =
+        error instanceof PrebuildCacheError && error.code === 'registry-unreachable' && !/not trusted/.test(error.message);
+      if (last || !tlsMismatch) throw error;
+    }
   }
+  if (!response) throw new PrebuildCacheError(`registry ${registry} did not answer`, { code: 'registry-unreachable', subject: url });
   if (response.status === 200) {
     const digest = response.headers.get('docker-content-digest');
     return digest ? { exists: true, digest } : { exists: true };
@@ -92,7 +133,7 @@ export async function findPrebuiltImage(ctx: DockerContext, options: FindPrebuil
   };
   let found: { exists: boolean; digest?: string };
   try {
-    found = await registryHasTag(options);
+    found = await registryHasTag({ ...options, dockerConfig: dockerConfigDir(ctx.env) });
   } catch (cause) {
     return done({ status: 'miss', reason: (cause as Error).message });
   }

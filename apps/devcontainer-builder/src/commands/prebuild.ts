@@ -4,12 +4,15 @@ import {
   checkoutSettings,
   createRedactor,
   createTerminalStreamPhaseLogs,
+  type PreparedDockerConfig,
   parseSettings,
+  prepareDockerConfig,
+  withDockerConfig,
 } from '@devcontainer-kit/builder-runner';
 import { createDockerContext } from '@devcontainer-kit/docker-context';
 import { PrebuildCacheError, prebuild, pullCacheSources } from '@devcontainer-kit/prebuild-cache';
 import { defineCommand } from 'citty';
-import { pickFlags, upArgs } from './up.js';
+import { describeRegistryConfig, pickFlags, upArgs } from './up.js';
 
 /**
  * `prebuild`: checkout (same settings as `up`), then build the devcontainer image and push it as
@@ -27,10 +30,17 @@ export async function runPrebuild(flags: Record<string, unknown>, env: NodeJS.Pr
   const cacheRepo = settings.cacheRepo as { registry: string; repository: string };
   const redactor = createRedactor([settings.gitToken, settings.coder?.agentToken]);
   // The one Docker context: no token reaches git's environment, docker or `devcontainer build`.
-  const docker = createDockerContext({ env, dockerHost: settings.dockerHost });
+  let docker = createDockerContext({ env, dockerHost: settings.dockerHost });
   const logs = createTerminalStreamPhaseLogs();
   const log = await logs.open('checkout');
+  let registryConfig: PreparedDockerConfig | undefined;
   try {
+    // Registry credentials (pushes, the tag lookup): a private DOCKER_CONFIG directory, never values.
+    if (settings.dockerConfigFile) {
+      registryConfig = await prepareDockerConfig({ file: settings.dockerConfigFile });
+      docker = withDockerConfig(docker, registryConfig.dir);
+      log.write(describeRegistryConfig(settings.dockerConfigFile, registryConfig), 'info');
+    }
     await checkoutRepository({
       ...checkoutSettings(settings),
       log: { write: (l, level) => log.write(redactor(l), level), close: () => log.close() },
@@ -67,6 +77,8 @@ export async function runPrebuild(flags: Record<string, unknown>, env: NodeJS.Pr
       return 1;
     }
     throw error;
+  } finally {
+    await registryConfig?.remove();
   }
 }
 

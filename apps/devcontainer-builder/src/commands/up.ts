@@ -4,9 +4,12 @@ import {
   BuilderError,
   createCoderPhaseLogs,
   createTerminalStreamPhaseLogs,
+  type PreparedDockerConfig,
   parseSettings,
+  prepareDockerConfig,
   runBuilder,
   settingDefinitions,
+  withDockerConfig,
 } from '@devcontainer-kit/builder-runner';
 import { createDockerContext } from '@devcontainer-kit/docker-context';
 import { type ArgsDef, defineCommand } from 'citty';
@@ -67,9 +70,16 @@ export async function runUp(flags: Record<string, unknown>, env: NodeJS.ProcessE
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  let registryConfig: PreparedDockerConfig | undefined;
   try {
-    // The one Docker context: every docker / devcontainer CLI child gets its allow-listed env only.
-    const docker = createDockerContext({ env, dockerHost: settings.dockerHost, signal: controller.signal });
+    // The one Docker context: every docker / devcontainer CLI child gets its allow-listed env only;
+    // registry credentials reach them as a private DOCKER_CONFIG directory, never as values.
+    let docker = createDockerContext({ env, dockerHost: settings.dockerHost, signal: controller.signal });
+    if (settings.dockerConfigFile) {
+      registryConfig = await prepareDockerConfig({ file: settings.dockerConfigFile });
+      docker = withDockerConfig(docker, registryConfig.dir);
+      process.stderr.write(`devcontainer-builder: ${describeRegistryConfig(settings.dockerConfigFile, registryConfig)}\n`);
+    }
     const result = await runBuilder({ settings, logs, docker });
     if (result.reason === 'completed' && result.status.containerId) {
       const { remoteUser, remoteWorkspaceFolder, containerId } = result.status;
@@ -94,7 +104,15 @@ export async function runUp(flags: Record<string, unknown>, env: NodeJS.ProcessE
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
+    await registryConfig?.remove();
   }
+}
+
+/** One log line: which file gave credentials for which registries (never a value). */
+export function describeRegistryConfig(file: string, config: PreparedDockerConfig): string {
+  const hosts = config.hosts.length > 0 ? config.hosts.join(', ') : 'no registry';
+  const dropped = config.droppedHelpers.length > 0 ? `; credential helpers ignored: ${config.droppedHelpers.join(', ')}` : '';
+  return `registry credentials from ${file} for ${hosts}${dropped}`;
 }
 
 export const upCommand = defineCommand({

@@ -1,0 +1,88 @@
+// builder.registryCredentialsSecret: a docker config.json from a Secret, mounted as a file for the builder.
+import { describe, expect, it } from 'vitest';
+import { validateOptions } from '../src/options.js';
+import { fromTerraformJson, toTerraformJson } from '../src/terraform-json.js';
+import { validateManifests } from '../src/validate.js';
+import { REGISTRY_CREDENTIALS_PATH, workspaceManifests } from '../src/workspace-manifests.js';
+import { toYaml } from '../src/yaml.js';
+import { fixtureOptions } from './support/fixtures.js';
+
+const base = fixtureOptions('minimal');
+const withSecret = (registryCredentialsSecret: string, registryCredentialsKey?: string) => ({
+  ...base,
+  builder: { ...base.builder, registryCredentialsSecret, ...(registryCredentialsKey ? { registryCredentialsKey } : {}) },
+});
+const podOf = (m: ReturnType<typeof workspaceManifests>) => m.deployment.spec?.template.spec;
+const builderOf = (m: ReturnType<typeof workspaceManifests>) => podOf(m)?.containers.find((c) => c.name === 'builder');
+
+describe('registry credentials', () => {
+  it('a Secret name: the config key mounted read-only as config.json, DEVCONTAINER_DOCKER_CONFIG names the file', () => {
+    const m = workspaceManifests(withSecret('acme-registry'));
+    expect(podOf(m)?.volumes).toContainEqual({
+      name: 'registry-credentials',
+      secret: { secretName: 'acme-registry', items: [{ key: '.dockerconfigjson', path: 'config.json' }] },
+    });
+    expect(builderOf(m)?.volumeMounts).toContainEqual({
+      name: 'registry-credentials',
+      mountPath: REGISTRY_CREDENTIALS_PATH,
+      readOnly: true,
+    });
+    expect(builderOf(m)?.env).toContainEqual({ name: 'DEVCONTAINER_DOCKER_CONFIG', value: `${REGISTRY_CREDENTIALS_PATH}/config.json` });
+    // Not in the dind container: the daemon gets credentials per request from the builder's docker client.
+    expect(
+      podOf(m)
+        ?.containers.find((c) => c.name === 'dind')
+        ?.volumeMounts?.map((v) => v.name),
+    ).not.toContain('registry-credentials');
+    expect(validateManifests(m)).toEqual([]);
+    expect(workspaceManifests(withSecret('acme-registry', 'config.json')).deployment.spec?.template.spec?.volumes?.at(-1)).toEqual({
+      name: 'registry-credentials',
+      secret: { secretName: 'acme-registry', items: [{ key: 'config.json', path: 'config.json' }] },
+    });
+  });
+
+  it('unset or empty: no volume, no variable', () => {
+    for (const m of [workspaceManifests(base), workspaceManifests(withSecret(''))]) {
+      expect(toYaml(m)).not.toContain('registry-credentials');
+      expect(builderOf(m)?.env?.map((e) => e.name)).not.toContain('DEVCONTAINER_DOCKER_CONFIG');
+    }
+  });
+
+  it('a Terraform expression: optional volume with a placeholder name when it evaluates to "", the variable left out then', () => {
+    const tf = toTerraformJson(workspaceManifests(withSecret('${var.registry_credentials_secret}')));
+    const volume = (
+      JSON.parse(tf).resource.kubernetes_deployment_v1.workspace.spec[0].template[0].spec[0].volume as { name: string }[]
+    ).find((v) => v.name === 'registry-credentials');
+    expect(volume).toEqual({
+      name: 'registry-credentials',
+      secret: [
+        {
+          secret_name: `\${var.registry_credentials_secret == "" ? "${base.name}-no-registry-credentials" : var.registry_credentials_secret}`,
+          items: [{ key: '.dockerconfigjson', path: 'config.json' }],
+          optional: true,
+        },
+      ],
+    });
+    const builder = JSON.parse(tf).resource.kubernetes_deployment_v1.workspace.spec[0].template[0].spec[0].container[1];
+    expect(builder.dynamic.env).toContainEqual({
+      for_each: `\${compact([var.registry_credentials_secret == "" ? "" : "${REGISTRY_CREDENTIALS_PATH}/config.json"])}`,
+      content: { name: 'DEVCONTAINER_DOCKER_CONFIG', value: '${env.value}' },
+    });
+    // The inverse reads it back.
+    const back = fromTerraformJson(tf).find((o) => o.kind === 'Deployment') as unknown as ReturnType<
+      typeof workspaceManifests
+    >['deployment'];
+    expect(back.spec?.template.spec?.containers[1]?.env).toContainEqual({
+      name: 'DEVCONTAINER_DOCKER_CONFIG',
+      value: `\${var.registry_credentials_secret == "" ? "" : "${REGISTRY_CREDENTIALS_PATH}/config.json"}`,
+    });
+  });
+
+  it('refuses a bad Secret name or key', () => {
+    const problems = validateOptions({
+      ...base,
+      builder: { ...base.builder, registryCredentialsSecret: 'Not_A_Name', registryCredentialsKey: 'a/b' },
+    });
+    expect(problems.map((p) => p.path)).toEqual(['builder.registryCredentialsSecret', 'builder.registryCredentialsKey']);
+  });
+});
