@@ -2,7 +2,9 @@
 // k8s-manifests render --values FILE [--format yaml|terraform-json] [--output FILE] [--allow-empty-agent-token]
 // k8s-manifests check --values FILE --pod-security privileged|baseline|restricted
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { defineCommand, runMain } from 'citty';
+import { createRequire } from 'node:module';
+import { runCli } from '@devcontainer-kit/cli-kit';
+import { defineCommand } from 'citty';
 import { K8sManifestsError } from './errors.js';
 import { isPodSecurityLevel, POD_SECURITY_LEVELS } from './pod-security.js';
 import { checkValues, type RenderFormat, renderValues } from './values-file.js';
@@ -89,4 +91,10 @@ const main = defineCommand({
   subCommands: { render, check },
 });
 
-runMain(main);
+// --help, --version, unknown commands and options, missing --values: the shared convention (cli-kit).
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+process.exitCode = await runCli(main, {
+  version,
+  helpFooter:
+    'Exit status: 0 rendered, or admitted by the level; 1 invalid values (every problem listed), an unreadable file, or a pod the level refuses; 2 usage error (unknown command or option, a missing --values, a bad --format or --pod-security).',
+});
