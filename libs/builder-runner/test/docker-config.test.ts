@@ -47,13 +47,13 @@ describe('prepareDockerConfig', () => {
   it('a missing or malformed file is a settings error naming the file, never its content', async () => {
     const parent = await mkdtemp(join(tmpdir(), 'dck-dc-'));
     dirs.push(parent);
-    const missing = await prepareDockerConfig({ file: join(parent, 'nope'), parent }).catch((e: unknown) => e as BuilderError);
+    const missing = (await prepareDockerConfig({ file: join(parent, 'nope'), parent }).catch((e: unknown) => e)) as BuilderError;
     expect(missing).toBeInstanceOf(BuilderError);
     expect(missing.code).toBe('settings');
     expect(missing.message).toBe(`DEVCONTAINER_DOCKER_CONFIG: cannot read ${join(parent, 'nope')}: ENOENT`);
     const bad = join(parent, 'bad');
     await writeFile(bad, `{"auths": {"x": {"auth": "${PASSWORD}"`);
-    const malformed = await prepareDockerConfig({ file: bad, parent }).catch((e: unknown) => e as BuilderError);
+    const malformed = (await prepareDockerConfig({ file: bad, parent }).catch((e: unknown) => e)) as BuilderError;
     expect(malformed.message).toBe(`DEVCONTAINER_DOCKER_CONFIG: ${bad}: docker config is not JSON`);
     expect(malformed.message).not.toContain(PASSWORD);
   });

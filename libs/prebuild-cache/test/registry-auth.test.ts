@@ -178,20 +178,20 @@ describe('registryRequest and registryHasTag', () => {
     expect((await registryHasTag({ registry, repository: 'a', key: 'k', credentials: { username: 'u', password: PASSWORD } })).exists).toBe(
       true,
     );
-    const refused = await registryHasTag({ registry, repository: 'a', key: 'k', credentials: { username: 'u', password: 'x' } }).catch(
-      (e: unknown) => e as Error,
-    );
+    const refused = (await registryHasTag({ registry, repository: 'a', key: 'k', credentials: { username: 'u', password: 'x' } }).catch(
+      (e: unknown) => e,
+    )) as Error;
     expect(refused.message).toBe(`registry ${registry} refused the credentials of u (401)`);
-    const none = await registryHasTag({ registry, repository: 'a', key: 'k' }).catch((e: unknown) => e as Error);
+    const none = (await registryHasTag({ registry, repository: 'a', key: 'k' }).catch((e: unknown) => e)) as Error;
     expect(none.message).toBe(`registry ${registry} needs credentials (401) and the docker config has none for ${registry}`);
   });
 
   it('never hangs: a registry that accepts and never answers is an error after the timeout', async () => {
     const registry = await serve(() => {});
     const started = Date.now();
-    const error = await registryRequest({ url: `http://${registry}/v2/`, registry, timeoutMs: 300 }).catch(
-      (e: unknown) => e as PrebuildCacheError,
-    );
+    const error = (await registryRequest({ url: `http://${registry}/v2/`, registry, timeoutMs: 300 }).catch(
+      (e: unknown) => e,
+    )) as PrebuildCacheError;
     expect(error.code).toBe('registry-unreachable');
     expect(Date.now() - started).toBeLessThan(3000);
   });
