@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { defineCommand, runMain } from 'citty';
+import { runCli } from '@devcontainer-kit/cli-kit';
+import { defineCommand } from 'citty';
 import { prebuildCommand } from './commands/prebuild.js';
 import { statusCommand } from './commands/status.js';
 import { upCommand } from './commands/up.js';
@@ -14,4 +15,9 @@ const main = defineCommand({
   subCommands: { up: upCommand, status: statusCommand, prebuild: prebuildCommand },
 });
 
-await runMain(main);
+// --help, --version, unknown commands and options: the convention every devcontainer-kit CLI shares (cli-kit).
+process.exitCode = await runCli(main, {
+  version,
+  helpFooter:
+    'Exit status: 0 done (or stopped by SIGTERM/SIGINT); 1 a phase, build, push or status read failed; 2 usage error (unknown command or option, with a did-you-mean) or bad settings.',
+});
