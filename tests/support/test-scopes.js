@@ -9,7 +9,7 @@
 //   kubernetes the one-node cluster from tests/testbed/kubernetes.sh
 //   registry   verdaccio or the local image registry
 //   long       nothing external, but more than ~10 s of work (fuzzing, real-time retry schedules,
-//              packing .vsix files with the test bed's vsix.sh)
+//              packing .vsix files with the test bed's vsix.sh, npm install + build of a fresh clone)
 // In the unit scope the test bed refuses to run (tests/testbed/lib.sh) and docker, dockerd, goss,
 // terraform, kubectl, coder and code-server are stubs that exit 127, so a slow test missing from
 // this list fails loudly there instead of quietly taking minutes. tests/support/test-scopes.test.ts
@@ -50,6 +50,7 @@ export const slowTests = {
     'e2e/**/*.test.ts': 'docker goss terraform kubernetes',
     'publish/**/*.test.ts': 'registry',
     'testbed/**/*.test.ts': 'docker goss terraform',
+    'fresh-clone/**/*.test.ts': 'long',
   },
 };
 
