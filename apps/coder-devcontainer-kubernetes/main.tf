@@ -64,6 +64,16 @@ variable "registry_credentials_secret" {
   EOT
 }
 
+variable "ca_cert_configmap" {
+  type        = string
+  default     = ""
+  description = <<-EOT
+    ConfigMap (in the workspace namespace) holding a corporate CA bundle under the key ca.crt: trusted by the
+    builder (git, the devcontainer CLI, its own HTTPS) and offered to the devcontainer (mounted at
+    /usr/local/share/devcontainer-kit/ca.crt with NODE_EXTRA_CA_CERTS, SSL_CERT_FILE, GIT_SSL_CAINFO). Empty: none.
+  EOT
+}
+
 variable "code_server_version" {
   type        = string
   default     = "4.139.1"

@@ -7,7 +7,8 @@
 # (SANs 127.0.0.1, localhost), the token signing key and certificate, one user (dck-robot) with a
 # random password in `password` (0600; bcrypt in htpasswd). The CA goes to /etc/docker/certs.d/<host:port>/ca.crt
 # so every dockerd on this machine verifies the registries with it.
-# Starts what does not answer. stdout: shell assignments (BASIC=, TOKEN=, CA=, USER=, PASSWORD_FILE=, ISSUER_LOG=).
+# Starts what does not answer. stdout: shell assignments (BASIC=, TOKEN=, CA=, CERT=, KEY= (the 127.0.0.1 server
+# certificate, also for other TLS test servers), USER=, PASSWORD_FILE=, ISSUER_LOG=).
 source "$(dirname "$0")/lib.sh"
 testbed_lock
 
@@ -110,6 +111,8 @@ cat <<OUT
 BASIC=127.0.0.1:$BASIC_PORT
 TOKEN=127.0.0.1:$TOKEN_PORT
 CA=$dir/ca.crt
+CERT=$dir/server.crt
+KEY=$dir/server.key
 USER=$user
 PASSWORD_FILE=$dir/password
 ISSUER_LOG=$dir/token-issuer.log

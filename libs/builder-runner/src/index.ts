@@ -1,3 +1,5 @@
+export type { PrepareCaCertOptions, PreparedCaCert } from './ca-cert.js';
+export { CONTAINER_CA_DIR, parsePemBundle, prepareCaCert, withCaCert } from './ca-cert.js';
 export type { CoderPhaseLogsOptions } from './coder-phase-logs.js';
 export { createCoderPhaseLogs, createTerminalStreamPhaseLogs } from './coder-phase-logs.js';
 export type { PreparedDockerConfig } from './docker-config.js';

@@ -47,6 +47,10 @@ export interface BuilderSettings {
   cacheRepo: { registry: string; repository: string } | undefined;
   /** DEVCONTAINER_DOCKER_CONFIG: a docker config.json with registry credentials (the path; never its content). */
   dockerConfigFile: string | undefined;
+  /** DEVCONTAINER_CA_CERT: a PEM bundle of CAs to trust (the path). */
+  caCertFile: string | undefined;
+  /** DEVCONTAINER_CA_CERT_IN_CONTAINER: offer the CA to the devcontainer (mounts + env). */
+  caCertInContainer: boolean;
   /** DEVCONTAINER_EXTENSIONS: extension ids beyond the configuration (`-id` removes). */
   extensions: string[];
   /** DEVCONTAINER_EXTENSIONS_DIR: host directory of `.vsix` files, tried before the gallery. */
@@ -226,6 +230,21 @@ export const settingDefinitions: readonly SettingDefinition[] = [
     kind: 'string',
     description:
       "Path of a docker `config.json` with registry credentials (e.g. a `kubernetes.io/dockerconfigjson` Secret's `.dockerconfigjson` mounted as a file): copied into a private DOCKER_CONFIG directory for every docker and devcontainer CLI child (the DinD daemon's pulls, builds and pushes, OCI features) and used by the prebuilt-image lookup (Basic and Bearer token auth). A path, never the credentials.",
+  },
+  {
+    env: 'DEVCONTAINER_CA_CERT',
+    flag: 'ca-cert',
+    kind: 'string',
+    description:
+      "Path of a PEM bundle of CA certificates to trust (a corporate CA from a Secret or ConfigMap): git (`GIT_SSL_CAINFO`), the devcontainer CLI (`NODE_EXTRA_CA_CERTS`) and OpenSSL tools (`SSL_CERT_FILE`) among the builder's children trust it, and it is offered into the devcontainer. The builder's own HTTPS calls (Coder, the prebuilt-image lookup) trust it when the builder starts with `NODE_EXTRA_CA_CERTS` naming it, as the manifests do.",
+  },
+  {
+    env: 'DEVCONTAINER_CA_CERT_IN_CONTAINER',
+    flag: 'ca-cert-in-container',
+    kind: 'bool',
+    description:
+      'With `DEVCONTAINER_CA_CERT`: bind-mount it read-only into the devcontainer (`/usr/local/share/devcontainer-kit/ca.crt`, and `ca-bundle.crt` with the system CAs) and set `NODE_EXTRA_CA_CERTS`, `SSL_CERT_FILE` and `GIT_SSL_CAINFO` for hooks and the agent; `false` keeps the devcontainer as it is.',
+    default: 'true',
   },
   {
     env: 'DEVCONTAINER_EXTENSIONS',
@@ -514,6 +533,9 @@ export function parseSettings(options: ParseSettingsOptions): ParseSettingsResul
       problems.push(`${label('DEVCONTAINER_DOCKER_CONFIG')}: ${dockerConfigFile}: ${why}`);
     }
   }
+  const caCertRaw = raw('DEVCONTAINER_CA_CERT');
+  const caCertFile = caCertRaw ? resolve(cwd, caCertRaw) : undefined;
+  const caCertInContainer = bool('DEVCONTAINER_CA_CERT_IN_CONTAINER', true);
   const extensions = list('DEVCONTAINER_EXTENSIONS');
   const extensionsDirRaw = raw('DEVCONTAINER_EXTENSIONS_DIR');
   const fallbackImage = raw('DEVCONTAINER_FALLBACK_IMAGE');
@@ -548,6 +570,8 @@ export function parseSettings(options: ParseSettingsOptions): ParseSettingsResul
       supervise,
       cacheRepo,
       dockerConfigFile,
+      caCertFile,
+      caCertInContainer,
       extensions,
       extensionsDir: extensionsDirRaw ? resolve(cwd, extensionsDirRaw) : undefined,
       fallbackImage,

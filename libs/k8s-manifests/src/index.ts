@@ -32,6 +32,7 @@ export {
 export type {
   AccessMode,
   BuilderOptions,
+  CaCertOptions,
   CoderIdentityOptions,
   DindIsolation,
   DindOptions,
@@ -60,6 +61,7 @@ export {
   type ValuesFile,
 } from './values-file.js';
 export {
+  CA_CERT_PATH,
   DIND_PRESTOP_SECONDS,
   DOCKER_DATA_PATH,
   dindArgs,

@@ -89,6 +89,8 @@ export const MANAGED_ENV: ReadonlySet<string> = new Set([
   'DEVCONTAINER_HOOK_FAILURE',
   'DEVCONTAINER_STATUS_FILE',
   'DEVCONTAINER_DOCKER_CONFIG',
+  'DEVCONTAINER_CA_CERT',
+  'DEVCONTAINER_CA_CERT_IN_CONTAINER',
   'DEVCONTAINER_AGENT_URL',
   'DOCKER_HOST',
   'CODER_AGENT_URL',
@@ -218,6 +220,7 @@ const SHAPE: Shape = {
     tolerations: listOf({ key: 'string', operator: 'string', value: 'string', effect: 'string', tolerationSeconds: 'number' }),
     spreadWorkspaces: 'boolean',
   },
+  caCert: { configMapName: 'string', secretName: 'string', key: 'string', registryHosts: 'strings', inContainer: 'boolean' },
   terminationGracePeriodSeconds: 'number',
   labels: 'string-map',
   annotations: 'string-map',
@@ -399,6 +402,22 @@ export function validateOptions(options: WorkspaceManifestOptions): OptionsProbl
     !/^[-._a-zA-Z0-9]+$/.test(registryKey as string)
   )
     add('builder.registryCredentialsKey', 'invalid-value', `builder.registryCredentialsKey "${registryKey}" is not a Secret key`);
+  const ca = o.caCert;
+  if (ca) {
+    if (!isUnset(ca.configMapName) && !isUnset(ca.secretName))
+      add('caCert', 'invalid-value', 'caCert: give configMapName or secretName, not both');
+    if (isUnset(ca.configMapName) && isUnset(ca.secretName)) add('caCert', 'required', 'caCert needs configMapName or secretName');
+    for (const k of ['configMapName', 'secretName'] as const) {
+      const n = ca[k];
+      if (typeof n === 'string' && n !== '' && !expr(n) && (!DNS_SUBDOMAIN.test(n) || n.length > 253))
+        add(`caCert.${k}`, 'invalid-name', `caCert.${k} "${n}" must be a DNS-1123 subdomain`);
+    }
+    if (typeof ca.key === 'string' && ca.key !== '' && !expr(ca.key) && !/^[-._a-zA-Z0-9]+$/.test(ca.key))
+      add('caCert.key', 'invalid-value', `caCert.key "${ca.key}" is not a ConfigMap/Secret key`);
+    for (const [i, h] of (ca.registryHosts ?? []).entries())
+      if (!expr(h) && !/^[A-Za-z0-9.-]+(:\d+)?$/.test(h))
+        add(`caCert.registryHosts[${i}]`, 'invalid-value', `caCert.registryHosts[${i}] "${h}" is not host[:port]`);
+  }
   const hookFailure = o.builder?.hookFailure as unknown;
   if (!isUnset(hookFailure) && !expr(hookFailure) && hookFailure !== 'fail' && hookFailure !== 'continue')
     add('builder.hookFailure', 'invalid-value', `builder.hookFailure must be "fail" or "continue", not "${String(hookFailure)}"`);

@@ -18,12 +18,32 @@ export interface WorkspaceManifestOptions {
   serviceAccount?: ServiceAccountOptions;
   networkPolicy?: NetworkPolicyOptions;
   scheduling?: SchedulingOptions;
+  /** A corporate CA bundle from a ConfigMap or Secret (see CaCertOptions). */
+  caCert?: CaCertOptions;
   /** Seconds between SIGTERM and SIGKILL. Default 45; at least 30 (the builder needs ≤ 20 s, dockerd the rest). */
   terminationGracePeriodSeconds?: number;
   /** Extra labels on every object (merged under the Coder labels). */
   labels?: Record<string, string>;
   /** Extra annotations on the Deployment and its pod template (never tokens: checked). */
   annotations?: Record<string, string>;
+}
+
+/**
+ * A PEM bundle of CA certificates (a corporate CA). The builder gets it at `/etc/devcontainer-kit/ca/ca.crt`
+ * with DEVCONTAINER_CA_CERT and NODE_EXTRA_CA_CERTS naming it (git, the devcontainer CLI, its own HTTPS); dind at
+ * `/etc/docker/certs.d/<host>/ca.crt` for each of `registryHosts`. A Terraform expression name that evaluates to
+ * "" mounts an optional placeholder and leaves the variables out.
+ */
+export interface CaCertOptions {
+  /** ConfigMap holding the bundle (one of configMapName / secretName). */
+  configMapName?: string;
+  secretName?: string;
+  /** Key of the bundle in it. Default `ca.crt`. */
+  key?: string;
+  /** Registries (`host[:port]`) the dind daemon verifies with this CA. */
+  registryHosts?: string[];
+  /** DEVCONTAINER_CA_CERT_IN_CONTAINER: offer it to the devcontainer. Default true (the builder's default). */
+  inContainer?: boolean;
 }
 
 export interface CoderIdentityOptions {

@@ -50,7 +50,10 @@ export const VOLUMES = {
   dockerData: 'docker-data',
   dockerSocket: 'docker-socket',
   registryCredentials: 'registry-credentials',
+  caCert: 'ca-cert',
 } as const;
+/** Where the builder finds the CA bundle (`caCert`). */
+export const CA_CERT_PATH = '/etc/devcontainer-kit/ca';
 /** Where the builder finds the registry credentials Secret (`builder.registryCredentialsSecret`). */
 export const REGISTRY_CREDENTIALS_PATH = '/etc/devcontainer-kit/registry';
 export const WORKSPACES_PATH = '/workspaces';
@@ -268,6 +271,34 @@ export function workspaceManifests(options: WorkspaceManifestOptions): Workspace
       ? registryFile
       : undefined;
 
+  // A corporate CA: ConfigMap or Secret → builder file (+ its own NODE_EXTRA_CA_CERTS), dind certs.d per registry.
+  const ca = options.caCert;
+  const caSource = ca ? (isUnset(ca.configMapName) ? ca.secretName : ca.configMapName) : undefined;
+  const caInner =
+    isTerraformExpression(caSource) && /^\$\{[^{}]*\}$/.test(caSource as string) ? (caSource as string).slice(2, -1) : undefined;
+  const caName = caInner ? `\${${caInner} == "" ? "${name}-no-ca-cert" : ${caInner}}` : (caSource as string | undefined);
+  const caItems = [{ key: ca?.key || 'ca.crt', path: 'ca.crt' }];
+  const caVolume =
+    ca && !isUnset(caSource)
+      ? [
+          isUnset(ca.configMapName)
+            ? { name: VOLUMES.caCert, secret: { secretName: caName as string, items: caItems, ...(caInner ? { optional: true } : {}) } }
+            : { name: VOLUMES.caCert, configMap: { name: caName as string, items: caItems, ...(caInner ? { optional: true } : {}) } },
+        ]
+      : [];
+  const caFile = `${CA_CERT_PATH}/ca.crt`;
+  const caEnvValue = caInner ? `\${${caInner} == "" ? "" : "${caFile}"}` : caVolume.length > 0 ? caFile : undefined;
+  const caBuilderMount = caVolume.length > 0 ? [{ name: VOLUMES.caCert, mountPath: CA_CERT_PATH, readOnly: true }] : [];
+  const caDindMounts =
+    caVolume.length > 0
+      ? (ca?.registryHosts ?? []).map((h) => ({
+          name: VOLUMES.caCert,
+          mountPath: `/etc/docker/certs.d/${h}/ca.crt`,
+          subPath: 'ca.crt',
+          readOnly: true,
+        }))
+      : [];
+
   const env: IEnvVar[] = [
     ...plain('DEVCONTAINER_REPOSITORY', builder.repository),
     ...plain('DEVCONTAINER_BRANCH', builder.branch),
@@ -287,6 +318,10 @@ export function workspaceManifests(options: WorkspaceManifestOptions): Workspace
     ...plain('DEVCONTAINER_HOOK_FAILURE', builder.hookFailure),
     ...plain('DEVCONTAINER_STATUS_FILE', isUnset(builder.statusFile) ? DEFAULTS.statusFile : builder.statusFile),
     ...plain('DEVCONTAINER_DOCKER_CONFIG', registryEnv),
+    ...plain('DEVCONTAINER_CA_CERT', caEnvValue),
+    // Node reads it at start: the builder's own HTTPS (Coder, the registry lookup) trusts the CA.
+    ...plain('NODE_EXTRA_CA_CERTS', caEnvValue),
+    ...plain('DEVCONTAINER_CA_CERT_IN_CONTAINER', caVolume.length > 0 && ca?.inContainer === false ? 'false' : undefined),
     { name: 'DOCKER_HOST', value: socket },
     { name: 'CODER_AGENT_URL', value: coder.agentUrl },
     secretEnv('CODER_AGENT_TOKEN', SECRET_KEYS.agentToken, false),
@@ -306,6 +341,7 @@ export function workspaceManifests(options: WorkspaceManifestOptions): Workspace
       { name: VOLUMES.workspaces, mountPath: WORKSPACES_PATH },
       { name: VOLUMES.dockerSocket, mountPath: socketDir },
       ...registryMount,
+      ...caBuilderMount,
     ],
     securityContext: {
       runAsNonRoot: true,
@@ -331,6 +367,7 @@ export function workspaceManifests(options: WorkspaceManifestOptions): Workspace
       { name: VOLUMES.dockerData, mountPath: DOCKER_DATA_PATH },
       { name: VOLUMES.workspaces, mountPath: WORKSPACES_PATH },
       { name: VOLUMES.dockerSocket, mountPath: socketDir },
+      ...caDindMounts,
     ],
     readinessProbe: {
       exec: { command: ['docker', `--host=${socket}`, 'version'] },
@@ -390,6 +427,7 @@ export function workspaceManifests(options: WorkspaceManifestOptions): Workspace
             { name: VOLUMES.dockerData, persistentVolumeClaim: { claimName: `${name}-docker` } },
             { name: VOLUMES.dockerSocket, emptyDir: {} },
             ...registryVolume,
+            ...caVolume,
           ],
         },
       },

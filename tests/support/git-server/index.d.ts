@@ -5,6 +5,8 @@ export interface GitServerOptions {
   token: string;
   /** Accepted user names (default: any). */
   usernames?: string[];
+  /** Serve HTTPS with this key and certificate (PEM). */
+  tls?: { key: string; cert: string };
 }
 export interface GitServerRequest {
   method: string;

@@ -2,6 +2,7 @@
 // Plain ESM JavaScript with types in index.d.ts (like the Coder stand-in), so vitest, tsc and node all load it.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 
 function checkAuth(req, o) {
   const h = req.headers.authorization;
@@ -14,7 +15,8 @@ function checkAuth(req, o) {
 }
 async function startGitServer(o) {
   const log = [];
-  const server = createServer((req, res) => {
+  // With `tls` ({ key, cert } PEM): HTTPS, e.g. with a certificate from a test CA.
+  const server = (o.tls ? (handler) => createTlsServer({ key: o.tls.key, cert: o.tls.cert }, handler) : createServer)((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const entry = { method: req.method ?? 'GET', path: url.pathname, status: 0, auth: checkAuth(req, o) };
     log.push(entry);
@@ -81,7 +83,7 @@ async function startGitServer(o) {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address();
   return {
-    url: `http://127.0.0.1:${port}/`,
+    url: `${o.tls ? 'https' : 'http'}://127.0.0.1:${port}/`,
     requests: () => log.map((r) => ({ ...r })),
     close: () =>
       new Promise((resolve) => {

@@ -12,7 +12,7 @@ import {
 import { createDockerContext } from '@devcontainer-kit/docker-context';
 import { PrebuildCacheError, prebuild, pullCacheSources } from '@devcontainer-kit/prebuild-cache';
 import { defineCommand } from 'citty';
-import { describeRegistryConfig, pickFlags, upArgs } from './up.js';
+import { applyCaCert, describeRegistryConfig, pickFlags, upArgs } from './up.js';
 
 /**
  * `prebuild`: checkout (same settings as `up`), then build the devcontainer image and push it as
@@ -41,6 +41,9 @@ export async function runPrebuild(flags: Record<string, unknown>, env: NodeJS.Pr
       docker = withDockerConfig(docker, registryConfig.dir);
       log.write(describeRegistryConfig(settings.dockerConfigFile, registryConfig), 'info');
     }
+    const trusted = await applyCaCert(settings, docker, env);
+    docker = trusted.docker;
+    for (const line of trusted.lines) log.write(line, line.startsWith('warning:') ? 'warn' : 'info');
     await checkoutRepository({
       ...checkoutSettings(settings),
       log: { write: (l, level) => log.write(redactor(l), level), close: () => log.close() },

@@ -1,17 +1,20 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   BuilderError,
+  type BuilderSettings,
   createCoderPhaseLogs,
   createTerminalStreamPhaseLogs,
   type PreparedDockerConfig,
   parseSettings,
+  prepareCaCert,
   prepareDockerConfig,
   runBuilder,
   settingDefinitions,
+  withCaCert,
   withDockerConfig,
 } from '@devcontainer-kit/builder-runner';
-import { createDockerContext } from '@devcontainer-kit/docker-context';
+import { createDockerContext, type DockerContext } from '@devcontainer-kit/docker-context';
 import { type ArgsDef, defineCommand } from 'citty';
 
 type ArgDef = { type: 'string' | 'boolean'; description: string; default?: boolean };
@@ -80,7 +83,9 @@ export async function runUp(flags: Record<string, unknown>, env: NodeJS.ProcessE
       docker = withDockerConfig(docker, registryConfig.dir);
       process.stderr.write(`devcontainer-builder: ${describeRegistryConfig(settings.dockerConfigFile, registryConfig)}\n`);
     }
-    const result = await runBuilder({ settings, logs, docker });
+    const trusted = await applyCaCert(settings, docker, env);
+    for (const line of trusted.lines) process.stderr.write(`devcontainer-builder: ${line}\n`);
+    const result = await runBuilder({ settings: trusted.settings, logs, docker: trusted.docker });
     if (result.reason === 'completed' && result.status.containerId) {
       const { remoteUser, remoteWorkspaceFolder, containerId } = result.status;
       process.stderr.write(
@@ -106,6 +111,37 @@ export async function runUp(flags: Record<string, unknown>, env: NodeJS.ProcessE
     process.off('SIGINT', onSignal);
     await registryConfig?.remove();
   }
+}
+
+/**
+ * DEVCONTAINER_CA_CERT: the Docker context's children trust the CA; unless opted out, the devcontainer
+ * gets the mounts and remote env. Returns the settings and context to run with, and what to log.
+ */
+export async function applyCaCert(
+  settings: BuilderSettings,
+  docker: DockerContext,
+  env: NodeJS.ProcessEnv,
+): Promise<{ settings: BuilderSettings; docker: DockerContext; lines: string[] }> {
+  if (!settings.caCertFile) return { settings, docker, lines: [] };
+  const ca = await prepareCaCert({ file: settings.caCertFile, stateDir: settings.stateDir, inContainer: settings.caCertInContainer, env });
+  const lines = [
+    `trusting ${ca.subjects.length} CA certificate(s) from ${settings.caCertFile} (${ca.subjects.join('; ')}) for git, docker and the devcontainer CLI${settings.caCertInContainer ? `; offered to the devcontainer at /usr/local/share/devcontainer-kit/` : '; not offered to the devcontainer (DEVCONTAINER_CA_CERT_IN_CONTAINER=false)'}`,
+  ];
+  // Node reads NODE_EXTRA_CA_CERTS once, at start: the builder's own HTTPS trusts the CA only when it was given so.
+  let own = '';
+  try {
+    own = env.NODE_EXTRA_CA_CERTS ? readFileSync(env.NODE_EXTRA_CA_CERTS, 'utf8') : '';
+  } catch {}
+  const caText = readFileSync(ca.caFile, 'utf8').trim();
+  if (!own.includes(caText))
+    lines.push(
+      `warning: the builder's own HTTPS calls (Coder, the prebuilt-image lookup) do not trust that CA: start the builder with NODE_EXTRA_CA_CERTS=${settings.caCertFile} (the k8s-manifests pod does)`,
+    );
+  return {
+    settings: { ...settings, mounts: [...settings.mounts, ...ca.mounts], remoteEnv: [...settings.remoteEnv, ...ca.remoteEnv] },
+    docker: withCaCert(docker, ca),
+    lines,
+  };
 }
 
 /** One log line: which file gave credentials for which registries (never a value). */
