@@ -31,7 +31,7 @@ export interface AgentOptions {
   /** `docker exec -d`: the agent outlives the builder (no supervision; its output stays in the container). */
   detach?: boolean;
   /** The devcontainer's remoteEnv (see resolveAgentEnv): the agent and its sessions start with it. */
-  agentEnv?: Record<string, string>;
+  agentEnv?: Record<string, string> | Promise<Record<string, string>>;
   /** How long to wait for the agent process (default 120 s). */
   verifyTimeoutMs?: number;
   fetch?: typeof fetch;
@@ -213,7 +213,7 @@ async function probeAgentProcess(o: AgentOptions): Promise<AgentProbe> {
 }
 
 /** `docker exec` of the start script as the remote user; the token by name only. */
-function launch(o: AgentOptions, onLine: (line: string) => void): ResultPromise {
+function launch(o: Omit<AgentOptions, 'agentEnv'> & { agentEnv: Record<string, string> }, onLine: (line: string) => void): ResultPromise {
   const { coder } = o;
   const args = [
     'exec',
@@ -244,8 +244,10 @@ function launch(o: AgentOptions, onLine: (line: string) => void): ResultPromise 
   return child;
 }
 
-export async function startAgent(o: AgentOptions): Promise<AgentHandle> {
-  const mode = await prepareAgent(o);
+export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
+  // The remoteEnv is read while the container is prepared.
+  const [mode, agentEnv] = await Promise.all([prepareAgent(options), options.agentEnv ?? {}]);
+  const o = { ...options, agentEnv };
   let verified = false;
   const tail: string[] = [];
   const child = launch(o, (line) => {

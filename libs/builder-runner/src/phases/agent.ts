@@ -40,7 +40,7 @@ export async function runAgentPhase(ctx: PhaseContext): Promise<PhaseOutcome | u
     log,
     redactor: ctx.redactor,
     detach: !settings.supervise,
-    agentEnv: await agentEnvFor(ctx, c),
+    agentEnv: agentEnvFor(ctx, c),
     fetch: ctx.fetch,
   });
   ctx.state.agent = handle;

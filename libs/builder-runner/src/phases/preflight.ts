@@ -60,7 +60,13 @@ async function waitForCoder(ctx: PhaseContext, agentUrl: string): Promise<void> 
 }
 
 export async function runPreflightPhase(ctx: PhaseContext): Promise<void> {
-  const version = await waitForDocker(ctx);
-  ctx.log.write(`Docker ${version} answers${ctx.docker.dockerHost ? ` at ${ctx.docker.dockerHost}` : ''}`, 'info');
-  if (ctx.settings.coder) await waitForCoder(ctx, ctx.settings.coder.agentUrl);
+  // Both at once: neither depends on the other, and a restart should not wait for them in turn.
+  const docker = waitForDocker(ctx).then((version) =>
+    ctx.log.write(`Docker ${version} answers${ctx.docker.dockerHost ? ` at ${ctx.docker.dockerHost}` : ''}`, 'info'),
+  );
+  const coder = ctx.settings.coder ? waitForCoder(ctx, ctx.settings.coder.agentUrl) : Promise.resolve();
+  // Docker's failure first when both fail (it is the one the user must fix before anything runs).
+  const [d, c] = await Promise.allSettled([docker, coder]);
+  if (d.status === 'rejected') throw d.reason;
+  if (c.status === 'rejected') throw c.reason;
 }
