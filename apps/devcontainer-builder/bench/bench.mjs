@@ -216,7 +216,9 @@ const bc = median(results.bareCold),
   dc = median(results.builderCold),
   bw = median(results.bareWarm),
   dw = median(results.builderWarm);
-console.log(`\ndevcontainer-builder bench (median of ${RUNS}; fixture: Dockerfile FROM local/debian:bookworm + local feature + 5 container hooks, no initializeCommand)\n`);
+console.log(
+  `\ndevcontainer-builder bench (median of ${RUNS}; fixture: Dockerfile FROM local/debian:bookworm + local feature + 5 container hooks, no initializeCommand)\n`,
+);
 console.log('| scenario | bare devcontainer up | devcontainer-builder up (to agent running) | overhead |');
 console.log('|---|---|---|---|');
 console.log(`| cold (no container, no image) | ${f(bc)} | ${f(dc)} | ${(((dc - bc) / bc) * 100).toFixed(1)} % (target ≤ 10 %) |`);

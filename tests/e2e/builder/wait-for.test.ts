@@ -85,7 +85,7 @@ async function waitForAgent(e: Record<string, string>, run: BuilderRun): Promise
     'the agent to run',
     () => {
       const s = readStatus(e.DEVCONTAINER_STATUS_FILE as string);
-      return s?.pid === run.child.pid && s.agent?.pid > 0 && s.phase === 'supervise' ? s : undefined;
+      return s && s.pid === run.child.pid && s.agent?.pid > 0 && s.phase === 'supervise' ? s : undefined;
     },
     { run },
   );
