@@ -52,4 +52,10 @@ export type {
 export { LIFECYCLE_HOOKS } from './types.js';
 export { validateDevcontainer } from './validate.js';
 export type { SubstituteOptions, VariableReference } from './variables.js';
-export { findVariables, KNOWN_VARIABLES, resolveContainerWorkspaceFolder, substituteVariables } from './variables.js';
+export {
+  findVariables,
+  KNOWN_VARIABLES,
+  listLocalEnvNames,
+  resolveContainerWorkspaceFolder,
+  substituteVariables,
+} from './variables.js';

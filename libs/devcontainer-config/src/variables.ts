@@ -238,3 +238,28 @@ function resolveVariable(whole: string, inner: string, ctx: Ctx, topLevel: strin
       return whole;
   }
 }
+
+/**
+ * The environment variable names a config reads from the local (builder's) environment: every
+ * `${localEnv:NAME}` and `${env:NAME}` in string values, in first-seen order, without duplicates.
+ * A caller that hands the devcontainer CLI a filtered environment passes these names through.
+ * Iterative: a hostile config cannot overflow the stack.
+ */
+export function listLocalEnvNames(config: unknown): string[] {
+  const names = new Set<string>();
+  const stack: unknown[] = [config];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (typeof node === 'string') {
+      for (const ref of findVariables(node)) {
+        if ((ref.name === 'localEnv' || ref.name === 'env') && ref.args[0]) names.add(ref.args[0]);
+      }
+    } else if (Array.isArray(node)) {
+      for (let i = node.length - 1; i >= 0; i--) stack.push(node[i]);
+    } else if (node !== null && typeof node === 'object') {
+      const values = Object.values(node);
+      for (let i = values.length - 1; i >= 0; i--) stack.push(values[i]);
+    }
+  }
+  return [...names];
+}

@@ -1,7 +1,7 @@
 // Pure logic: variable substitution and ${devcontainerId} per the spec (node:crypto, real).
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { computeDevcontainerId, devcontainerIdLabels, findVariables, substituteVariables } from '../src/index.js';
+import { computeDevcontainerId, devcontainerIdLabels, findVariables, listLocalEnvNames, substituteVariables } from '../src/index.js';
 
 describe('substituteVariables', () => {
   const env = { HOME: '/home/me', EMPTY: '' };
@@ -93,5 +93,25 @@ describe('computeDevcontainerId', () => {
     expect(devcontainerIdLabels({ localWorkspaceFolder: '/src/proj', configFile: '/src/proj/.devcontainer/devcontainer.json' })).toEqual(
       labels,
     );
+  });
+});
+
+describe('listLocalEnvNames', () => {
+  it('lists every ${localEnv:…} and ${env:…} name once, in order, from nested values but not keys or other variables', () => {
+    const config = {
+      image: 'x:${localEnv:TAG:latest}',
+      build: { args: { A: '${localEnv:BASE_IMAGE}', B: '${env:PROXY}' } },
+      mounts: ['source=${localEnv:HOME}/.ssh,target=/s', 'source=${localWorkspaceFolder},target=/w'],
+      '${localEnv:NOT_A_VALUE}': 'key only',
+      remoteEnv: { X: '${containerEnv:PATH}', Y: '${localEnv:TAG}' },
+    };
+    expect(listLocalEnvNames(config)).toEqual(['TAG', 'BASE_IMAGE', 'PROXY', 'HOME']);
+    expect(listLocalEnvNames({ image: 'plain' })).toEqual([]);
+  });
+
+  it('walks a deeply nested value without recursion', () => {
+    let deep: unknown = '${localEnv:DEEP}';
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    expect(listLocalEnvNames({ a: deep })).toEqual(['DEEP']);
   });
 });
