@@ -64,6 +64,16 @@ variable "registry_credentials_secret" {
   EOT
 }
 
+variable "git_ssh_secret" {
+  type        = string
+  default     = ""
+  description = <<-EOT
+    Secret (in the workspace namespace) for ssh:// and git@host:path repositories: the private key under
+    ssh-privatekey (kubectl create secret generic NAME --type=kubernetes.io/ssh-auth --from-file=ssh-privatekey=KEY
+    --from-file=known_hosts=FILE) and the server's host key under known_hosts (strict host key checking). Empty: none.
+  EOT
+}
+
 variable "ca_cert_configmap" {
   type        = string
   default     = ""

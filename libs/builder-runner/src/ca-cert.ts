@@ -101,9 +101,7 @@ export async function prepareCaCert({
     bundleFile,
     subjects: parsed.subjects,
     env: { NODE_EXTRA_CA_CERTS: nodeExtraFile, GIT_SSL_CAINFO: bundleFile, SSL_CERT_FILE: bundleFile },
-    mounts: inContainer
-      ? [`type=bind,source=${caFile},target=${inside.ca}`, `type=bind,source=${bundleFile},target=${inside.bundle}`]
-      : [],
+    mounts: inContainer ? [`type=bind,source=${caFile},target=${inside.ca}`, `type=bind,source=${bundleFile},target=${inside.bundle}`] : [],
     remoteEnv: inContainer ? [`NODE_EXTRA_CA_CERTS=${inside.ca}`, `SSL_CERT_FILE=${inside.bundle}`, `GIT_SSL_CAINFO=${inside.bundle}`] : [],
   };
 }

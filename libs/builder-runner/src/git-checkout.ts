@@ -107,6 +107,19 @@ function gitError(args: string[], r: { exitCode: number; stderr: string }, repos
       r.stderr,
     );
   const sub = args[0] ?? 'git';
+  if (/Host key verification failed/.test(r.stderr))
+    return new BuilderError(
+      `git ${sub}: the SSH host key of ${displayUrl(repository)} is not in DEVCONTAINER_GIT_SSH_KNOWN_HOSTS (strict host key checking): add the server's key (ssh-keyscan, checked out of band)`,
+      { code: 'git-failed', phase: 'checkout', command: `git ${sub}`, exitCode: r.exitCode, outputTail: tail },
+    );
+  if (/Permission denied \(publickey/.test(r.stderr))
+    return new BuilderError(`git ${sub}: ${displayUrl(repository)} refused the SSH key (check DEVCONTAINER_GIT_SSH_KEY_FILE)`, {
+      code: 'git-auth',
+      phase: 'checkout',
+      command: `git ${sub}`,
+      exitCode: r.exitCode,
+      outputTail: tail,
+    });
   if (auth) {
     return new BuilderError(
       `git ${sub}: ${displayUrl(repository)} refused the credentials (check DEVCONTAINER_GIT_TOKEN / DEVCONTAINER_GIT_USERNAME)`,

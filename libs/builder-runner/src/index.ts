@@ -7,6 +7,8 @@ export { prepareDockerConfig, privateDockerConfig, withDockerConfig } from './do
 export type { BuilderErrorCode } from './errors.js';
 export { BuilderError } from './errors.js';
 export { checkoutRepository } from './git-checkout.js';
+export type { HostKeyCheck, PreparedGitSsh } from './git-ssh.js';
+export { gitSshCommand, looksLikePrivateKey, prepareGitSsh, withGitSsh } from './git-ssh.js';
 export type { LogLevel, PhaseLog, PhaseLogFactory, PhaseName } from './phase-log.js';
 export { PHASE_DISPLAY_NAMES, PHASES } from './phase-log.js';
 export type { RunBuilderOptions, RunBuilderResult } from './pipeline.js';

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { PrebuildCacheError, parseDockerConfig } from '@devcontainer-kit/prebuild-cache';
+import { looksLikePrivateKey } from './git-ssh.js';
 
 export type HookFailure = 'fail' | 'continue';
 export type AgentMode = 'auto' | 'script' | 'binary';
@@ -51,6 +52,8 @@ export interface BuilderSettings {
   caCertFile: string | undefined;
   /** DEVCONTAINER_CA_CERT_IN_CONTAINER: offer the CA to the devcontainer (mounts + env). */
   caCertInContainer: boolean;
+  /** DEVCONTAINER_GIT_SSH_KEY_FILE / _KNOWN_HOSTS / _HOST_KEY_CHECK: git over SSH (paths; never the key). */
+  gitSsh: { keyFile: string; knownHostsFile: string | undefined; hostKeyCheck: 'strict' | 'accept-new' } | undefined;
   /** DEVCONTAINER_EXTENSIONS: extension ids beyond the configuration (`-id` removes). */
   extensions: string[];
   /** DEVCONTAINER_EXTENSIONS_DIR: host directory of `.vsix` files, tried before the gallery. */
@@ -230,6 +233,28 @@ export const settingDefinitions: readonly SettingDefinition[] = [
     kind: 'string',
     description:
       "Path of a docker `config.json` with registry credentials (e.g. a `kubernetes.io/dockerconfigjson` Secret's `.dockerconfigjson` mounted as a file): copied into a private DOCKER_CONFIG directory for every docker and devcontainer CLI child (the DinD daemon's pulls, builds and pushes, OCI features) and used by the prebuilt-image lookup (Basic and Bearer token auth). A path, never the credentials.",
+  },
+  {
+    env: 'DEVCONTAINER_GIT_SSH_KEY_FILE',
+    flag: 'git-ssh-key-file',
+    kind: 'string',
+    description:
+      'Path of the private key for ssh:// and `git@host:path` repositories (a Secret mounted as a file): copied into a private directory (0600) and used through `GIT_SSH_COMMAND` for the clone and every later fetch. A path, never the key.',
+  },
+  {
+    env: 'DEVCONTAINER_GIT_SSH_KNOWN_HOSTS',
+    flag: 'git-ssh-known-hosts',
+    kind: 'string',
+    description:
+      "Path of a known_hosts file with the git server's host key (`ssh-keyscan -p PORT HOST`, checked out of band). Required with `DEVCONTAINER_GIT_SSH_KEY_FILE` unless `DEVCONTAINER_GIT_SSH_HOST_KEY_CHECK=accept-new`; only this file is consulted.",
+  },
+  {
+    env: 'DEVCONTAINER_GIT_SSH_HOST_KEY_CHECK',
+    flag: 'git-ssh-host-key-check',
+    kind: 'string',
+    description:
+      '`strict`: ssh connects only to a host whose key is in `DEVCONTAINER_GIT_SSH_KNOWN_HOSTS`; `accept-new`: a host not in it is trusted on first use (a changed key is still refused).',
+    default: '`strict`',
   },
   {
     env: 'DEVCONTAINER_CA_CERT',
@@ -533,6 +558,37 @@ export function parseSettings(options: ParseSettingsOptions): ParseSettingsResul
       problems.push(`${label('DEVCONTAINER_DOCKER_CONFIG')}: ${dockerConfigFile}: ${why}`);
     }
   }
+  const sshKeyRaw = raw('DEVCONTAINER_GIT_SSH_KEY_FILE');
+  const sshKnownRaw = raw('DEVCONTAINER_GIT_SSH_KNOWN_HOSTS');
+  const hostKeyCheck = oneOf('DEVCONTAINER_GIT_SSH_HOST_KEY_CHECK', ['strict', 'accept-new'] as const, 'strict');
+  let gitSsh: BuilderSettings['gitSsh'];
+  if (sshKeyRaw) {
+    const keyFile = resolve(cwd, sshKeyRaw);
+    const knownHostsFile = sshKnownRaw ? resolve(cwd, sshKnownRaw) : undefined;
+    const readFile = options.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+    // Checked now (exit 2 before any work); read again when used, never kept in the settings.
+    try {
+      if (!looksLikePrivateKey(readFile(keyFile)))
+        problems.push(`${label('DEVCONTAINER_GIT_SSH_KEY_FILE')}: ${keyFile} is not a private key (no -----BEGIN … PRIVATE KEY----- line)`);
+    } catch (error) {
+      problems.push(
+        `${label('DEVCONTAINER_GIT_SSH_KEY_FILE')}: ${keyFile}: cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
+    }
+    if (knownHostsFile) {
+      try {
+        readFile(knownHostsFile);
+      } catch (error) {
+        problems.push(
+          `${label('DEVCONTAINER_GIT_SSH_KNOWN_HOSTS')}: ${knownHostsFile}: cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+        );
+      }
+    } else if (hostKeyCheck === 'strict')
+      problems.push(
+        `${label('DEVCONTAINER_GIT_SSH_KNOWN_HOSTS')}: required with DEVCONTAINER_GIT_SSH_KEY_FILE (strict host key checking): a known_hosts file with the server's key (ssh-keyscan -p PORT HOST, checked out of band), or DEVCONTAINER_GIT_SSH_HOST_KEY_CHECK=accept-new`,
+      );
+    gitSsh = { keyFile, knownHostsFile, hostKeyCheck };
+  } else if (sshKnownRaw) problems.push(`${label('DEVCONTAINER_GIT_SSH_KNOWN_HOSTS')}: only used with DEVCONTAINER_GIT_SSH_KEY_FILE`);
   const caCertRaw = raw('DEVCONTAINER_CA_CERT');
   const caCertFile = caCertRaw ? resolve(cwd, caCertRaw) : undefined;
   const caCertInContainer = bool('DEVCONTAINER_CA_CERT_IN_CONTAINER', true);
@@ -572,6 +628,7 @@ export function parseSettings(options: ParseSettingsOptions): ParseSettingsResul
       dockerConfigFile,
       caCertFile,
       caCertInContainer,
+      gitSsh,
       extensions,
       extensionsDir: extensionsDirRaw ? resolve(cwd, extensionsDirRaw) : undefined,
       fallbackImage,

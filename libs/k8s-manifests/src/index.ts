@@ -65,6 +65,7 @@ export {
   DIND_PRESTOP_SECONDS,
   DOCKER_DATA_PATH,
   dindArgs,
+  GIT_SSH_PATH,
   listManifests,
   MANIFEST_ORDER,
   type ManifestKey,

@@ -91,6 +91,8 @@ export const MANAGED_ENV: ReadonlySet<string> = new Set([
   'DEVCONTAINER_DOCKER_CONFIG',
   'DEVCONTAINER_CA_CERT',
   'DEVCONTAINER_CA_CERT_IN_CONTAINER',
+  'DEVCONTAINER_GIT_SSH_KEY_FILE',
+  'DEVCONTAINER_GIT_SSH_KNOWN_HOSTS',
   'DEVCONTAINER_AGENT_URL',
   'DOCKER_HOST',
   'CODER_AGENT_URL',
@@ -193,6 +195,7 @@ const SHAPE: Shape = {
     statusFile: 'string',
     registryCredentialsSecret: 'string',
     registryCredentialsKey: 'string',
+    gitSshSecret: 'string',
     env: 'string-map',
     runAsUser: 'number',
     runAsGroup: 'number',
@@ -394,6 +397,12 @@ export function validateOptions(options: WorkspaceManifestOptions): OptionsProbl
     const n = registrySecret as string;
     if (!DNS_SUBDOMAIN.test(n) || n.length > 253)
       add('builder.registryCredentialsSecret', 'invalid-name', `builder.registryCredentialsSecret "${n}" must be a DNS-1123 subdomain`);
+  }
+  const gitSshSecret = o.builder?.gitSshSecret;
+  if (optionalString('builder.gitSshSecret', gitSshSecret) && !expr(gitSshSecret)) {
+    const n = gitSshSecret as string;
+    if (!DNS_SUBDOMAIN.test(n) || n.length > 253)
+      add('builder.gitSshSecret', 'invalid-name', `builder.gitSshSecret "${n}" must be a DNS-1123 subdomain`);
   }
   const registryKey = o.builder?.registryCredentialsKey;
   if (

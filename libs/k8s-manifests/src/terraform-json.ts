@@ -55,6 +55,8 @@ const LIST_BLOCKS: Record<string, string> = {
   imagePullSecrets: 'image_pull_secrets',
   preferredDuringSchedulingIgnoredDuringExecution: 'preferred_during_scheduling_ignored_during_execution',
   ports: 'ports',
+  // secret / configMap volume items (key → path)
+  items: 'items',
 };
 /** Container ports are `port` blocks; network policy ports are `ports` blocks. */
 const CONTAINER_LIST_PARENTS = new Set(['containers', 'initContainers']);

@@ -97,6 +97,13 @@ export interface BuilderOptions {
   registryCredentialsSecret?: string;
   /** The key of that Secret holding the config. Default `.dockerconfigjson`. */
   registryCredentialsKey?: string;
+  /**
+   * Git over SSH: name of a Secret (e.g. `kubernetes.io/ssh-auth`) with the private key under `ssh-privatekey`
+   * and the server's host key under `known_hosts`, mounted read-only at `/etc/devcontainer-kit/git-ssh/`;
+   * DEVCONTAINER_GIT_SSH_KEY_FILE and DEVCONTAINER_GIT_SSH_KNOWN_HOSTS name the files. An expression that evaluates
+   * to "" mounts nothing and leaves the variables out.
+   */
+  gitSshSecret?: string;
   /** Extra plain env vars (names must not look like tokens: checked). */
   env?: Record<string, string>;
   /** UID/GID the builder runs as. Default 1000/1000 (also the Docker socket's group). */

@@ -51,7 +51,10 @@ export const VOLUMES = {
   dockerSocket: 'docker-socket',
   registryCredentials: 'registry-credentials',
   caCert: 'ca-cert',
+  gitSsh: 'git-ssh',
 } as const;
+/** Where the builder finds the git SSH key and known_hosts (`builder.gitSshSecret`). */
+export const GIT_SSH_PATH = '/etc/devcontainer-kit/git-ssh';
 /** Where the builder finds the CA bundle (`caCert`). */
 export const CA_CERT_PATH = '/etc/devcontainer-kit/ca';
 /** Where the builder finds the registry credentials Secret (`builder.registryCredentialsSecret`). */
@@ -299,6 +302,29 @@ export function workspaceManifests(options: WorkspaceManifestOptions): Workspace
         }))
       : [];
 
+  // Git over SSH: the key and known_hosts from a Secret, files only (the builder copies the key to 0600).
+  const sshSecret = builder.gitSshSecret;
+  const sshInner =
+    isTerraformExpression(sshSecret) && /^\$\{[^{}]*\}$/.test(sshSecret as string) ? (sshSecret as string).slice(2, -1) : undefined;
+  const sshVolume = isUnset(sshSecret)
+    ? []
+    : [
+        {
+          name: VOLUMES.gitSsh,
+          secret: {
+            secretName: sshInner ? `\${${sshInner} == "" ? "${name}-no-git-ssh" : ${sshInner}}` : (sshSecret as string),
+            items: [
+              { key: 'ssh-privatekey', path: 'ssh-privatekey' },
+              { key: 'known_hosts', path: 'known_hosts' },
+            ],
+            ...(sshInner ? { optional: true } : {}),
+          },
+        },
+      ];
+  const sshMount = sshVolume.length > 0 ? [{ name: VOLUMES.gitSsh, mountPath: GIT_SSH_PATH, readOnly: true }] : [];
+  const sshEnv = (file: string) =>
+    sshInner ? `\${${sshInner} == "" ? "" : "${GIT_SSH_PATH}/${file}"}` : sshVolume.length > 0 ? `${GIT_SSH_PATH}/${file}` : undefined;
+
   const env: IEnvVar[] = [
     ...plain('DEVCONTAINER_REPOSITORY', builder.repository),
     ...plain('DEVCONTAINER_BRANCH', builder.branch),
@@ -318,6 +344,8 @@ export function workspaceManifests(options: WorkspaceManifestOptions): Workspace
     ...plain('DEVCONTAINER_HOOK_FAILURE', builder.hookFailure),
     ...plain('DEVCONTAINER_STATUS_FILE', isUnset(builder.statusFile) ? DEFAULTS.statusFile : builder.statusFile),
     ...plain('DEVCONTAINER_DOCKER_CONFIG', registryEnv),
+    ...plain('DEVCONTAINER_GIT_SSH_KEY_FILE', sshEnv('ssh-privatekey')),
+    ...plain('DEVCONTAINER_GIT_SSH_KNOWN_HOSTS', sshEnv('known_hosts')),
     ...plain('DEVCONTAINER_CA_CERT', caEnvValue),
     // Node reads it at start: the builder's own HTTPS (Coder, the registry lookup) trusts the CA.
     ...plain('NODE_EXTRA_CA_CERTS', caEnvValue),
@@ -342,6 +370,7 @@ export function workspaceManifests(options: WorkspaceManifestOptions): Workspace
       { name: VOLUMES.dockerSocket, mountPath: socketDir },
       ...registryMount,
       ...caBuilderMount,
+      ...sshMount,
     ],
     securityContext: {
       runAsNonRoot: true,
@@ -428,6 +457,7 @@ export function workspaceManifests(options: WorkspaceManifestOptions): Workspace
             { name: VOLUMES.dockerSocket, emptyDir: {} },
             ...registryVolume,
             ...caVolume,
+            ...sshVolume,
           ],
         },
       },

@@ -19,6 +19,7 @@ const LEFT_TO_BUILDER_ENV = new Set([
   'DEVCONTAINER_CACHE_REPO',
   'DEVCONTAINER_EXTENSIONS_DIR',
   'DEVCONTAINER_SUPERVISE',
+  'DEVCONTAINER_GIT_SSH_HOST_KEY_CHECK',
 ]);
 
 const definitions = settingDefinitions as readonly { env: string; kind: string }[];

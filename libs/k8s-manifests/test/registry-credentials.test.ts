@@ -86,3 +86,38 @@ describe('registry credentials', () => {
     expect(problems.map((p) => p.path)).toEqual(['builder.registryCredentialsSecret', 'builder.registryCredentialsKey']);
   });
 });
+
+describe('git over SSH (builder.gitSshSecret)', () => {
+  it('the key and known_hosts from the Secret as files in the builder, the variables naming them', () => {
+    const m = workspaceManifests({ ...base, builder: { ...base.builder, gitSshSecret: 'alice-git-ssh' } });
+    expect(podOf(m)?.volumes).toContainEqual({
+      name: 'git-ssh',
+      secret: {
+        secretName: 'alice-git-ssh',
+        items: [
+          { key: 'ssh-privatekey', path: 'ssh-privatekey' },
+          { key: 'known_hosts', path: 'known_hosts' },
+        ],
+      },
+    });
+    expect(builderOf(m)?.volumeMounts).toContainEqual({ name: 'git-ssh', mountPath: '/etc/devcontainer-kit/git-ssh', readOnly: true });
+    expect(builderOf(m)?.env).toEqual(
+      expect.arrayContaining([
+        { name: 'DEVCONTAINER_GIT_SSH_KEY_FILE', value: '/etc/devcontainer-kit/git-ssh/ssh-privatekey' },
+        { name: 'DEVCONTAINER_GIT_SSH_KNOWN_HOSTS', value: '/etc/devcontainer-kit/git-ssh/known_hosts' },
+      ]),
+    );
+    expect(validateManifests(m)).toEqual([]);
+    expect(validateOptions({ ...base, builder: { ...base.builder, gitSshSecret: 'No_Good' } }).map((p) => p.path)).toEqual([
+      'builder.gitSshSecret',
+    ]);
+  });
+});
+
+describe('the Terraform inverse reads volume items back', () => {
+  it('two items (git SSH key and known_hosts) survive toTerraformJson → fromTerraformJson', () => {
+    const m = workspaceManifests({ ...base, builder: { ...base.builder, gitSshSecret: 'alice-git-ssh' } });
+    const back = fromTerraformJson(toTerraformJson(m)).find((o) => o.kind === 'Deployment') as unknown as typeof m.deployment;
+    expect(back.spec?.template.spec?.volumes?.find((v) => v.name === 'git-ssh')?.secret?.items).toHaveLength(2);
+  });
+});

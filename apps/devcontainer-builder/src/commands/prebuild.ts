@@ -5,9 +5,12 @@ import {
   createRedactor,
   createTerminalStreamPhaseLogs,
   type PreparedDockerConfig,
+  type PreparedGitSsh,
   parseSettings,
   prepareDockerConfig,
+  prepareGitSsh,
   withDockerConfig,
+  withGitSsh,
 } from '@devcontainer-kit/builder-runner';
 import { createDockerContext } from '@devcontainer-kit/docker-context';
 import { PrebuildCacheError, prebuild, pullCacheSources } from '@devcontainer-kit/prebuild-cache';
@@ -34,12 +37,17 @@ export async function runPrebuild(flags: Record<string, unknown>, env: NodeJS.Pr
   const logs = createTerminalStreamPhaseLogs();
   const log = await logs.open('checkout');
   let registryConfig: PreparedDockerConfig | undefined;
+  let gitSsh: PreparedGitSsh | undefined;
   try {
     // Registry credentials (pushes, the tag lookup): a private DOCKER_CONFIG directory, never values.
     if (settings.dockerConfigFile) {
       registryConfig = await prepareDockerConfig({ file: settings.dockerConfigFile });
       docker = withDockerConfig(docker, registryConfig.dir);
       log.write(describeRegistryConfig(settings.dockerConfigFile, registryConfig), 'info');
+    }
+    if (settings.gitSsh) {
+      gitSsh = await prepareGitSsh(settings.gitSsh);
+      docker = withGitSsh(docker, gitSsh);
     }
     const trusted = await applyCaCert(settings, docker, env);
     docker = trusted.docker;
@@ -82,6 +90,7 @@ export async function runPrebuild(flags: Record<string, unknown>, env: NodeJS.Pr
     throw error;
   } finally {
     await registryConfig?.remove();
+    await gitSsh?.remove();
   }
 }
 

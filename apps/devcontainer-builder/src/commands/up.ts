@@ -6,13 +6,16 @@ import {
   createCoderPhaseLogs,
   createTerminalStreamPhaseLogs,
   type PreparedDockerConfig,
+  type PreparedGitSsh,
   parseSettings,
   prepareCaCert,
   prepareDockerConfig,
+  prepareGitSsh,
   runBuilder,
   settingDefinitions,
   withCaCert,
   withDockerConfig,
+  withGitSsh,
 } from '@devcontainer-kit/builder-runner';
 import { createDockerContext, type DockerContext } from '@devcontainer-kit/docker-context';
 import { type ArgsDef, defineCommand } from 'citty';
@@ -74,6 +77,7 @@ export async function runUp(flags: Record<string, unknown>, env: NodeJS.ProcessE
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   let registryConfig: PreparedDockerConfig | undefined;
+  let gitSsh: PreparedGitSsh | undefined;
   try {
     // The one Docker context: every docker / devcontainer CLI child gets its allow-listed env only;
     // registry credentials reach them as a private DOCKER_CONFIG directory, never as values.
@@ -82,6 +86,11 @@ export async function runUp(flags: Record<string, unknown>, env: NodeJS.ProcessE
       registryConfig = await prepareDockerConfig({ file: settings.dockerConfigFile });
       docker = withDockerConfig(docker, registryConfig.dir);
       process.stderr.write(`devcontainer-builder: ${describeRegistryConfig(settings.dockerConfigFile, registryConfig)}\n`);
+    }
+    // Git over SSH: the key and known_hosts as private copies, named by GIT_SSH_COMMAND.
+    if (settings.gitSsh) {
+      gitSsh = await prepareGitSsh(settings.gitSsh);
+      docker = withGitSsh(docker, gitSsh);
     }
     const trusted = await applyCaCert(settings, docker, env);
     for (const line of trusted.lines) process.stderr.write(`devcontainer-builder: ${line}\n`);
@@ -110,6 +119,7 @@ export async function runUp(flags: Record<string, unknown>, env: NodeJS.ProcessE
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
     await registryConfig?.remove();
+    await gitSsh?.remove();
   }
 }
 
