@@ -197,11 +197,30 @@ export function classifyAgentCommand(cmd: string): 'agent' | 'script' | 'other' 
   return 'other';
 }
 
+/**
+ * One `docker exec` that watches the pid file's process inside the container for up to ~2 s (every
+ * 50 ms) and reports as soon as it is no longer the init script (the agent, something else, or gone)
+ * — instead of one `docker exec` per look, each costing more than the look itself.
+ */
+function watchScript(d: string): string {
+  return [
+    'i=0; p=',
+    'while [ $i -lt 40 ]; do',
+    `  p=$(cat ${d}/agent.pid 2>/dev/null)`,
+    '  if [ -n "$p" ]; then',
+    '    [ -r /proc/$p/cmdline ] || { echo "$p"; echo gone; exit 0; }',
+    `    c=$(tr '\\0' ' ' </proc/$p/cmdline)`,
+    `    case "$c" in *init.sh*|'sh -c echo $$ > '*) ;; *) break ;; esac`,
+    '  fi',
+    '  i=$((i+1)); sleep 0.05 2>/dev/null || sleep 1',
+    'done',
+    '[ -n "$p" ] || { echo none; exit 0; }',
+    `echo "$p"; echo run; tr '\\0' ' ' </proc/$p/cmdline; echo; sed -n 's/^Uid:[[:space:]]*\\([0-9]*\\).*/\\1/p' /proc/$p/status`,
+  ].join('\n');
+}
+
 async function probeAgentProcess(o: AgentOptions): Promise<AgentProbe> {
-  const r = await rootExec(
-    o,
-    `p=$(cat ${CONTAINER_DIR}/agent.pid 2>/dev/null); [ -n "$p" ] || { echo none; exit 0; }; echo "$p"; [ -r /proc/$p/cmdline ] || { echo gone; exit 0; }; echo run; tr '\\0' ' ' </proc/$p/cmdline; echo; sed -n 's/^Uid:[[:space:]]*\\([0-9]*\\).*/\\1/p' /proc/$p/status`,
-  );
+  const r = await rootExec(o, watchScript(CONTAINER_DIR));
   if (r.exitCode !== 0) return { state: 'no-pid' };
   const [p, what, cmd = '', u] = r.stdout.split('\n');
   if (p === 'none' || !p) return { state: 'no-pid' };
@@ -272,8 +291,11 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
   while (!found && !problem && !exitInfo && Date.now() < deadline) {
     const p = await probeAgentProcess(o);
     if (p.state === 'agent') found = { pid: p.pid, uid: p.uid };
-    else if (p.state === 'gone') problem = `the init script's process (pid ${p.pid}) exited before it became \`coder agent\``;
-    else if (p.state === 'other') {
+    else if (p.state === 'gone') {
+      problem = `the init script's process (pid ${p.pid}) exited before it became \`coder agent\``;
+      // Its exit code comes with the end of the `docker exec` that carries it (not when detached).
+      if (!o.detach) await Promise.race([exited, sleep(2000)]);
+    } else if (p.state === 'other') {
       // An exec chain (env, su-exec…) may pass through other commands briefly; 3 s of it is not an agent.
       otherSince ??= Date.now();
       if (Date.now() - otherSince >= 3000)
@@ -289,7 +311,7 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
         );
       }
     }
-    if (!found && !problem) await sleep(p.state === 'no-pid' ? 50 : 100);
+    if (!found && !problem && p.state === 'other') await sleep(100);
   }
   if (!found) {
     // Decided before the kill below, whose own exit is not the agent's.
