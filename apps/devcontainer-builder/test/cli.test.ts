@@ -96,3 +96,17 @@ describe('devcontainer-builder status', () => {
     expect(r.stderr).toContain(`cannot read ${join(dir, 'none/.devcontainer-builder/status.json')}: ENOENT`);
   });
 });
+
+describe('devcontainer-builder prebuild', () => {
+  it("lists only the flags it reads: checkout, config, cache and registry, not the agent's or supervision's", () => {
+    const r = run(['prebuild', '--help']);
+    expect(r.status).toBe(0);
+    for (const flag of ['--repository', '--branch', '--config', '--cache-repo', '--cache-from', '--docker-config', '--force', '--json'])
+      expect(r.stdout).toMatch(new RegExp(`^\\s+${flag}\\b`, 'm'));
+    for (const flag of ['--agent-url', '--supervise', '--extensions', '--fallback-image', '--status-file', '--cache-to'])
+      expect(r.stdout).not.toMatch(new RegExp(`^\\s+${flag}\\b`, 'm'));
+    const upOnly = run(['prebuild', '--supervise']);
+    expect(upOnly.status).toBe(2);
+    expect(upOnly.stderr).toContain('unknown option --supervise');
+  });
+});

@@ -94,6 +94,29 @@ export async function runPrebuild(flags: Record<string, unknown>, env: NodeJS.Pr
   }
 }
 
+/**
+ * `up` flags that prebuild does not read: it starts no container, agent or supervision, writes no status
+ * file and pushes the image itself. Left out of its flags (and help); their variables are ignored too.
+ */
+const UP_ONLY_FLAGS = new Set([
+  'agent-url',
+  'agent-token-file',
+  'init-script',
+  'devcontainer-agent-url',
+  'agent-mode',
+  'hook-failure',
+  'status-file',
+  'mount',
+  'remote-env',
+  'extensions',
+  'extensions-dir',
+  'fallback-image',
+  'supervise',
+  'docker-wait',
+  'cache-to',
+  'workspace-name',
+]);
+
 export const prebuildCommand = defineCommand({
   meta: {
     name: 'prebuild',
@@ -101,7 +124,7 @@ export const prebuildCommand = defineCommand({
       'Checkout, build the devcontainer image and push it to DEVCONTAINER_CACHE_REPO tagged by its cache key (stdout: the image reference).',
   },
   args: {
-    ...upArgs,
+    ...Object.fromEntries(Object.entries(upArgs).filter(([name]) => !UP_ONLY_FLAGS.has(name))),
     force: { type: 'boolean', description: 'Build and push even when the registry has the tag already.' },
     json: {
       type: 'boolean',
