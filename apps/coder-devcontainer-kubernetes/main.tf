@@ -206,6 +206,16 @@ data "coder_parameter" "builder_image" {
   order        = 8
 }
 
+data "coder_parameter" "dotfiles_uri" {
+  name         = "dotfiles_uri"
+  display_name = "Dotfiles repository"
+  description  = "Git URL of your dotfiles, cloned into the devcontainer (~/dotfiles) and installed (install.sh, bootstrap, setup…) once per container; empty for none. The devcontainer image needs git."
+  type         = "string"
+  default      = ""
+  mutable      = true
+  order        = 9
+}
+
 locals {
   # Stable across renames of the owner or the workspace; 42 characters.
   name             = "coder-${data.coder_workspace.me.id}"

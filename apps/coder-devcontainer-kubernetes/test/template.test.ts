@@ -315,6 +315,7 @@ describe('the template', () => {
       'cpu',
       'devcontainer_config',
       'docker_volume_size',
+      'dotfiles_uri',
       'git_branch',
       'memory',
       'repo_url',

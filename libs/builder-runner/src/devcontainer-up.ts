@@ -1,6 +1,21 @@
 // `devcontainer up` / `run-user-commands` arguments and what their output says. Pure.
 import { LIFECYCLE_HOOKS } from '@devcontainer-kit/devcontainer-config';
 
+/** The devcontainer CLI's dotfiles flags (installed after postCreateCommand, once per container). */
+export interface DotfilesOptions {
+  repository: string;
+  installCommand?: string | undefined;
+  targetPath?: string | undefined;
+}
+
+function dotfilesArgs(d: DotfilesOptions | undefined): string[] {
+  if (!d) return [];
+  const args = ['--dotfiles-repository', d.repository];
+  if (d.installCommand) args.push('--dotfiles-install-command', d.installCommand);
+  if (d.targetPath) args.push('--dotfiles-target-path', d.targetPath);
+  return args;
+}
+
 export interface UpArgsOptions {
   workspaceFolder: string;
   configFile?: string | undefined;
@@ -16,6 +31,7 @@ export interface UpArgsOptions {
   skipNonBlocking?: boolean;
   /** `--skip-post-create`: no container hooks at all (they run later with `run-user-commands`). */
   skipPostCreate?: boolean;
+  dotfiles?: DotfilesOptions | undefined;
 }
 
 /** Arguments of `devcontainer up`. Pure. */
@@ -31,6 +47,7 @@ export function buildUpArgs(o: UpArgsOptions): string[] {
   if (o.overrideConfig) args.push('--override-config', o.overrideConfig);
   if (o.skipPostCreate) args.push('--skip-post-create');
   else if (o.skipNonBlocking) args.push('--skip-non-blocking-commands');
+  args.push(...dotfilesArgs(o.dotfiles));
   return args;
 }
 
@@ -43,6 +60,7 @@ export interface RunUserCommandsArgsOptions {
   overrideConfig?: string | undefined;
   /** Stop after the `waitFor` hook. */
   skipNonBlocking?: boolean;
+  dotfiles?: DotfilesOptions | undefined;
 }
 
 /**
@@ -57,6 +75,7 @@ export function buildRunUserCommandsArgs(o: RunUserCommandsArgsOptions): string[
   for (const e of o.remoteEnv ?? []) args.push('--remote-env', e);
   if (o.overrideConfig) args.push('--override-config', o.overrideConfig);
   if (o.skipNonBlocking) args.push('--skip-non-blocking-commands');
+  args.push(...dotfilesArgs(o.dotfiles));
   return args;
 }
 

@@ -52,6 +52,10 @@ export interface BuilderSettings {
   caCertFile: string | undefined;
   /** DEVCONTAINER_CA_CERT_IN_CONTAINER: offer the CA to the devcontainer (mounts + env). */
   caCertInContainer: boolean;
+  /** DEVCONTAINER_DOTFILES_*: the devcontainer CLI's dotfiles flags. */
+  dotfiles: { repository: string; installCommand: string | undefined; targetPath: string | undefined } | undefined;
+  /** DEVCONTAINER_USER_STORAGE (+ _TARGET): a directory shared with the Docker daemon, bind-mounted into the devcontainer. */
+  userStorage: { source: string; target: string } | undefined;
   /** DEVCONTAINER_GIT_SSH_KEY_FILE / _KNOWN_HOSTS / _HOST_KEY_CHECK: git over SSH (paths; never the key). */
   gitSsh: { keyFile: string; knownHostsFile: string | undefined; hostKeyCheck: 'strict' | 'accept-new' } | undefined;
   /** DEVCONTAINER_EXTENSIONS: extension ids beyond the configuration (`-id` removes). */
@@ -233,6 +237,42 @@ export const settingDefinitions: readonly SettingDefinition[] = [
     kind: 'string',
     description:
       "Path of a docker `config.json` with registry credentials (e.g. a `kubernetes.io/dockerconfigjson` Secret's `.dockerconfigjson` mounted as a file): copied into a private DOCKER_CONFIG directory for every docker and devcontainer CLI child (the DinD daemon's pulls, builds and pushes, OCI features) and used by the prebuilt-image lookup (Basic and Bearer token auth). A path, never the credentials.",
+  },
+  {
+    env: 'DEVCONTAINER_DOTFILES_REPOSITORY',
+    flag: 'dotfiles-repository',
+    kind: 'string',
+    description:
+      "Dotfiles repository (the devcontainer CLI's `--dotfiles-repository`: a git URL, or `owner/repo` for GitHub), cloned inside the devcontainer as the remote user after `postCreateCommand` (the image needs git), once per container. No credentials in the URL.",
+  },
+  {
+    env: 'DEVCONTAINER_DOTFILES_INSTALL_COMMAND',
+    flag: 'dotfiles-install-command',
+    kind: 'string',
+    description: 'Command run in the dotfiles checkout (`--dotfiles-install-command`).',
+    default: 'the first of `install.sh`, `install`, `bootstrap.sh`, `bootstrap`, `setup.sh`, `setup` found',
+  },
+  {
+    env: 'DEVCONTAINER_DOTFILES_TARGET_PATH',
+    flag: 'dotfiles-target-path',
+    kind: 'string',
+    description: 'Where the dotfiles repository is cloned in the devcontainer (`--dotfiles-target-path`).',
+    default: '`~/dotfiles`',
+  },
+  {
+    env: 'DEVCONTAINER_USER_STORAGE',
+    flag: 'user-storage',
+    kind: 'string',
+    description:
+      "Absolute path, as the Docker daemon sees it, of the user's persistent storage (in the pod: the per-owner PVC, mounted in the builder and dind at `/var/lib/devcontainer-kit/user-storage`): bind-mounted into the devcontainer at `DEVCONTAINER_USER_STORAGE_TARGET`.",
+  },
+  {
+    env: 'DEVCONTAINER_USER_STORAGE_TARGET',
+    flag: 'user-storage-target',
+    kind: 'string',
+    description:
+      'Where the user storage appears in the devcontainer (absolute path); also in its remote env as `DEVCONTAINER_USER_STORAGE`.',
+    default: '`/mnt/user-storage`',
   },
   {
     env: 'DEVCONTAINER_GIT_SSH_KEY_FILE',
@@ -558,6 +598,29 @@ export function parseSettings(options: ParseSettingsOptions): ParseSettingsResul
       problems.push(`${label('DEVCONTAINER_DOCKER_CONFIG')}: ${dockerConfigFile}: ${why}`);
     }
   }
+  const dotfilesRepository = raw('DEVCONTAINER_DOTFILES_REPOSITORY');
+  if (dotfilesRepository && hasPassword(dotfilesRepository))
+    problems.push(`${label('DEVCONTAINER_DOTFILES_REPOSITORY')}: must not contain a password or token`);
+  const dotfilesInstall = raw('DEVCONTAINER_DOTFILES_INSTALL_COMMAND');
+  const dotfilesTarget = raw('DEVCONTAINER_DOTFILES_TARGET_PATH');
+  if (!dotfilesRepository && (dotfilesInstall || dotfilesTarget))
+    problems.push(`${label('DEVCONTAINER_DOTFILES_REPOSITORY')}: required with DEVCONTAINER_DOTFILES_INSTALL_COMMAND or _TARGET_PATH`);
+  const dotfiles = dotfilesRepository
+    ? { repository: dotfilesRepository, installCommand: dotfilesInstall, targetPath: dotfilesTarget }
+    : undefined;
+  const userStorageRaw = raw('DEVCONTAINER_USER_STORAGE');
+  const userStorageTarget = raw('DEVCONTAINER_USER_STORAGE_TARGET') ?? '/mnt/user-storage';
+  let userStorage: BuilderSettings['userStorage'];
+  if (userStorageRaw) {
+    if (!isAbsolute(userStorageRaw))
+      problems.push(`${label('DEVCONTAINER_USER_STORAGE')}: must be an absolute path, got '${userStorageRaw}'`);
+    if (!isAbsolute(userStorageTarget) || /[,=]/.test(userStorageTarget))
+      problems.push(
+        `${label('DEVCONTAINER_USER_STORAGE_TARGET')}: must be an absolute path without ',' or '=', got '${userStorageTarget}'`,
+      );
+    if (/[,=]/.test(userStorageRaw)) problems.push(`${label('DEVCONTAINER_USER_STORAGE')}: must not contain ',' or '='`);
+    userStorage = { source: userStorageRaw, target: userStorageTarget };
+  }
   const sshKeyRaw = raw('DEVCONTAINER_GIT_SSH_KEY_FILE');
   const sshKnownRaw = raw('DEVCONTAINER_GIT_SSH_KNOWN_HOSTS');
   const hostKeyCheck = oneOf('DEVCONTAINER_GIT_SSH_HOST_KEY_CHECK', ['strict', 'accept-new'] as const, 'strict');
@@ -620,8 +683,9 @@ export function parseSettings(options: ParseSettingsOptions): ParseSettingsResul
       agentMode,
       statusFile,
       stateDir: join(dirname(statusFile), `${basename(workspaceFolder)}.state`),
-      mounts,
-      remoteEnv,
+      // The user's storage is one more bind mount, and its path is in the devcontainer's remote env.
+      mounts: userStorage ? [...mounts, `type=bind,source=${userStorage.source},target=${userStorage.target}`] : mounts,
+      remoteEnv: userStorage ? [...remoteEnv, `DEVCONTAINER_USER_STORAGE=${userStorage.target}`] : remoteEnv,
       workspaceOwner,
       supervise,
       cacheRepo,
@@ -629,6 +693,8 @@ export function parseSettings(options: ParseSettingsOptions): ParseSettingsResul
       caCertFile,
       caCertInContainer,
       gitSsh,
+      dotfiles,
+      userStorage,
       extensions,
       extensionsDir: extensionsDirRaw ? resolve(cwd, extensionsDirRaw) : undefined,
       fallbackImage,

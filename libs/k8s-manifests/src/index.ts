@@ -71,6 +71,7 @@ export {
   type ManifestKey,
   REGISTRY_CREDENTIALS_PATH,
   SECRET_KEYS,
+  USER_STORAGE_PATH,
   VOLUMES,
   WORKSPACES_PATH,
   type WorkspaceManifests,

@@ -91,6 +91,11 @@ export const MANAGED_ENV: ReadonlySet<string> = new Set([
   'DEVCONTAINER_DOCKER_CONFIG',
   'DEVCONTAINER_CA_CERT',
   'DEVCONTAINER_CA_CERT_IN_CONTAINER',
+  'DEVCONTAINER_DOTFILES_REPOSITORY',
+  'DEVCONTAINER_DOTFILES_INSTALL_COMMAND',
+  'DEVCONTAINER_DOTFILES_TARGET_PATH',
+  'DEVCONTAINER_USER_STORAGE',
+  'DEVCONTAINER_USER_STORAGE_TARGET',
   'DEVCONTAINER_GIT_SSH_KEY_FILE',
   'DEVCONTAINER_GIT_SSH_KNOWN_HOSTS',
   'DEVCONTAINER_AGENT_URL',
@@ -196,6 +201,9 @@ const SHAPE: Shape = {
     registryCredentialsSecret: 'string',
     registryCredentialsKey: 'string',
     gitSshSecret: 'string',
+    dotfilesRepository: 'string',
+    dotfilesInstallCommand: 'string',
+    dotfilesTargetPath: 'string',
     env: 'string-map',
     runAsUser: 'number',
     runAsGroup: 'number',
@@ -223,6 +231,7 @@ const SHAPE: Shape = {
     tolerations: listOf({ key: 'string', operator: 'string', value: 'string', effect: 'string', tolerationSeconds: 'number' }),
     spreadWorkspaces: 'boolean',
   },
+  userStorage: { claimName: 'string', mountPath: 'string' },
   caCert: { configMapName: 'string', secretName: 'string', key: 'string', registryHosts: 'strings', inContainer: 'boolean' },
   terminationGracePeriodSeconds: 'number',
   labels: 'string-map',
@@ -398,6 +407,24 @@ export function validateOptions(options: WorkspaceManifestOptions): OptionsProbl
     if (!DNS_SUBDOMAIN.test(n) || n.length > 253)
       add('builder.registryCredentialsSecret', 'invalid-name', `builder.registryCredentialsSecret "${n}" must be a DNS-1123 subdomain`);
   }
+  const us = o.userStorage;
+  if (us) {
+    if (
+      required('userStorage.claimName', us.claimName) &&
+      !expr(us.claimName) &&
+      (!DNS_SUBDOMAIN.test(us.claimName) || us.claimName.length > 253)
+    )
+      add('userStorage.claimName', 'invalid-name', `userStorage.claimName "${us.claimName}" must be a DNS-1123 subdomain`);
+    if (typeof us.mountPath === 'string' && !expr(us.mountPath) && (!us.mountPath.startsWith('/') || /[,=]/.test(us.mountPath)))
+      add('userStorage.mountPath', 'invalid-value', 'userStorage.mountPath must be an absolute path without "," or "="');
+  }
+  const dotfilesRepo = o.builder?.dotfilesRepository;
+  if (typeof dotfilesRepo === 'string' && /^https?:\/\/[^/]*@/i.test(dotfilesRepo))
+    add(
+      'builder.dotfilesRepository',
+      'token-in-plain-text',
+      'builder.dotfilesRepository holds credentials before "@": they would be visible in the pod spec',
+    );
   const gitSshSecret = o.builder?.gitSshSecret;
   if (optionalString('builder.gitSshSecret', gitSshSecret) && !expr(gitSshSecret)) {
     const n = gitSshSecret as string;

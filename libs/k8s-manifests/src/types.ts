@@ -18,6 +18,13 @@ export interface WorkspaceManifestOptions {
   serviceAccount?: ServiceAccountOptions;
   networkPolicy?: NetworkPolicyOptions;
   scheduling?: SchedulingOptions;
+  /**
+   * Per-user persistent storage: an existing PVC (e.g. `coder-user-<owner>`, ReadWriteMany when one owner's
+   * workspaces run on several nodes) mounted in the builder and dind at `/var/lib/devcontainer-kit/user-storage`
+   * and bind-mounted into the devcontainer at `mountPath` (default `/mnt/user-storage`). Not created or deleted
+   * here: it outlives every workspace.
+   */
+  userStorage?: { claimName: string; mountPath?: string };
   /** A corporate CA bundle from a ConfigMap or Secret (see CaCertOptions). */
   caCert?: CaCertOptions;
   /** Seconds between SIGTERM and SIGKILL. Default 45; at least 30 (the builder needs ≤ 20 s, dockerd the rest). */
@@ -104,6 +111,10 @@ export interface BuilderOptions {
    * to "" mounts nothing and leaves the variables out.
    */
   gitSshSecret?: string;
+  /** DEVCONTAINER_DOTFILES_REPOSITORY / _INSTALL_COMMAND / _TARGET_PATH (the devcontainer CLI's dotfiles flags). */
+  dotfilesRepository?: string;
+  dotfilesInstallCommand?: string;
+  dotfilesTargetPath?: string;
   /** Extra plain env vars (names must not look like tokens: checked). */
   env?: Record<string, string>;
   /** UID/GID the builder runs as. Default 1000/1000 (also the Docker socket's group). */

@@ -52,7 +52,10 @@ export const VOLUMES = {
   registryCredentials: 'registry-credentials',
   caCert: 'ca-cert',
   gitSsh: 'git-ssh',
+  userStorage: 'user-storage',
 } as const;
+/** Where the per-user PVC (`userStorage`) is mounted in the builder and dind (the same path: bind mounts resolve). */
+export const USER_STORAGE_PATH = '/var/lib/devcontainer-kit/user-storage';
 /** Where the builder finds the git SSH key and known_hosts (`builder.gitSshSecret`). */
 export const GIT_SSH_PATH = '/etc/devcontainer-kit/git-ssh';
 /** Where the builder finds the CA bundle (`caCert`). */
@@ -325,6 +328,10 @@ export function workspaceManifests(options: WorkspaceManifestOptions): Workspace
   const sshEnv = (file: string) =>
     sshInner ? `\${${sshInner} == "" ? "" : "${GIT_SSH_PATH}/${file}"}` : sshVolume.length > 0 ? `${GIT_SSH_PATH}/${file}` : undefined;
 
+  const us = options.userStorage;
+  const usVolume = us && !isUnset(us.claimName) ? [{ name: VOLUMES.userStorage, persistentVolumeClaim: { claimName: us.claimName } }] : [];
+  const usMount = usVolume.length > 0 ? [{ name: VOLUMES.userStorage, mountPath: USER_STORAGE_PATH }] : [];
+
   const env: IEnvVar[] = [
     ...plain('DEVCONTAINER_REPOSITORY', builder.repository),
     ...plain('DEVCONTAINER_BRANCH', builder.branch),
@@ -344,6 +351,11 @@ export function workspaceManifests(options: WorkspaceManifestOptions): Workspace
     ...plain('DEVCONTAINER_HOOK_FAILURE', builder.hookFailure),
     ...plain('DEVCONTAINER_STATUS_FILE', isUnset(builder.statusFile) ? DEFAULTS.statusFile : builder.statusFile),
     ...plain('DEVCONTAINER_DOCKER_CONFIG', registryEnv),
+    ...plain('DEVCONTAINER_DOTFILES_REPOSITORY', builder.dotfilesRepository),
+    ...plain('DEVCONTAINER_DOTFILES_INSTALL_COMMAND', builder.dotfilesInstallCommand),
+    ...plain('DEVCONTAINER_DOTFILES_TARGET_PATH', builder.dotfilesTargetPath),
+    ...plain('DEVCONTAINER_USER_STORAGE', usVolume.length > 0 ? USER_STORAGE_PATH : undefined),
+    ...plain('DEVCONTAINER_USER_STORAGE_TARGET', usVolume.length > 0 ? us?.mountPath : undefined),
     ...plain('DEVCONTAINER_GIT_SSH_KEY_FILE', sshEnv('ssh-privatekey')),
     ...plain('DEVCONTAINER_GIT_SSH_KNOWN_HOSTS', sshEnv('known_hosts')),
     ...plain('DEVCONTAINER_CA_CERT', caEnvValue),
@@ -371,6 +383,7 @@ export function workspaceManifests(options: WorkspaceManifestOptions): Workspace
       ...registryMount,
       ...caBuilderMount,
       ...sshMount,
+      ...usMount,
     ],
     securityContext: {
       runAsNonRoot: true,
@@ -397,6 +410,7 @@ export function workspaceManifests(options: WorkspaceManifestOptions): Workspace
       { name: VOLUMES.workspaces, mountPath: WORKSPACES_PATH },
       { name: VOLUMES.dockerSocket, mountPath: socketDir },
       ...caDindMounts,
+      ...usMount,
     ],
     readinessProbe: {
       exec: { command: ['docker', `--host=${socket}`, 'version'] },
@@ -458,6 +472,7 @@ export function workspaceManifests(options: WorkspaceManifestOptions): Workspace
             ...registryVolume,
             ...caVolume,
             ...sshVolume,
+            ...usVolume,
           ],
         },
       },

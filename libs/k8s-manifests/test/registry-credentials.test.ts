@@ -121,3 +121,36 @@ describe('the Terraform inverse reads volume items back', () => {
     expect(back.spec?.template.spec?.volumes?.find((v) => v.name === 'git-ssh')?.secret?.items).toHaveLength(2);
   });
 });
+
+describe('per-user storage and dotfiles', () => {
+  it('an existing PVC in builder and dind at the same path, the builder told where; dotfiles as plain settings', () => {
+    const m = workspaceManifests({
+      ...base,
+      userStorage: { claimName: 'coder-user-alice' },
+      builder: { ...base.builder, dotfilesRepository: 'https://github.com/alice/dotfiles.git', dotfilesInstallCommand: 'make install' },
+    });
+    expect(podOf(m)?.volumes).toContainEqual({ name: 'user-storage', persistentVolumeClaim: { claimName: 'coder-user-alice' } });
+    for (const c of ['builder', 'dind'])
+      expect(podOf(m)?.containers.find((x) => x.name === c)?.volumeMounts).toContainEqual({
+        name: 'user-storage',
+        mountPath: '/var/lib/devcontainer-kit/user-storage',
+      });
+    expect(builderOf(m)?.env).toEqual(
+      expect.arrayContaining([
+        { name: 'DEVCONTAINER_USER_STORAGE', value: '/var/lib/devcontainer-kit/user-storage' },
+        { name: 'DEVCONTAINER_DOTFILES_REPOSITORY', value: 'https://github.com/alice/dotfiles.git' },
+        { name: 'DEVCONTAINER_DOTFILES_INSTALL_COMMAND', value: 'make install' },
+      ]),
+    );
+    // The claim is referenced, never created: it outlives every workspace.
+    expect(toYaml(m)).not.toMatch(/name: coder-user-alice\n\s+namespace/);
+    expect(validateManifests(m)).toEqual([]);
+    expect(
+      validateOptions({
+        ...base,
+        userStorage: { claimName: 'Bad_Claim', mountPath: 'relative' },
+        builder: { ...base.builder, dotfilesRepository: 'https://tok@github.com/a/b.git' },
+      }).map((p) => p.path),
+    ).toEqual(['userStorage.claimName', 'userStorage.mountPath', 'builder.dotfilesRepository']);
+  });
+});

@@ -165,6 +165,7 @@ export async function runUpPhase(ctx: PhaseContext): Promise<PhaseOutcome | unde
           configFile: cfg.file,
           idLabels,
           remoteEnv: settings.remoteEnv,
+          dotfiles: settings.dotfiles,
         }),
       };
       await recordContainer(
@@ -222,6 +223,7 @@ export async function runUpPhase(ctx: PhaseContext): Promise<PhaseOutcome | unde
       // checks read the status file from inside the devcontainer (it holds no secrets).
       mounts: [...settings.mounts, `type=bind,source=${statusDir},target=${statusDir}`],
       remoteEnv: settings.remoteEnv,
+      dotfiles: settings.dotfiles,
       removeExistingContainer: existing.removeExisting,
       overrideConfig,
       // The hooks after waitFor run in the background (phases/hooks.ts) while the agent starts.
@@ -244,6 +246,7 @@ export async function runUpPhase(ctx: PhaseContext): Promise<PhaseOutcome | unde
     configFile: cfg.file,
     idLabels,
     remoteEnv: settings.remoteEnv,
+    dotfiles: settings.dotfiles,
     overrideConfig,
   });
   if (ownFirst && result?.outcome === 'success' && result.containerId) {
