@@ -32,6 +32,8 @@ export interface AgentOptions {
   detach?: boolean;
   /** The devcontainer's remoteEnv (see resolveAgentEnv): the agent and its sessions start with it. */
   agentEnv?: Record<string, string> | Promise<Record<string, string>>;
+  /** The agent binary fetched early (prefetchAgentBinary), used when its arch matches the container's. */
+  prefetched?: Promise<{ path: string; version: string; cached: boolean; arch: string }> | undefined;
   /** How long to wait for the agent process (default 120 s). */
   verifyTimeoutMs?: number;
   fetch?: typeof fetch;
@@ -102,6 +104,34 @@ export async function fetchAgentBinary(o: {
   return { path, version, cached: false };
 }
 
+/**
+ * Binary mode is certain before the container exists (DEVCONTAINER_AGENT_MODE=binary, or no
+ * CODER_INIT_SCRIPT): fetch the agent for the builder's own architecture while `up` runs — a
+ * devcontainer of another architecture fetches its own later. Never rejects into the void: the
+ * agent phase awaits it and falls back to a fetch of its own.
+ */
+export function prefetchAgentBinary(o: {
+  coder: CoderSettings;
+  mode: AgentMode;
+  cacheDir: string;
+  fetch?: typeof fetch;
+}): Promise<{ path: string; version: string; cached: boolean; arch: string }> | undefined {
+  if (o.mode !== 'binary' && o.coder.initScript) return undefined;
+  const machine = ({ x64: 'x86_64', arm64: 'aarch64', arm: 'armv7l' } as Record<string, string>)[process.arch];
+  const arch = machine ? coderArch(machine) : undefined;
+  if (!arch) return undefined;
+  const quiet = { write() {}, async close() {} };
+  const p = fetchAgentBinary({
+    agentUrl: o.coder.agentUrl,
+    arch,
+    cacheDir: o.cacheDir,
+    log: quiet,
+    ...(o.fetch ? { fetch: o.fetch } : {}),
+  }).then((b) => ({ ...b, arch }));
+  p.catch(() => {});
+  return p;
+}
+
 /** One root exec: stop a stale agent, prepare the builder's dir, report the download tool and arch. */
 function probeScript(remoteUser: string): string {
   const d = CONTAINER_DIR;
@@ -130,7 +160,13 @@ async function prepareBinary(
     `binary mode: ${coder.initScript ? (tool ? 'DEVCONTAINER_AGENT_MODE=binary' : 'the devcontainer has no curl, wget or busybox') : 'no CODER_INIT_SCRIPT'}; the builder provides coder-linux-${arch}`,
     'info',
   );
-  const bin = await fetchAgentBinary({ agentUrl: coder.agentUrl, arch, cacheDir: o.cacheDir, log, ...(o.fetch ? { fetch: o.fetch } : {}) });
+  // The builder may have fetched it while `up` ran (same arch); else (or when that failed) now.
+  const early = o.prefetched && (await o.prefetched.catch(() => undefined));
+  const bin =
+    early && early.arch === arch
+      ? early
+      : await fetchAgentBinary({ agentUrl: coder.agentUrl, arch, cacheDir: o.cacheDir, log, ...(o.fetch ? { fetch: o.fetch } : {}) });
+  if (bin === early && !bin.cached) log.write(`agent binary for Coder ${bin.version} downloaded while devcontainer up ran`, 'info');
   if (bin.cached) log.write(`agent binary for Coder ${bin.version} from the cache`, 'info');
   // The devcontainer keeps /tmp across restarts: copy only when its binary is another version.
   const stamp = `${bin.version} ${arch}`;

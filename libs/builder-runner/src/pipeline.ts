@@ -1,7 +1,10 @@
 // The pipeline as data: preflight → checkout → config → up (→ fallback) → extensions → agent →
 // supervise. runPhase (runner.ts) owns timing, status, logs, error mapping and abort; each phase
 // lives in src/phases/<name>.ts.
+
+import { dirname, join } from 'node:path';
 import type { DockerContext } from '@devcontainer-kit/docker-context';
+import { prefetchAgentBinary } from './agent.js';
 import { BuilderError } from './errors.js';
 import { clearFallbackExplanation } from './fallback/start.js';
 import { createRedactingPhaseLogs, type PhaseLog, type PhaseLogFactory, type PhaseName } from './phase-log.js';
@@ -116,6 +119,14 @@ export async function runBuilder(options: RunBuilderOptions): Promise<RunBuilder
   try {
     await ctx.save();
     await runPhase(PIPELINE.preflight, ctx, logs);
+    // Binary mode known in advance: the agent binary downloads while checkout and up run.
+    if (settings.coder)
+      ctx.state.agentBinary = prefetchAgentBinary({
+        coder: settings.coder,
+        mode: settings.agentMode,
+        cacheDir: join(dirname(settings.statusFile), 'cache'),
+        fetch: ctx.fetch,
+      });
     await prepareContainer(ctx, logs);
     // The hooks after waitFor run while extensions install and the agent starts.
     ctx.state.hooksRun = runPhase(PIPELINE.hooks, ctx, logs).catch(() => {});

@@ -144,6 +144,9 @@ describe('waitFor', () => {
       /the workspace is usable after updateContentCommand \(waitFor\); running postCreateCommand, postStartCommand in the background/,
     );
 
+    // No CODER_INIT_SCRIPT: binary mode was certain from the start, so the agent binary came while up ran.
+    expect(sourceLines('Builder: Coder agent').join('\n')).toMatch(/agent binary for Coder v[\d.]+ downloaded while devcontainer up ran/);
+
     // Root on the host, remote user dev: the fresh checkout is dev's, and postCreate wrote into it.
     const ws = e.DEVCONTAINER_WORKSPACE_FOLDER as string;
     expect(sourceLines('Builder: devcontainer up').join('\n')).toMatch(

@@ -42,6 +42,7 @@ export async function runAgentPhase(ctx: PhaseContext): Promise<PhaseOutcome | u
     detach: !settings.supervise,
     agentEnv: agentEnvFor(ctx, c),
     fetch: ctx.fetch,
+    prefetched: ctx.state.agentBinary,
   });
   ctx.state.agent = handle;
   ctx.status.agent = { mode: handle.mode, pid: handle.pid, uid: handle.uid, restarts: ctx.state.agentRestarts };

@@ -1,7 +1,7 @@
 // What every phase works on: the settings, the one Docker context, its own log, the status it
 // reports into, and what the phases before it produced.
 import type { DockerContext } from '@devcontainer-kit/docker-context';
-import type { AgentHandle } from '../agent.js';
+import type { AgentHandle, prefetchAgentBinary } from '../agent.js';
 import type { ContainerHook } from '../devcontainer-up.js';
 import { BuilderError } from '../errors.js';
 import type { CheckoutAction } from '../git-checkout.js';
@@ -46,6 +46,8 @@ export interface PipelineState {
   failure?: { phase: PhaseName; error: BuilderError };
   extensionsPlan?: ExtensionsPlan;
   agent?: AgentHandle;
+  /** The agent binary fetched while `up` runs (binary mode known in advance). */
+  agentBinary?: ReturnType<typeof prefetchAgentBinary>;
   agentRestarts: number;
   hooksPlan?: HooksPlan;
   /** The background hooks' run, while it goes (settles, never rejects). */
