@@ -5,7 +5,7 @@
 // Run: node bench/extensions.bench.mjs [N] (from libs/builder-runner; default N = 10).
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadComponent, repoRoot, seconds, sh, table, testbed, timed } from './support.mjs';
 
@@ -74,7 +74,9 @@ try {
     execFileSync('docker', ['exec', '-u', 'coder', container, 'code-server', '--list-extensions'], { stdio: 'ignore' }),
   );
 
-  console.log(`extensions benchmark: ${n} extensions from the offline directory into code-server 4.139.1 (as user coder)`);
+  console.log(
+    `extensions benchmark: ${n} extensions from the offline directory into code-server 4.139.1 (as user coder; load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores)`,
+  );
   table([
     ['step', 'time', 'per extension'],
     [`pack ${n} fixtures with vsce (test set-up, not the phase)`, seconds(pack.ms), ''],
