@@ -48,7 +48,13 @@ for (const tool of ['docker', 'dockerd', 'goss', 'terraform', 'kubectl', 'coder'
 }
 const env = { ...process.env, DCK_TEST_SCOPE: 'unit', PATH: `${stubs}${delimiter}${process.env.PATH}` };
 
-const vitest = run('npx', ['vitest', 'run', '--config', 'tests/vitest.unit.config.ts', ...process.argv.slice(2)], { env });
+// --no-isolate: the test files of a package share their worker's module cache instead of importing
+// everything again per file (measured here: imports 7 s instead of 22-25 s, CPU 58 s instead of 85-120 s).
+// A test must therefore restore what it changes (env, timers, mocks), as they all do; `npm test` still
+// isolates every file.
+const vitest = run('npx', ['vitest', 'run', '--config', 'tests/vitest.unit.config.ts', '--no-isolate', ...process.argv.slice(2)], {
+  env,
+});
 
 // bats files outside the slow list (only when no vitest filter was given).
 let bats = 0;
