@@ -133,7 +133,16 @@ async function ownWorkspaceForRemoteUser(ctx: PhaseContext, containerId: string,
     return;
   }
   if (uid === 0) return;
-  await chownTree(settings.workspaceFolder, uid, gid);
+  try {
+    await chownTree(settings.workspaceFolder, uid, gid);
+  } catch (error) {
+    // e.g. a volume that refuses chown (NFS root_squash): the hooks may still manage; say why if not.
+    log.write(
+      `cannot make the checkout ${settings.workspaceFolder} ${remoteUser}'s (chown ${uid}:${gid}: ${(error as Error).message}); hooks that write into it may fail`,
+      'warn',
+    );
+    return;
+  }
   log.write(
     `the builder runs as root and the remote user ${remoteUser} is not: made the fresh checkout ${settings.workspaceFolder} writable for it (chown ${uid}:${gid}; DEVCONTAINER_WORKSPACE_OWNER overrides)`,
     'info',
