@@ -7,6 +7,7 @@ import type { DockerContext } from '@devcontainer-kit/docker-context';
 import { prefetchAgentBinary } from './agent.js';
 import { BuilderError } from './errors.js';
 import { clearFallbackExplanation } from './fallback/start.js';
+import { withLocalEnv } from './local-env.js';
 import { createRedactingPhaseLogs, type PhaseLog, type PhaseLogFactory, type PhaseName } from './phase-log.js';
 import { runAgentPhase } from './phases/agent.js';
 import { runCheckoutPhase } from './phases/checkout.js';
@@ -28,6 +29,11 @@ export interface RunBuilderOptions {
   logs: PhaseLogFactory;
   /** The one Docker context (createDockerContext): its env is all any child sees; its signal = SIGTERM. */
   docker: DockerContext;
+  /**
+   * The environment `${localEnv:…}` in devcontainer.json reads (the app passes its own): only the
+   * names the config asks for reach the devcontainer CLI, never the builder's tokens. Default: none.
+   */
+  localEnv?: Readonly<Record<string, string | undefined>>;
   /** Agent restart backoff (ms): first delay and cap. */
   backoff?: { initialMs?: number; maxMs?: number };
   /** For Coder's HTTP API (tests pass their own). */
@@ -65,7 +71,11 @@ const FALLBACK_FROM: readonly PhaseName[] = ['checkout', 'config', 'up'];
 /** checkout → config → up; with DEVCONTAINER_FALLBACK_IMAGE a failure there starts the fallback instead. */
 async function prepareContainer(ctx: Omit<PhaseContext, 'log'>, logs: PhaseLogFactory): Promise<void> {
   try {
-    for (const name of FALLBACK_FROM) await runPhase(PIPELINE[name], ctx, logs);
+    for (const name of FALLBACK_FROM) {
+      await runPhase(PIPELINE[name], ctx, logs);
+      // From here on every devcontainer CLI run sees what the config's ${localEnv:…} asks for.
+      if (name === 'config' && ctx.state.localEnv) ctx.docker = withLocalEnv(ctx.docker, ctx.state.localEnv);
+    }
     await clearFallbackExplanation(ctx.settings.workspaceFolder).catch(() => {});
   } catch (error) {
     const e = error as BuilderError;
@@ -98,6 +108,7 @@ export async function runBuilder(options: RunBuilderOptions): Promise<RunBuilder
   const ctx: Omit<PhaseContext, 'log'> = {
     settings,
     docker,
+    localEnv: options.localEnv ?? {},
     status,
     redactor,
     state: { agentRestarts: 0 },

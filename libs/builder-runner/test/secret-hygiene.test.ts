@@ -75,6 +75,8 @@ async function run(repo: string, extra: Record<string, string> = {}) {
     settings,
     logs,
     docker: createDockerContext({ env: process.env, dockerHost: settings.dockerHost }),
+    // As the app does: ${localEnv:…} may read the builder's environment — never its tokens.
+    localEnv: { ...process.env, DCK_HYGIENE_PUBLIC: 'public-value' },
   }).catch((e: unknown) => e);
   return { error, log };
 }
@@ -91,7 +93,7 @@ describe('secret hygiene of the pipeline', () => {
     const good = repository('good', {
       image: 'local/debian:bookworm',
       runArgs: ['--network=host'],
-      containerEnv: { FROM_LOCAL: '${localEnv:GH_TOKEN}' },
+      containerEnv: { FROM_LOCAL: '${localEnv:GH_TOKEN}', PUBLIC: '${localEnv:DCK_HYGIENE_PUBLIC}' },
       customizations: { vscode: { extensions: ['dck-fixtures.hello'] } },
     });
     const first = await run(good, { DEVCONTAINER_CACHE_FROM: `${registry}/${workspaceName}/none:missing` });
@@ -99,7 +101,7 @@ describe('secret hygiene of the pipeline', () => {
     expect(first.error).toMatchObject({ name: 'BuilderError', code: 'agent-download-failed', phase: 'agent' });
     expect(first.log.text()).toMatch(/extensions requested|extension requested/);
     const container = docker(['ps', '-q', '--filter', `label=devcontainer-kit.workspace=${workspaceName}`], saved);
-    expect(docker(['exec', container, 'sh', '-c', 'echo "[$FROM_LOCAL]"'], saved)).toBe('[]');
+    expect(docker(['exec', container, 'sh', '-c', 'echo "[$FROM_LOCAL][$PUBLIC]"'], saved)).toBe('[][public-value]');
 
     const broken = repository('broken', { image: 42 });
     const second = await run(broken, { DEVCONTAINER_FALLBACK_IMAGE: 'local/debian:bookworm' });

@@ -4,6 +4,8 @@ import {
   checkoutSettings,
   createRedactor,
   createTerminalStreamPhaseLogs,
+  describeLocalEnv,
+  localEnvFor,
   type PreparedDockerConfig,
   type PreparedGitSsh,
   parseSettings,
@@ -11,7 +13,9 @@ import {
   prepareGitSsh,
   withDockerConfig,
   withGitSsh,
+  withLocalEnv,
 } from '@devcontainer-kit/builder-runner';
+import { readDevcontainer } from '@devcontainer-kit/devcontainer-config';
 import { createDockerContext } from '@devcontainer-kit/docker-context';
 import { PrebuildCacheError, prebuild, pullCacheSources } from '@devcontainer-kit/prebuild-cache';
 import { defineCommand } from 'citty';
@@ -61,6 +65,16 @@ export async function runPrebuild(flags: Record<string, unknown>, env: NodeJS.Pr
     await log.close();
     const up = await logs.open('up');
     const write = (line: string, level: 'trace' | 'debug' | 'info' | 'warn' | 'error') => up.write(redactor(line), level);
+    // `devcontainer build` sees what the config's ${localEnv:…} asks for, as `up` does (never a token).
+    const read = await readDevcontainer({
+      workspaceFolder: settings.workspaceFolder,
+      ...(settings.configPath ? { configPath: settings.configPath } : {}),
+    }).catch(() => undefined);
+    if (read?.config) {
+      const localEnv = localEnvFor({ config: read.config, env });
+      for (const { text, level } of describeLocalEnv(localEnv)) write(text, level);
+      docker = withLocalEnv(docker, localEnv.vars);
+    }
     if (settings.cacheFrom.length > 0) await pullCacheSources(docker, { images: settings.cacheFrom, onLog: write });
     const r = await prebuild(docker, {
       workspaceFolder: settings.workspaceFolder,

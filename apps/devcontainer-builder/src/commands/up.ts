@@ -94,7 +94,7 @@ export async function runUp(flags: Record<string, unknown>, env: NodeJS.ProcessE
     }
     const trusted = await applyCaCert(settings, docker, env);
     for (const line of trusted.lines) process.stderr.write(`devcontainer-builder: ${line}\n`);
-    const result = await runBuilder({ settings: trusted.settings, logs, docker: trusted.docker });
+    const result = await runBuilder({ settings: trusted.settings, logs, docker: trusted.docker, localEnv: env });
     if (result.reason === 'completed' && result.status.containerId) {
       const { remoteUser, remoteWorkspaceFolder, containerId } = result.status;
       process.stderr.write(

@@ -6,6 +6,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { formatProblem, readDevcontainer } from '@devcontainer-kit/devcontainer-config';
 import { composeFilePaths } from '../compose.js';
 import { BuilderError } from '../errors.js';
+import { describeLocalEnv, localEnvFor } from '../local-env.js';
 import type { ConfigResult, PhaseContext } from './context.js';
 
 async function filesUnder(dir: string): Promise<string[]> {
@@ -76,4 +77,7 @@ export async function runConfigPhase(ctx: PhaseContext): Promise<void> {
   );
   const result: ConfigResult = { file: read.file, config, configHash: hash, hashedFiles: files };
   ctx.state.config = result;
+  const localEnv = localEnvFor({ config, env: ctx.localEnv });
+  for (const { text, level } of describeLocalEnv(localEnv)) ctx.log.write(text, level);
+  ctx.state.localEnv = localEnv.vars;
 }

@@ -41,6 +41,8 @@ export interface PipelineState {
   /** What the checkout phase did ('cloned': a fresh checkout). */
   checkoutAction?: CheckoutAction;
   config?: ConfigResult;
+  /** What the config's `${localEnv:…}` reads from the builder's environment (set by the config phase). */
+  localEnv?: Record<string, string>;
   container?: ContainerRef;
   /** Set when checkout, config or up failed and the fallback runs instead. */
   failure?: { phase: PhaseName; error: BuilderError };
@@ -60,6 +62,8 @@ export interface PhaseContext {
   settings: BuilderSettings;
   /** The one Docker context: every docker and devcontainer CLI child gets exactly its env. */
   docker: DockerContext;
+  /** The builder's own environment, read only for the names devcontainer.json's `${localEnv:…}` asks for. */
+  localEnv: Readonly<Record<string, string | undefined>>;
   /** This phase's log (already redacting). */
   log: PhaseLog;
   status: BuilderStatus;

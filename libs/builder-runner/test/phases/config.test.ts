@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { runConfigPhase } from '../../src/phases/config.js';
 import { fakeDocker, phaseContext } from './fake-docker.js';
 
-function withConfig(text: string, files: Record<string, string> = {}) {
-  const ctx = phaseContext(fakeDocker([]).ctx);
+function withConfig(text: string, files: Record<string, string> = {}, env: Record<string, string> = {}) {
+  const ctx = phaseContext(fakeDocker([]).ctx, env);
   const dir = join(ctx.settings.workspaceFolder, '.devcontainer');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'devcontainer.json'), text);
@@ -39,5 +39,22 @@ describe('config', () => {
       code: 'config-invalid',
       message: expect.stringMatching(/^no devcontainer\.json/),
     });
+  });
+
+  it("passes exactly the names the config's ${localEnv:…} reads, never the builder's tokens", async () => {
+    const env = { BASE_IMAGE: 'local/base', UNRELATED: 'x', GH_TOKEN: 'ghp-secret-1', DEVCONTAINER_GIT_TOKEN: 'git-secret-2' };
+    const ctx = withConfig(
+      '{ "image": "${localEnv:BASE_IMAGE}", "containerEnv": { "T": "${localEnv:GH_TOKEN}", "G": "${env:DEVCONTAINER_GIT_TOKEN}", "M": "${localEnv:MISSING}" } }',
+      {},
+      env,
+    );
+    await runConfigPhase(ctx);
+    expect(ctx.state.localEnv).toEqual({ BASE_IMAGE: 'local/base' });
+    expect(ctx.log.lines).toContainEqual({ line: expect.stringContaining('passing BASE_IMAGE'), level: 'info' });
+    expect(ctx.log.lines.filter((l) => l.level === 'warn').map((l) => l.line)).toEqual([
+      expect.stringContaining('${localEnv:GH_TOKEN} stays empty'),
+      expect.stringContaining('${localEnv:DEVCONTAINER_GIT_TOKEN} stays empty'),
+    ]);
+    expect(ctx.log.text()).not.toMatch(/ghp-secret-1|git-secret-2/);
   });
 });

@@ -83,6 +83,7 @@ export function phaseContext(
   return {
     settings,
     docker,
+    localEnv: env,
     log: memoryLog(),
     status,
     redactor: createRedactor([settings.gitToken, settings.coder?.agentToken]),
