@@ -4,7 +4,8 @@
 // context from CODER_TASK_ID and CODER_TASK_PROMPT, as it reads CODER_WORKSPACE_* and
 // CODER_PARAMETER_<sha256(name)>: the tests set them the way Coder's provisioner does. The one
 // Kubernetes API read a start plan makes (the namespace) is answered by a loopback stand-in.
-// The last test runs the task's coder_script, taken from the plan, in a real container (Docker).
+// The last two run the task's coder_script, taken from the plan, in a real container (Docker) and in a real
+// devcontainer brought up by the devcontainer CLI, checked there by workspace-test (goss).
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -307,13 +308,15 @@ describe('the task script, taken from the plan, in a real container', () => {
     chownSync(join(out, 'shop'), 1000, 1000);
     writeFileSync(join(out, 'script.sh'), script);
     container = `dck-tasks-${process.pid}`;
-    const mounts = [
-      ['/opt/coder/task-script.sh', join(out, 'script.sh')],
-      ['/workspaces/shop', join(out, 'shop')],
-      ['/opt/standin/agent.mjs', join(templateDir, 'test/fixtures/task-agent/agent.mjs')],
-      // Node for the stand-in (the host's build; the test bed's image is the same Debian release).
-      ['/usr/local/bin/node', realpathSync(process.execPath)],
-    ].flatMap(([target, source]) => [
+    const mounts = (
+      [
+        ['/opt/coder/task-script.sh', join(out, 'script.sh')],
+        ['/workspaces/shop', join(out, 'shop')],
+        ['/opt/standin/agent.mjs', join(templateDir, 'test/fixtures/task-agent/agent.mjs')],
+        // Node for the stand-in (the host's build; the test bed's image is the same Debian release).
+        ['/usr/local/bin/node', realpathSync(process.execPath)],
+      ] as [string, string][]
+    ).flatMap(([target, source]) => [
       '--mount',
       `type=bind,source=${source},target=${target}${target.startsWith('/workspaces') ? '' : ',readonly'}`,
     ]);
