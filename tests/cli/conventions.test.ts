@@ -65,11 +65,14 @@ function run(cli: Cli, args: string[], env: Record<string, string> = {}): Promis
 /** Runs a bin on a pseudo-terminal; returns what the terminal showed. */
 function onTerminal(cli: Cli, args: string[], env: Record<string, string> = {}): Promise<string> {
   const command = [binPath(cli), ...args].map((a) => `'${a}'`).join(' ');
+  // The runner's own colour settings (npm test sets FORCE_COLOR=0) must not decide the case.
+  const base = { ...process.env };
+  for (const k of ['NO_COLOR', 'FORCE_COLOR']) delete base[k];
   return new Promise((resolve, reject) => {
     execFile(
       'script',
       ['-qec', command, '/dev/null'],
-      { encoding: 'utf8', env: { ...process.env, TERM: 'xterm-256color', COLUMNS: '70', ...env }, timeout: 30_000 },
+      { encoding: 'utf8', env: { ...base, TERM: 'xterm-256color', COLUMNS: '70', ...env }, timeout: 30_000 },
       (error, stdout) => (error ? reject(error) : resolve(stdout)),
     );
   });
