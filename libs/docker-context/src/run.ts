@@ -41,12 +41,14 @@ export async function runDocker(ctx: DockerContext, args: readonly string[], opt
     ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
     ...(options.input !== undefined ? { input: options.input } : { stdin: 'ignore' as const }),
   });
+  let drained: Promise<void> = Promise.resolve();
   if (options.onLine) {
     const reader = new LineReader((l) => options.onLine?.(stripVTControlCharacters(l).trimEnd()));
     child.all?.on('data', (d: Buffer) => reader.push(d));
-    child.all?.on('end', () => reader.end());
+    drained = streamEnded(child.all).then(() => reader.end());
   }
   const r = await child;
+  await drained;
   return {
     exitCode: r.exitCode ?? -1,
     stdout: String(r.stdout ?? ''),
@@ -102,8 +104,16 @@ export async function runDevcontainerCli(
     buffer: { stdout: true, stderr: false },
     ...(ctx.signal ? { cancelSignal: ctx.signal } : {}),
   });
-  child.stderr?.on('data', (d: Buffer) => reader.push(d));
+  // Read as fast as the CLI writes; handle lines in short slices between reads. The CLI exits right
+  // after a failing hook with its own unsent output still queued (lost when it exits), so a reader
+  // that handled each chunk before reading the next lost the last thousands of lines of a noisy hook.
+  const backlog = createBacklog((chunk) => reader.push(chunk));
+  child.stderr?.on('data', (d: Buffer) => backlog.add(d));
+  // stderr is not buffered by execa: wait for the stream's end too, not only the exit.
+  const drained = streamEnded(child.stderr);
   const r = await child;
+  await drained;
+  backlog.flush();
   reader.end();
   return {
     exitCode: r.exitCode ?? 1,
@@ -123,4 +133,50 @@ export function parseResultLine(stdout: string): Record<string, unknown> | undef
     } catch {}
   }
   return undefined;
+}
+
+/** Resolves when a child's output stream has ended or closed (at once when there is none). */
+function streamEnded(stream: NodeJS.ReadableStream | null | undefined): Promise<void> {
+  if (!stream) return Promise.resolve();
+  return new Promise((resolve) => {
+    stream.once('end', () => resolve());
+    stream.once('close', () => resolve());
+    stream.once('error', () => resolve());
+  });
+}
+
+/**
+ * Chunks queued as they arrive and handled in slices of at most `sliceMs`, each slice yielding to
+ * the event loop (setImmediate), so reading a child's output never waits for handling it.
+ */
+function createBacklog(handle: (chunk: Buffer) => void, sliceMs = 5): { add(chunk: Buffer): void; flush(): void } {
+  const queue: Buffer[] = [];
+  let next = 0;
+  let scheduled = false;
+  const work = () => {
+    scheduled = false;
+    const until = performance.now() + sliceMs;
+    while (next < queue.length && performance.now() < until) handle(queue[next++] as Buffer);
+    if (next < queue.length) schedule();
+    else {
+      queue.length = 0;
+      next = 0;
+    }
+  };
+  const schedule = () => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(work);
+  };
+  return {
+    add(chunk) {
+      queue.push(chunk);
+      schedule();
+    },
+    flush() {
+      while (next < queue.length) handle(queue[next++] as Buffer);
+      queue.length = 0;
+      next = 0;
+    },
+  };
 }
