@@ -117,7 +117,9 @@ wt_dir() {
 }
 
 @test "this repository's .devcontainer: derived checks and .devcontainer/goss.yaml (Node 20, npm ci done, moon) pass" {
-  run wt_inside repo
+  # postCreateCommand (npm ci) comes after waitFor (updateContentCommand): it runs in the background
+  # while the agent is already up, so the checks retry until it is done, as a user would wait.
+  run wt_inside repo --retry-timeout 600s --sleep 5s
   assert_success
   refute_output --partial 'not ok'
   assert_output --partial 'Node 20 is on PATH'
