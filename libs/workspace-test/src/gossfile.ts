@@ -1,19 +1,14 @@
 // Pure: derive goss checks from a devcontainer configuration, merge a user goss file in, render YAML.
 import { DEFAULT_STATUS_FILE } from '@devcontainer-kit/builder-runner';
-import { getExtensions } from '@devcontainer-kit/devcontainer-config';
+import { getExtensions, LIFECYCLE_HOOKS } from '@devcontainer-kit/devcontainer-config';
 import { parse, stringify } from 'yaml';
 import { WorkspaceTestError } from './errors.js';
 import type { CheckKind, DevcontainerConfig, GossCommand, Gossfile, IdeServer } from './types.js';
 
 /** The builder's status file in the pod (builder-runner owns the path). */
 export { DEFAULT_STATUS_FILE };
-export const LIFECYCLE_HOOKS = [
-  'onCreateCommand',
-  'updateContentCommand',
-  'postCreateCommand',
-  'postStartCommand',
-  'postAttachCommand',
-] as const;
+/** The spec's container lifecycle hooks, in order (devcontainer-config owns the list). */
+export { LIFECYCLE_HOOKS };
 
 export const CODE_SERVER: IdeServer = {
   name: 'code-server',
