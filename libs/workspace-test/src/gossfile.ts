@@ -5,10 +5,8 @@ import { parse, stringify } from 'yaml';
 import { WorkspaceTestError } from './errors.js';
 import type { CheckKind, DevcontainerConfig, GossCommand, Gossfile, IdeServer } from './types.js';
 
-/** The builder's status file in the pod (builder-runner owns the path). */
-export { DEFAULT_STATUS_FILE };
-/** The spec's container lifecycle hooks, in order (devcontainer-config owns the list). */
-export { LIFECYCLE_HOOKS };
+/** The builder's status file in the pod (builder-runner owns the path) and the spec's lifecycle hooks (devcontainer-config owns the list). */
+export { DEFAULT_STATUS_FILE, LIFECYCLE_HOOKS };
 
 export const CODE_SERVER: IdeServer = {
   name: 'code-server',
