@@ -19,8 +19,11 @@ const bins: Array<{ bin: string; pkg: string }> = [
 
 let dir: string;
 let clone: string;
+// Run as a moon task (npm test), this process carries moon's MOON_* variables (workspace root,
+// cache dir…): a moon started in the clone would then build the outer repository instead.
+const cloneEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MOON_')));
 const sh = (command: string, args: string[], cwd = clone) =>
-  execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+  execFileSync(command, args, { cwd, env: cloneEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'dck-fresh-clone-'));
@@ -40,7 +43,7 @@ describe('a fresh clone', () => {
       expect(existsSync(link), `${bin} is linked`).toBe(true);
       expect(realpathSync(link)).toBe(realpathSync(join(clone, pkg, 'bin', `${bin}.js`)));
     }
-    const r = spawnSync(join(clone, 'node_modules/.bin/k8s-manifests'), ['--version'], { cwd: clone, encoding: 'utf8' });
+    const r = spawnSync(join(clone, 'node_modules/.bin/k8s-manifests'), ['--version'], { cwd: clone, env: cloneEnv, encoding: 'utf8' });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('k8s-manifests: not built yet');
   });
@@ -57,7 +60,7 @@ describe('a fresh clone', () => {
     sh('npx', ['tsup', '--silent'], join(clone, 'apps/devcontainer-builder'));
     for (const { bin, pkg } of bins) {
       const { version } = JSON.parse(readFileSync(join(clone, pkg, 'package.json'), 'utf8')) as { version: string };
-      const r = spawnSync('npx', ['--no-install', bin, '--version'], { cwd: clone, encoding: 'utf8', timeout: 60_000 });
+      const r = spawnSync('npx', ['--no-install', bin, '--version'], { cwd: clone, env: cloneEnv, encoding: 'utf8', timeout: 60_000 });
       expect({ bin, status: r.status, stdout: r.stdout }).toEqual({ bin, status: 0, stdout: `${version}\n` });
     }
   }, 600_000);
