@@ -1,12 +1,19 @@
 // Pure: derive goss checks from a devcontainer configuration, merge a user goss file in, render YAML.
 import { DEFAULT_STATUS_FILE } from '@devcontainer-kit/builder-runner';
-import { getExtensions, LIFECYCLE_HOOKS } from '@devcontainer-kit/devcontainer-config';
+import { getExtensions } from '@devcontainer-kit/devcontainer-config';
 import { parse, stringify } from 'yaml';
 import { WorkspaceTestError } from './errors.js';
 import type { CheckKind, DevcontainerConfig, GossCommand, Gossfile, IdeServer } from './types.js';
 
-/** The builder's status file in the pod (builder-runner owns the path) and the spec's lifecycle hooks (devcontainer-config owns the list). */
-export { DEFAULT_STATUS_FILE, LIFECYCLE_HOOKS };
+/** The builder's status file in the pod (builder-runner owns the path). */
+export { DEFAULT_STATUS_FILE };
+export const LIFECYCLE_HOOKS = [
+  'onCreateCommand',
+  'updateContentCommand',
+  'postCreateCommand',
+  'postStartCommand',
+  'postAttachCommand',
+] as const;
 
 export const CODE_SERVER: IdeServer = {
   name: 'code-server',
