@@ -1,14 +1,14 @@
 export type { PrepareCaCertOptions, PreparedCaCert } from './ca-cert.js';
-export { CONTAINER_CA_DIR, parsePemBundle, prepareCaCert, withCaCert } from './ca-cert.js';
+export { prepareCaCert, withCaCert } from './ca-cert.js';
 export type { CoderPhaseLogsOptions } from './coder-phase-logs.js';
 export { createCoderPhaseLogs, createTerminalStreamPhaseLogs } from './coder-phase-logs.js';
 export type { PreparedDockerConfig } from './docker-config.js';
-export { prepareDockerConfig, privateDockerConfig, withDockerConfig } from './docker-config.js';
+export { prepareDockerConfig, withDockerConfig } from './docker-config.js';
 export type { BuilderErrorCode } from './errors.js';
 export { BuilderError } from './errors.js';
 export { checkoutRepository } from './git-checkout.js';
 export type { HostKeyCheck, PreparedGitSsh } from './git-ssh.js';
-export { gitSshCommand, looksLikePrivateKey, prepareGitSsh, withGitSsh } from './git-ssh.js';
+export { prepareGitSsh, withGitSsh } from './git-ssh.js';
 export type { LocalEnvForResult } from './local-env.js';
 export { describeLocalEnv, localEnvFor, withLocalEnv } from './local-env.js';
 export type { LogLevel, PhaseLog, PhaseLogFactory, PhaseName } from './phase-log.js';
