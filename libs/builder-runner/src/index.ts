@@ -10,7 +10,7 @@ export { checkoutRepository } from './git-checkout.js';
 export type { HostKeyCheck, PreparedGitSsh } from './git-ssh.js';
 export { prepareGitSsh, withGitSsh } from './git-ssh.js';
 export type { LocalEnvForResult } from './local-env.js';
-export { describeLocalEnv, localEnvFor, withLocalEnv } from './local-env.js';
+export { describeLocalEnv, localEnvFor, WITHHELD_ENV_NAMES, withLocalEnv } from './local-env.js';
 export type { LogLevel, PhaseLog, PhaseLogFactory, PhaseName } from './phase-log.js';
 export { PHASE_DISPLAY_NAMES, PHASES } from './phase-log.js';
 export type { RunBuilderOptions, RunBuilderResult } from './pipeline.js';

@@ -1,5 +1,6 @@
 // The one place that starts processes: every transport goes through a CommandRunner, so tests can
 // put small executables first on PATH and the docker/kubectl/coder shells stay thin.
+import { WITHHELD_ENV_NAMES } from '@devcontainer-kit/builder-runner';
 import { execa } from 'execa';
 
 export interface CommandResult {
@@ -14,7 +15,7 @@ export interface RunCommandOptions {
   input?: string;
   /** A file streamed to the child's stdin. */
   inputFile?: string;
-  /** Extra environment for the child (inherited from this process otherwise). */
+  /** Extra environment for the child (on top of this process's, less the builder's tokens). */
   env?: Record<string, string>;
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -31,7 +32,8 @@ export const runCommand: CommandRunner = async (file, args, options = {}) => {
     ...(options.input !== undefined ? { input: options.input } : {}),
     ...(options.inputFile !== undefined ? { inputFile: options.inputFile } : {}),
     ...(options.input === undefined && options.inputFile === undefined ? { stdin: 'ignore' as const } : {}),
-    ...(options.env ? { env: options.env } : {}),
+    env: childEnv(options.env),
+    extendEnv: false,
     ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
     ...(options.signal ? { cancelSignal: options.signal } : {}),
     maxBuffer: 64 * 1024 * 1024,
@@ -49,6 +51,16 @@ export const runCommand: CommandRunner = async (file, args, options = {}) => {
     durationMs: Math.round(performance.now() - started),
   };
 };
+
+/**
+ * This process's environment without the builder's tokens (agent token, git tokens: builder-runner's
+ * WITHHELD_ENV_NAMES), plus `extra`. docker, kubectl, coder and goss need none of those tokens.
+ */
+function childEnv(extra: Record<string, string> | undefined): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = { ...process.env };
+  for (const name of WITHHELD_ENV_NAMES) delete env[name];
+  return { ...env, ...extra };
+}
 
 /** The last `lines` non-empty lines of a text. */
 export function tail(text: string, lines = 10): string {
