@@ -68,18 +68,16 @@ function envLines(exec: ExecOptions): string | undefined {
   return entries.map(([name, value]) => `${name}=${value}\n`).join('');
 }
 
-/**
- * remoteEnv of the devcontainer a kubectl-dind target names, from its `devcontainer.metadata` label
- * (docker inspect through kubectl exec into the DinD container), for `ExecOptions.env`.
- */
-export async function kubectlDindRemoteEnv(
+/** kubectl arguments that run `docker --host <dind socket>` in a kubectl-dind target's DinD container. Pure. */
+function dindDockerArgs(
   target: Extract<Target, { kind: 'kubectl-dind' }>,
-  options: TransportOptions = {},
-): Promise<Record<string, string>> {
-  const runner = options.runner ?? runCommand;
-  const prefix = [
+  options: TransportOptions,
+  { stdin }: { stdin: boolean },
+): string[] {
+  return [
     ...(options.kubeContext ? ['--context', options.kubeContext] : []),
     'exec',
+    ...(stdin ? ['-i'] : []),
     '-n',
     target.namespace,
     target.pod,
@@ -90,6 +88,18 @@ export async function kubectlDindRemoteEnv(
     '--host',
     options.dindHost ?? DEFAULT_DIND_HOST,
   ];
+}
+
+/**
+ * remoteEnv of the devcontainer a kubectl-dind target names, from its `devcontainer.metadata` label
+ * (docker inspect through kubectl exec into the DinD container), for `ExecOptions.env`.
+ */
+export async function kubectlDindRemoteEnv(
+  target: Extract<Target, { kind: 'kubectl-dind' }>,
+  options: TransportOptions = {},
+): Promise<Record<string, string>> {
+  const runner = options.runner ?? runCommand;
+  const prefix = dindDockerArgs(target, options, { stdin: false });
   return dockerRemoteEnv(target.devcontainer, {
     docker: options.kubectl ?? 'kubectl',
     runner: (file, args, o) => runner(file, [...prefix, ...args], o),
@@ -138,18 +148,7 @@ export function createTransport(targetSpec: string | Target, options: TransportO
       // The user switch is docker exec's own (-u): the devcontainer need not have su.
       return [
         options.kubectl ?? 'kubectl',
-        ...(options.kubeContext ? ['--context', options.kubeContext] : []),
-        'exec',
-        '-i',
-        '-n',
-        target.namespace,
-        target.pod,
-        '-c',
-        target.container,
-        '--',
-        'docker',
-        '--host',
-        options.dindHost ?? DEFAULT_DIND_HOST,
+        ...dindDockerArgs(target, options, { stdin: true }),
         'exec',
         '-i',
         ...(options.user ? ['-u', options.user] : []),
