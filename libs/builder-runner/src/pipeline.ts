@@ -4,7 +4,7 @@
 
 import { dirname, join } from 'node:path';
 import type { DockerContext } from '@devcontainer-kit/docker-context';
-import { prefetchAgentBinary } from './agent.js';
+import { prefetchAgentBinary } from './agent-binary.js';
 import { BuilderError } from './errors.js';
 import { clearFallbackExplanation } from './fallback/start.js';
 import { withLocalEnv } from './local-env.js';

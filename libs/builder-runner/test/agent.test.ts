@@ -1,6 +1,7 @@
 // Pure: what the init script's process looks like while the builder waits for the agent.
 import { describe, expect, it } from 'vitest';
-import { classifyAgentCommand, prefetchAgentBinary } from '../src/agent.js';
+import { classifyAgentCommand } from '../src/agent.js';
+import { prefetchAgentBinary } from '../src/agent-binary.js';
 
 describe('classifyAgentCommand', () => {
   it('knows the agent, the init script still running, and anything else', () => {

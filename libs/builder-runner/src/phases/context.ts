@@ -1,7 +1,8 @@
 // What every phase works on: the settings, the one Docker context, its own log, the status it
 // reports into, and what the phases before it produced.
 import type { DockerContext } from '@devcontainer-kit/docker-context';
-import type { AgentHandle, prefetchAgentBinary } from '../agent.js';
+import type { AgentHandle } from '../agent.js';
+import type { prefetchAgentBinary } from '../agent-binary.js';
 import type { ContainerHook } from '../devcontainer-up.js';
 import { BuilderError } from '../errors.js';
 import type { CheckoutAction } from '../git-checkout.js';
