@@ -2,7 +2,15 @@ import { parseArgs } from 'citty';
 import { didYouMean } from './did-you-mean.js';
 import { CliUsageError } from './errors.js';
 import { type CliStream, createStyle, terminalWidth, useColour } from './style.js';
-import { type AnyCommand, knownFlags, type ResolvedCommand, renderHelp, resolveCommand, resolveValue } from './usage.js';
+import {
+  type AnyCommand,
+  knownFlags,
+  type ResolvedCommand,
+  renderHelp,
+  resolveCommand,
+  resolveSubCommandMeta,
+  resolveValue,
+} from './usage.js';
 
 export interface RunCliOptions {
   /** The CLI's version, printed by `--version`. */
@@ -50,10 +58,10 @@ export async function runCli(main: AnyCommand, options: RunCliOptions): Promise<
   const wantsHelp = before.includes('--help') || before.includes('-h');
   const wantsVersion = before.includes('--version');
 
-  const help = (stream: CliStream, cmd: ResolvedCommand) =>
+  const help = async (stream: CliStream, cmd: ResolvedCommand) =>
     renderHelp({
       path,
-      command: cmd,
+      command: await resolveSubCommandMeta(cmd),
       width: terminalWidth(stream, env),
       style: createStyle(useColour(stream, env)),
       footer: options.helpFooter,
@@ -70,7 +78,7 @@ export async function runCli(main: AnyCommand, options: RunCliOptions): Promise<
     while (resolved.subCommands && Object.keys(resolved.subCommands).length > 0) {
       const index = firstWord(before, resolved);
       if (index === -1) {
-        if (wantsHelp) return write(stdout, help(stdout, resolved), 0);
+        if (wantsHelp) return write(stdout, await help(stdout, resolved), 0);
         if (wantsVersion) return write(stdout, `${options.version}\n`, 0);
         // Flags before the command name are checked against the parent's flags first.
         const unknown = unknownFlag(before, resolved);
@@ -90,7 +98,7 @@ export async function runCli(main: AnyCommand, options: RunCliOptions): Promise<
       resolved = await resolveCommand(command);
       path.push(word);
     }
-    if (wantsHelp) return write(stdout, help(stdout, resolved), 0);
+    if (wantsHelp) return write(stdout, await help(stdout, resolved), 0);
     if (wantsVersion) return write(stdout, `${options.version}\n`, 0);
     const unknown = unknownFlag(before, resolved);
     if (unknown) return usageError(unknown);

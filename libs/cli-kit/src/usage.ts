@@ -13,23 +13,31 @@ export interface ResolvedCommand {
   meta: CommandMeta;
   args: ArgsDef;
   subCommands: SubCommandsDef | undefined;
-  /** Each subcommand's meta (for the help's command list). */
+  /** Each subcommand's meta (for the help's command list; filled by resolveSubCommandMeta). */
   subCommandMeta: Record<string, CommandMeta>;
 }
 
+/**
+ * The command's own meta, args and subcommand table. Subcommands stay unresolved: a CLI whose
+ * subcommands are lazy imports loads only the one that runs (see resolveSubCommandMeta for help).
+ */
 export async function resolveCommand(command: AnyCommand): Promise<ResolvedCommand> {
-  const subCommands = (await resolveValue(command.subCommands)) as SubCommandsDef | undefined;
-  const subCommandMeta: Record<string, CommandMeta> = {};
-  for (const [name, sub] of Object.entries(subCommands ?? {})) {
-    const def = (await resolveValue(sub)) as AnyCommand;
-    subCommandMeta[name] = ((await resolveValue(def.meta)) ?? {}) as CommandMeta;
-  }
   return {
     meta: ((await resolveValue(command.meta)) ?? {}) as CommandMeta,
     args: ((await resolveValue(command.args)) ?? {}) as ArgsDef,
-    subCommands,
-    subCommandMeta,
+    subCommands: (await resolveValue(command.subCommands)) as SubCommandsDef | undefined,
+    subCommandMeta: {},
   };
+}
+
+/** Resolves every subcommand for its meta: only the help's command list needs them. */
+export async function resolveSubCommandMeta(command: ResolvedCommand): Promise<ResolvedCommand> {
+  const subCommandMeta: Record<string, CommandMeta> = {};
+  for (const [name, sub] of Object.entries(command.subCommands ?? {})) {
+    const def = (await resolveValue(sub)) as AnyCommand;
+    subCommandMeta[name] = ((await resolveValue(def.meta)) ?? {}) as CommandMeta;
+  }
+  return { ...command, subCommandMeta };
 }
 
 /** The flags a command accepts, as written on the command line (`--name`, `-a`), plus help and version. */

@@ -99,3 +99,25 @@ describe('helpers', () => {
     expect(wrapText('a 0123456789', 4)).toEqual(['a', '0123', '4567', '89']);
   });
 });
+
+describe('lazy subcommands', () => {
+  it('loads only the subcommand that runs; --version loads none; help loads all for their descriptions', async () => {
+    const loaded: string[] = [];
+    const lazy = (name: string, cmd: typeof render) => () => {
+      loaded.push(name);
+      return Promise.resolve(cmd);
+    };
+    const tool = defineCommand({ meta: { name: 'tool' }, subCommands: { render: lazy('render', render), check: lazy('check', check) } });
+    const go = async (argv: string[]) => {
+      const { out, err } = streams();
+      loaded.length = 0;
+      const code = await runCli(tool, { version: '1.2.3', argv, stdout: out, stderr: err, env: {} });
+      return { code, stdout: out.text, loaded: [...loaded] };
+    };
+    expect(await go(['--version'])).toMatchObject({ code: 0, loaded: [] });
+    expect(await go(['render', '--values', 'v', '--json'])).toMatchObject({ code: 0, loaded: ['render'] });
+    const help = await go(['--help']);
+    expect(help.loaded.sort()).toEqual(['check', 'render']);
+    expect(help.stdout).toContain('Render the objects.');
+  });
+});
