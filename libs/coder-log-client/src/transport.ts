@@ -1,4 +1,4 @@
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
 import type { LogTransport, TransportResponse } from './types.js';
 
 export interface UndiciTransportOptions {
@@ -18,12 +18,19 @@ const SOURCE_PATH = 'api/v2/workspaceagents/me/log-source';
  */
 export function createUndiciTransport(options: UndiciTransportOptions): LogTransport {
   const base = new URL(options.agentUrl.endsWith('/') ? options.agentUrl : `${options.agentUrl}/`);
-  const pool = new Pool(base.origin, {
-    connections: 4,
-    pipelining: 1,
-    keepAliveTimeout: 10_000,
-    connect: { timeout: 10_000 },
-  });
+  // undici is loaded with the first request, not with the package: it is most of a bundled CLI's
+  // code, and a builder's warm restart should not parse it before its first docker call.
+  let pool: Promise<Pool> | undefined;
+  const getPool = () =>
+    (pool ??= import('undici').then(
+      ({ Pool }) =>
+        new Pool(base.origin, {
+          connections: 4,
+          pipelining: 1,
+          keepAliveTimeout: 10_000,
+          connect: { timeout: 10_000 },
+        }),
+    ));
   const timeout = options.fetchTimeoutMs ?? 15_000;
   const headers = {
     'content-type': 'application/json',
@@ -33,7 +40,7 @@ export function createUndiciTransport(options: UndiciTransportOptions): LogTrans
   };
 
   async function send(method: 'POST' | 'PATCH', path: string, body: string, signal: AbortSignal) {
-    const res = await pool.request({
+    const res = await (await getPool()).request({
       method,
       path: new URL(path, base).pathname,
       headers,
@@ -53,7 +60,7 @@ export function createUndiciTransport(options: UndiciTransportOptions): LogTrans
     postLogSource: (body, signal) => send('POST', SOURCE_PATH, body, signal),
     patchLogs: (body, signal) => send('PATCH', LOGS_PATH, body, signal),
     close: async () => {
-      await pool.destroy();
+      if (pool) await (await pool).destroy();
     },
   };
 }
