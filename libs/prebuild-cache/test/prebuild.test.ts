@@ -53,7 +53,7 @@ afterAll(() => {
   for (const name of [daemonName, builderName]) execFileSync('bash', [fresh, 'stop', name], { stdio: 'inherit' });
   rmSync(scratch, { recursive: true, force: true });
   // Drop this run's repository and free the blobs nothing refers to any more.
-  runTestbed('registry', process.env, ['forget', repository.split('/')[0]!]);
+  runTestbed('registry', 'forget', repository.split('/')[0]!);
 });
 
 describe('prebuild and findPrebuiltImage with a real registry', () => {

@@ -40,7 +40,7 @@ beforeAll(() => {
 afterAll(() => {
   restore();
   rmSync(scratch, { recursive: true, force: true });
-  runTestbed('registry', process.env, ['forget', repository.split('/')[0]!]);
+  runTestbed('registry', 'forget', repository.split('/')[0]!);
 });
 
 describe('prebuild secret hygiene', () => {

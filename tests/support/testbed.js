@@ -7,8 +7,11 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const testbedDir = join(repoRoot, 'tests/testbed');
 
+// Typed in testbed.d.ts (JavaScript with declarations, like git-server and coder-standin, so that the
+// packages' own test folders can use it under their tsconfig's rootDir).
+
 /** Runs tests/testbed/NAME.sh [ARGS…] and returns its trimmed stdout (its log goes to stderr). */
-export function runTestbed(name: string, ...args: string[]): string {
+export function runTestbed(name, ...args) {
   return execFileSync('bash', [join(testbedDir, `${name}.sh`), ...args], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -16,23 +19,28 @@ export function runTestbed(name: string, ...args: string[]): string {
   }).trim();
 }
 
+/** Runs docker ARGS (with ENV, e.g. another DOCKER_HOST) and returns its trimmed stdout; throws with stderr on failure. */
+export function docker(args, env = process.env) {
+  return execFileSync('docker', args, { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 }).trim();
+}
+
 /** Makes sure the Docker engine answers and local/debian:bookworm exists. */
-export function ensureDocker(): void {
+export function ensureDocker() {
   runTestbed('docker');
 }
 
 /** Path of the goss v0.4.9 binary. */
-export function gossPath(): string {
+export function gossPath() {
   return runTestbed('goss');
 }
 
 /** Path of a Terraform CLI config that installs coder/coder and hashicorp/kubernetes from the local mirror. */
-export function terraformCliConfig(): string {
+export function terraformCliConfig() {
   return runTestbed('terraform-providers');
 }
 
 /** A free TCP port on 127.0.0.1 (for servers that cannot report the port they bound to). */
-export async function freeLoopbackPort(): Promise<number> {
+export async function freeLoopbackPort() {
   const { createServer } = await import('node:net');
   return await new Promise((resolve, reject) => {
     const server = createServer();

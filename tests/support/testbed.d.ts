@@ -1,0 +1,20 @@
+/** The repository's root folder. */
+export declare const repoRoot: string;
+
+/** Runs tests/testbed/NAME.sh [ARGS…] and returns its trimmed stdout (its log goes to stderr). */
+export declare function runTestbed(name: string, ...args: string[]): string;
+
+/** Runs docker ARGS (with ENV, e.g. another DOCKER_HOST) and returns its trimmed stdout; throws with stderr on failure. */
+export declare function docker(args: string[], env?: NodeJS.ProcessEnv): string;
+
+/** Makes sure the Docker engine answers and local/debian:bookworm exists. */
+export declare function ensureDocker(): void;
+
+/** Path of the goss v0.4.9 binary. */
+export declare function gossPath(): string;
+
+/** Path of a Terraform CLI config that installs coder/coder and hashicorp/kubernetes from the local mirror. */
+export declare function terraformCliConfig(): string;
+
+/** A free TCP port on 127.0.0.1 (for servers that cannot report the port they bound to). */
+export declare function freeLoopbackPort(): Promise<number>;
