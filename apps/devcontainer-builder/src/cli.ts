@@ -1,9 +1,6 @@
 #!/usr/bin/env node
 import { runCli } from '@devcontainer-kit/cli-kit';
 import { defineCommand } from 'citty';
-import { prebuildCommand } from './commands/prebuild.js';
-import { statusCommand } from './commands/status.js';
-import { upCommand } from './commands/up.js';
 import { version } from './version.js';
 
 const main = defineCommand({
@@ -12,7 +9,13 @@ const main = defineCommand({
     version,
     description: 'Builds and starts a devcontainer workspace for Coder: clone, devcontainer up, agent, supervise.',
   },
-  subCommands: { up: upCommand, status: statusCommand, prebuild: prebuildCommand },
+  // Imported when they run: `--version` and `status` don't load the pipeline, and a warm `up` doesn't
+  // load `prebuild`'s code.
+  subCommands: {
+    up: () => import('./commands/up.js').then((m) => m.upCommand),
+    status: () => import('./commands/status.js').then((m) => m.statusCommand),
+    prebuild: () => import('./commands/prebuild.js').then((m) => m.prebuildCommand),
+  },
 });
 
 // --help, --version, unknown commands and options: the convention every devcontainer-kit CLI shares (cli-kit).
