@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startCoderStandin } from '../../../tests/support/coder-standin/index.js';
 import { fetchAgentBinary, followAgentBinaryPrefetch, prefetchAgentBinary } from '../src/agent-binary.js';
 import type { BuilderError } from '../src/errors.js';
 import type { LogLevel } from '../src/phase-log.js';
@@ -186,6 +187,21 @@ describe('fetchAgentBinary', () => {
     }
     // arrayBuffer() would need all 128 MB at once; streaming peaked near 30 MB here (256 MB body) (GC leeway included).
     expect(peak - base).toBeLessThan(64 * MB);
+  });
+});
+
+describe('fetchAgentBinary against the Coder stand-in (coderd’s /bin contract)', () => {
+  it('gets the gzip body fetch asks for, sized by X-Original-Content-Length and checked against the sha1 ETag', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agent-bin-'));
+    const body = Buffer.from('#!/bin/sh\necho fake agent\n'.repeat(40_000));
+    writeFileSync(join(dir, 'coder'), body);
+    const standin = await startCoderStandin({ agentBinaries: { amd64: join(dir, 'coder') } });
+    closers.push(() => void standin.close());
+    const { lines, log } = collect();
+    const bin = await fetchAgentBinary({ agentUrl: standin.url, arch: 'amd64', cacheDir: join(dir, 'cache'), log });
+    expect(bin).toMatchObject({ version: 'v2.30.0', cached: false, bytes: body.length, verification: 'sha1' });
+    expect(readFileSync(bin.path).equals(body)).toBe(true);
+    expect(lines.at(-1)?.line).toMatch(/^agent binary: 1015\.6 KB in .*size and sha1 verified$/);
   });
 });
 

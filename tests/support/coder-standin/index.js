@@ -14,14 +14,17 @@
 //     code points; server timestamps; nil source → "External",
 //   - GET /api/v2/buildinfo (public, a real version string); no HTTP manifest route (404); the agent
 //     connects with a websocket upgrade at GET /api/v2/workspaceagents/me/rpc (recorded as an agent call),
+//   - GET /bin/coder-linux-<arch> (public): ETag "<sha1>", X-Original-Content-Length, 304 on If-None-Match,
+//     gzip without Content-Length for clients that accept it (site/bin.go behind coderd's compressor),
 //   - opt-in: coderd's rate limit (512 requests per minute per IP and endpoint → 429, Retry-After: 60).
 // Faults can be injected (5xx bursts, 429, connection resets, stalls, 401/403 for the first N ms).
 // Plain ESM JavaScript with types in index.d.ts, so vitest, tsc and plain `node` can all load it.
 
 import { isUtf8 } from 'node:buffer';
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createGzip } from 'node:zlib';
 
 export const EXTERNAL_LOG_SOURCE_ID = '3b579bf4-1ed8-4b99-87a8-e9a1e3410410';
 export const LOGS_LIMIT_BYTES = 1_048_576;
@@ -243,6 +246,19 @@ export async function startCoderStandin(options = {}) {
     });
   }
 
+  /** @type {Map<string, { key: string; size: number; sha1: string }>} */
+  const binaryMeta = new Map();
+  /** Size and sha1 of an agent binary, computed once per file version (coderd caches them too). @param {string} file */
+  function binaryMetadata(file) {
+    const st = statSync(file);
+    const key = `${st.size}:${st.mtimeMs}`;
+    const known = binaryMeta.get(file);
+    if (known?.key === key) return known;
+    const meta = { key, size: st.size, sha1: createHash('sha1').update(readFileSync(file)).digest('hex') };
+    binaryMeta.set(file, meta);
+    return meta;
+  }
+
   /** @param {string} path */
   function endpointOf(path) {
     if (path === '/api/v2/workspaceagents/me/logs') return 'logs';
@@ -403,16 +419,36 @@ export async function startCoderStandin(options = {}) {
       });
     }
     if (endpoint === 'bin' && method === 'GET') {
-      const arch = path === '/bin/coder-linux-amd64' ? 'amd64' : path === '/bin/coder-linux-arm64' ? 'arm64' : undefined;
+      // coderd's site/bin.go: underscores in the name count as hyphens; only root files; ETag is the
+      // quoted sha1 of the file (from coder.sha1, else computed), X-Original-Content-Length its size;
+      // If-None-Match with that ETag → 304; behind coderd's compressor a client that accepts gzip gets
+      // a gzip body without Content-Length (which is why X-Original-Content-Length exists).
+      const name = path.slice('/bin/'.length).replaceAll('_', '-');
+      const arch = name === 'coder-linux-amd64' ? 'amd64' : name === 'coder-linux-arm64' ? 'arm64' : undefined;
       const file = arch ? agentBinaries[arch] : undefined;
       if (!file) return send(res, 404, { message: 'Not found.' });
-      let size;
+      let meta;
       try {
-        size = statSync(file).size;
+        meta = binaryMetadata(file);
       } catch {
         return send(res, 404, { message: 'Not found.' });
       }
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': size });
+      const etag = `"${meta.sha1}"`;
+      const headers = { 'x-original-content-length': String(meta.size), etag, 'content-type': 'application/octet-stream' };
+      const ifNoneMatch = req.headers['if-none-match'];
+      if (ifNoneMatch?.split(',').some((t) => t.trim() === etag || t.trim() === '*')) {
+        res.writeHead(304, { 'x-original-content-length': headers['x-original-content-length'], etag });
+        return res.end();
+      }
+      const gzip = /\bgzip\b/i.test(String(req.headers['accept-encoding'] ?? ''));
+      if (gzip) {
+        res.writeHead(200, { ...headers, 'content-encoding': 'gzip', vary: 'Accept-Encoding' });
+        createReadStream(file)
+          .pipe(createGzip({ level: 5 }))
+          .pipe(res);
+        return;
+      }
+      res.writeHead(200, { ...headers, 'content-length': meta.size });
       createReadStream(file).pipe(res);
       return;
     }

@@ -3,11 +3,12 @@
 // real coderd … does").
 // Real: an HTTP server on 127.0.0.1 port 0, Node's fetch and http client. Emulated: coderd itself.
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type CoderStandin,
@@ -268,6 +269,47 @@ describe('coder stand-in: other routes', () => {
     standin = await startCoderStandin({ agentBinaries: { amd64: join(dir, 'coder') } });
     expect(await (await call('GET', 'bin/coder-linux-amd64', undefined, null)).text()).toContain('fake agent');
     expect((await call('GET', 'bin/coder-linux-arm64', undefined, null)).status).toBe(404);
+  });
+
+  it('serves /bin/* as coderd’s site/bin.go does: sha1 ETag, X-Original-Content-Length, 304 on If-None-Match, gzip without Content-Length, underscores as hyphens', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dck-standin-'));
+    const body = Buffer.from('#!/bin/sh\necho fake agent\n'.repeat(1000));
+    writeFileSync(join(dir, 'coder'), body);
+    standin = await startCoderStandin({ agentBinaries: { amd64: join(dir, 'coder') } });
+    const sha1 = createHash('sha1').update(body).digest('hex');
+    const get = (path: string, headers: Record<string, string> = {}) => fetch(new URL(path, standin?.url), { headers });
+    // Without compression: the file as is, with its length.
+    const plain = await get('bin/coder-linux-amd64', { 'accept-encoding': 'identity' });
+    expect(plain.status).toBe(200);
+    expect(plain.headers.get('etag')).toBe(`"${sha1}"`);
+    expect(plain.headers.get('x-original-content-length')).toBe(String(body.length));
+    expect(plain.headers.get('content-length')).toBe(String(body.length));
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(Buffer.from(await plain.arrayBuffer()).equals(body)).toBe(true);
+    // A client that accepts gzip (fetch does by default): gzip, no Content-Length, the size in X-Original-Content-Length.
+    const zipped = await new Promise<{ headers: Record<string, unknown>; raw: Buffer }>((resolve, reject) => {
+      request(new URL('bin/coder-linux-amd64', standin?.url), { headers: { 'accept-encoding': 'gzip' } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ headers: res.headers, raw: Buffer.concat(chunks) }));
+      })
+        .on('error', reject)
+        .end();
+    });
+    expect(zipped.headers).toMatchObject({
+      'content-encoding': 'gzip',
+      etag: `"${sha1}"`,
+      'x-original-content-length': String(body.length),
+    });
+    expect(zipped.headers['content-length']).toBeUndefined();
+    expect(gunzipSync(zipped.raw).equals(body)).toBe(true);
+    // ETag support and the underscore spelling.
+    const notModified = await get('bin/coder-linux-amd64', { 'if-none-match': `"${sha1}"` });
+    expect(notModified.status).toBe(304);
+    expect(notModified.headers.get('etag')).toBe(`"${sha1}"`);
+    expect((await get('bin/coder-linux-amd64', { 'if-none-match': `"${'0'.repeat(40)}"` })).status).toBe(200);
+    expect((await get('bin/coder_linux_amd64')).headers.get('etag')).toBe(`"${sha1}"`);
+    expect((await get('bin/coder-linux-arm64')).status).toBe(404);
   });
 });
 
