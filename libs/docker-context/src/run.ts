@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { LineReader } from '@devcontainer-kit/coder-log-client';
 import { execa } from 'execa';
-import { type CliLogLine, parseCliLogLine } from './cli-log.js';
+import { type CliLogLine, createCliLogReader } from './cli-log.js';
 import type { DockerContext } from './context.js';
 
 export interface ProcessResult {
@@ -89,8 +89,9 @@ export async function runDevcontainerCli(
   const started = performance.now();
   const cli = resolveDevcontainerCli();
   const tail: string[] = [];
+  const parse = createCliLogReader();
   const reader = new LineReader((raw) => {
-    for (const l of parseCliLogLine(raw)) {
+    for (const l of parse(raw)) {
       options.onLine?.(l);
       tail.push(l.text);
       if (tail.length > 20) tail.shift();
