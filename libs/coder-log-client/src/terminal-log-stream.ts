@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { createStyle, useColour } from '@devcontainer-kit/cli-kit';
 import { normaliseLine } from './line-normalise.js';
 import { createLogSource } from './log-source.js';
 import { LOG_LEVELS, type LogLevel, type LogStream, type LogStreamStats } from './types.js';
@@ -10,13 +11,46 @@ export interface TerminalLogStreamOptions {
   output?: NodeJS.WritableStream;
   /** Lines below this level are not written. Default 'trace' (all). */
   minLevel?: LogLevel;
+  /** Colour the level: default when `output` is a terminal that has colours (see terminalHasColour). */
+  colour?: boolean;
+  /** The environment colour is decided by (NO_COLOR, FORCE_COLOR, TERM). Default process.env. */
+  env?: Record<string, string | undefined>;
 }
 
-/** The LogStream interface on a terminal, for when no Coder is configured: `[name] level: line` on stderr. */
+/** The part of a tty.WriteStream colour depends on. */
+export interface ColourTarget {
+  isTTY?: boolean;
+  hasColors?: (env?: Record<string, string | undefined>) => boolean;
+}
+
+/**
+ * Whether to colour: only on a terminal, never with a non-empty NO_COLOR (even with FORCE_COLOR) nor
+ * TERM=dumb (cli-kit's rule, shared by the CLIs); on a terminal, FORCE_COLOR counts as Node's
+ * `tty.WriteStream#hasColors()` reads it (FORCE_COLOR=0 turns colour off). Pure.
+ */
+export function terminalHasColour(output: ColourTarget, env: Record<string, string | undefined>): boolean {
+  if (!useColour({ write: () => true, isTTY: output.isTTY === true }, env)) return false;
+  return typeof output.hasColors === 'function' ? output.hasColors(env) : true;
+}
+
+/** The level word as it is printed: red error, yellow warn, dim debug/trace, info plain. Pure. */
+export function formatTerminalLevel(level: LogLevel, colour: boolean): string {
+  const style = createStyle(colour);
+  if (level === 'error') return style.bold(style.red(level));
+  if (level === 'warn') return style.yellow(level);
+  if (level === 'debug' || level === 'trace') return style.dim(level);
+  return level;
+}
+
+/**
+ * The LogStream interface on a terminal, for when no Coder is configured: `[name] level: line` on
+ * stderr, the level coloured when the output is a terminal with colours (never piped, never NO_COLOR).
+ */
 export function createTerminalLogStream(options: TerminalLogStreamOptions): LogStream {
   const source = createLogSource({ displayName: options.displayName, ...(options.id ? { id: options.id } : {}) });
   const output = options.output ?? process.stderr;
   const min = LOG_LEVELS.indexOf(options.minLevel ?? 'trace');
+  const colour = options.colour ?? terminalHasColour(output as ColourTarget, options.env ?? process.env);
   const stats: LogStreamStats = { sent: 0, dropped: 0, retried: 0, bytesUsed: 0, overflowed: false };
   let closed = false;
   const emitter = new EventEmitter();
@@ -29,7 +63,7 @@ export function createTerminalLogStream(options: TerminalLogStreamOptions): LogS
         return;
       }
       for (const l of normaliseLine(line)) {
-        output.write(`[${source.display_name}] ${level}: ${l}\n`);
+        output.write(`[${source.display_name}] ${formatTerminalLevel(level, colour)}: ${l}\n`);
         stats.sent++;
         stats.bytesUsed += Buffer.byteLength(l);
       }
