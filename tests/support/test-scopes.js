@@ -22,6 +22,7 @@ export const slowTests = {
     'test/tasks.test.ts': 'terraform docker goss',
   },
   'libs/builder-runner': {
+    'test/agent-quick-start.test.ts': 'docker',
     'test/secret-hygiene.test.ts': 'docker',
     'test/extensions/install.test.ts': 'docker',
     'test/fallback/start.test.ts': 'docker',

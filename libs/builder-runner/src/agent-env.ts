@@ -74,26 +74,35 @@ export function parseContainerEnv(lines: string[]): Record<string, string> {
   return out;
 }
 
-/** Reads the container's metadata label and environment, then resolves the agent's environment. */
+/**
+ * Reads the container's metadata label and environment (or takes them from an inspect the caller
+ * already has: `inspected`), then resolves the agent's environment.
+ */
 export async function readAgentEnv(
   ctx: DockerContext,
   containerId: string,
-  options: Omit<ResolveAgentEnvOptions, 'metadata' | 'containerEnv'>,
+  options: Omit<ResolveAgentEnvOptions, 'metadata' | 'containerEnv'> & { inspected?: { env: string[]; metadataLabel: string | undefined } },
 ): Promise<AgentEnv & { problem?: string }> {
-  const r = await runDocker(ctx, [
-    'inspect',
-    '--format',
-    '{{json .Config.Env}}\n{{index .Config.Labels "devcontainer.metadata"}}',
-    containerId,
-  ]);
-  if (r.exitCode !== 0) return { env: {}, reserved: [], problem: `docker inspect failed: ${r.stderr.trim()}` };
-  const [envJson = '[]', ...label] = r.stdout.split('\n');
-  const labelText = label.join('\n').trim();
-  const parsed = parseMetadataLabel(labelText);
   let lines: string[] = [];
-  try {
-    lines = (JSON.parse(envJson) as string[] | null) ?? [];
-  } catch {}
+  let labelText: string | undefined;
+  if (options.inspected) {
+    lines = options.inspected.env;
+    labelText = options.inspected.metadataLabel;
+  } else {
+    const r = await runDocker(ctx, [
+      'inspect',
+      '--format',
+      '{{json .Config.Env}}\n{{index .Config.Labels "devcontainer.metadata"}}',
+      containerId,
+    ]);
+    if (r.exitCode !== 0) return { env: {}, reserved: [], problem: `docker inspect failed: ${r.stderr.trim()}` };
+    const [envJson = '[]', ...label] = r.stdout.split('\n');
+    labelText = label.join('\n').trim();
+    try {
+      lines = (JSON.parse(envJson) as string[] | null) ?? [];
+    } catch {}
+  }
+  const parsed = parseMetadataLabel(labelText);
   const resolved = resolveAgentEnv({ ...options, metadata: parsed.configs, containerEnv: parseContainerEnv(lines) });
   return parsed.problem ? { ...resolved, problem: parsed.problem } : resolved;
 }

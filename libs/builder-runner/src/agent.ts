@@ -1,6 +1,7 @@
 // The Coder agent inside the devcontainer, as its remote user. The token travels only in the
 // environment of the one `docker exec` that starts the agent (`-e CODER_AGENT_TOKEN`: by name, the
 // value copied from that docker's own environment; never on a command line, never in another child).
+import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stripVTControlCharacters } from 'node:util';
 import { LineReader } from '@devcontainer-kit/coder-log-client';
@@ -35,11 +36,30 @@ export interface AgentOptions {
   prefetched?: Promise<{ path: string; version: string; cached: boolean; arch: string }> | undefined;
   /** How long to wait for the agent process (default 120 s). */
   verifyTimeoutMs?: number;
+  /**
+   * A warm restart: what the last successful start left in this container (init.sh's marker line and,
+   * in binary mode, the binary's version stamp). The agent starts with one `docker exec` that checks
+   * both and runs init.sh as it is; anything different and it falls back to preparing the container.
+   */
+  previousLaunch?: AgentLaunch | undefined;
   fetch?: typeof fetch;
+}
+
+/** What a start left in the container, enough to start the agent again without preparing it. */
+export interface AgentLaunch {
+  mode: 'script' | 'binary';
+  /** init.sh's first line (initScriptMarker). */
+  marker: string;
+  /** Binary mode: coder.version's content (`<Coder version> <arch>`). */
+  stamp?: string;
 }
 
 export interface AgentHandle {
   mode: 'script' | 'binary';
+  /** How it was started: recorded so the next start of this container can skip the preparation. */
+  launch: AgentLaunch;
+  /** True when it started without preparing the container (a warm restart's one `docker exec`). */
+  quick: boolean;
   /** The agent's pid inside the container. */
   pid: number;
   /** uid the agent runs as (from /proc). */
@@ -65,7 +85,7 @@ function probeScript(remoteUser: string): string {
   return [
     `p=$(cat ${d}/agent.pid 2>/dev/null) && [ -n "$p" ] && [ -r /proc/$p/cmdline ] && tr '\\0' ' ' </proc/$p/cmdline | grep -q agent && {`,
     `  kill -TERM "$p"; i=0; while [ -d /proc/$p ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; [ -d /proc/$p ] && kill -KILL "$p"; echo stale=1; }`,
-    `mkdir -p ${d} && chmod 0755 ${d} && rm -f ${d}/agent.pid && touch ${d}/agent.pid ${d}/agent.log && chown '${user}' ${d}/agent.pid ${d}/agent.log || exit 3`,
+    `mkdir -p ${d} && chmod 0755 ${d} && rm -f ${d}/agent.pid ${d}/agent.launch && touch ${d}/agent.pid ${d}/agent.launch ${d}/agent.log && chown '${user}' ${d}/agent.pid ${d}/agent.launch ${d}/agent.log || exit 3`,
     'echo "tool=$(command -v curl || command -v wget || command -v busybox || echo none)"',
     'echo "arch=$(uname -m)"',
     `[ -x ${d}/coder ] && echo "copied=$(cat ${d}/coder.version 2>/dev/null)"`,
@@ -78,7 +98,7 @@ async function prepareBinary(
   o: AgentOptions,
   facts: Record<string, string>,
   tool: string | undefined,
-): Promise<{ script: string; prepare: string }> {
+): Promise<{ script: string; prepare: string; stamp: string }> {
   const { coder, log } = o;
   const arch = coderArch(facts.arch ?? '');
   if (!arch) throw agentFailed(`unsupported container architecture '${facts.arch ?? ''}'`);
@@ -108,11 +128,27 @@ async function prepareBinary(
     authType: initScriptAuthType(coder.initScript),
     binaryPath: `${CONTAINER_DIR}/coder`,
   });
-  return { script, prepare };
+  return { script, prepare, stamp };
+}
+
+/** init.sh's first line: names the script it holds, so a restart can tell it is still the one to run. Pure. */
+export function initScriptMarker(script: string): string {
+  return `# devcontainer-kit init ${createHash('sha256').update(script).digest('hex').slice(0, 16)}`;
+}
+
+/** The script a start writes into init.sh for a mode (binary mode: the builder's own). Pure. */
+export function agentStartScript(coder: CoderSettings, mode: 'script' | 'binary'): string {
+  return mode === 'script'
+    ? rewriteInitScript(coder.initScript as string, { from: coder.agentUrl, to: coder.agentUrlInContainer })
+    : binaryStartScript({
+        agentUrl: coder.agentUrlInContainer,
+        authType: initScriptAuthType(coder.initScript),
+        binaryPath: `${CONTAINER_DIR}/coder`,
+      });
 }
 
 /** Probes the container, picks the mode and writes the start script into it. */
-async function prepareAgent(o: AgentOptions): Promise<'script' | 'binary'> {
+async function prepareAgent(o: AgentOptions): Promise<AgentLaunch> {
   const { log, coder } = o;
   const probe = await rootExec(o, probeScript(o.remoteUser));
   if (probe.exitCode !== 0)
@@ -126,20 +162,51 @@ async function prepareAgent(o: AgentOptions): Promise<'script' | 'binary'> {
   if (facts.stale) log.write('stopped the agent a previous builder run left running', 'info');
   const tool = facts.tool && facts.tool !== 'none' ? facts.tool : undefined;
   const mode = o.mode === 'binary' || !coder.initScript ? 'binary' : o.mode === 'script' ? 'script' : tool ? 'script' : 'binary';
-  let script: string;
   let prepare = `cat > ${CONTAINER_DIR}/init.sh && chmod 0755 ${CONTAINER_DIR}/init.sh`;
+  let stamp: string | undefined;
   if (mode === 'script') {
-    script = rewriteInitScript(coder.initScript as string, { from: coder.agentUrl, to: coder.agentUrlInContainer });
     const rewritten = coder.agentUrlInContainer !== coder.agentUrl ? `, access URL rewritten to ${coder.agentUrlInContainer}` : '';
     log.write(`starting the agent with CODER_INIT_SCRIPT (sh) as ${o.remoteUser}${rewritten}`, 'info');
   } else {
     const b = await prepareBinary(o, facts, tool);
-    script = b.script;
     prepare += b.prepare;
+    stamp = b.stamp;
   }
-  const w = await rootExec(o, prepare, script);
+  const script = agentStartScript(coder, mode);
+  const marker = initScriptMarker(script);
+  const w = await rootExec(o, prepare, `${marker}\n${script}`);
   if (w.exitCode !== 0) throw agentFailed(`cannot write the start script into the devcontainer: ${w.stderr}`, { exitCode: w.exitCode });
-  return mode;
+  return { mode, marker, ...(stamp ? { stamp } : {}) };
+}
+
+/** Exit codes of the quick start's checks (before anything runs): the full preparation follows. */
+const QUICK_REFUSED = { changed: 97, stale: 98 } as const;
+
+/**
+ * A warm restart's start, as the remote user: init.sh and the binary are still what the last start
+ * wrote (its marker line, the version stamp) and no earlier agent runs — else it exits 97/98 before
+ * doing anything; then the pid, and init.sh runs as it is. Shell builtins only. Pure.
+ */
+export function quickLaunchScript(launch: AgentLaunch, nonce: string): string {
+  const d = CONTAINER_DIR;
+  const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  return [
+    `m=; read -r m 2>/dev/null < ${d}/init.sh; [ "$m" = ${q(launch.marker)} ] || exit ${QUICK_REFUSED.changed}`,
+    ...(launch.stamp
+      ? [
+          `v=; read -r v 2>/dev/null < ${d}/coder.version; [ "$v" = ${q(launch.stamp)} ] && [ -x ${d}/coder ] || exit ${QUICK_REFUSED.changed}`,
+        ]
+      : []),
+    `[ -w ${d}/agent.pid ] && [ -w ${d}/agent.launch ] || exit ${QUICK_REFUSED.changed}`,
+    `p=; read -r p 2>/dev/null < ${d}/agent.pid; [ -n "$p" ] && [ -r /proc/$p/cmdline ] && tr '\\0' ' ' </proc/$p/cmdline | grep -q agent && exit ${QUICK_REFUSED.stale}`,
+    `echo $$ > ${d}/agent.pid && echo "$$ ${nonce}" > ${d}/agent.launch && exec sh ${d}/init.sh`,
+  ].join('\n');
+}
+
+/** The full start's command (the container was just prepared: the pid files are empty). */
+function fullLaunchScript(nonce: string): string {
+  const d = CONTAINER_DIR;
+  return `echo $$ > ${d}/agent.pid && echo "$$ ${nonce}" > ${d}/agent.launch && exec sh ${d}/init.sh`;
 }
 
 /** What the pid file's process is now: gone, still the init script, the agent, or something else. */
@@ -154,25 +221,27 @@ export function classifyAgentCommand(cmd: string): 'agent' | 'script' | 'other' 
   const c = cmd.trim();
   if (/init\.sh/.test(c)) return 'script';
   if (/(^|\/|\s)(coder|[\w.-]+)\s+agent\s*$/.test(c)) return 'agent';
-  // Between `echo $$ > agent.pid` and `exec sh init.sh` the process is still the `sh -c` wrapper.
-  if (/^sh -c echo \$\$ > /.test(c)) return 'script';
+  // Before `exec sh init.sh` the process is still the launch's `sh -c` wrapper.
+  if (/^sh -c /.test(c)) return 'script';
   return 'other';
 }
 
 /**
- * One `docker exec` that watches the pid file's process inside the container for up to ~2 s (every
+ * One `docker exec` that watches the started process inside the container for up to ~2 s (every
  * 50 ms) and reports as soon as it is no longer the init script (the agent, something else, or gone)
- * — instead of one `docker exec` per look, each costing more than the look itself.
+ * — instead of one `docker exec` per look, each costing more than the look itself. It reads the pid
+ * from agent.launch once that holds this start's nonce: never a pid an earlier start left behind.
  */
-function watchScript(d: string): string {
+function watchScript(d: string, nonce: string): string {
   return [
     'i=0; p=',
     'while [ $i -lt 40 ]; do',
-    `  p=$(cat ${d}/agent.pid 2>/dev/null)`,
+    `  l=; read -r l 2>/dev/null < ${d}/agent.launch`,
+    `  case "$l" in *' ${nonce}') p=\${l%% *} ;; *) p= ;; esac`,
     '  if [ -n "$p" ]; then',
     '    [ -r /proc/$p/cmdline ] || { echo "$p"; echo gone; exit 0; }',
     `    c=$(tr '\\0' ' ' </proc/$p/cmdline)`,
-    `    case "$c" in *init.sh*|'sh -c echo $$ > '*) ;; *) break ;; esac`,
+    `    case "$c" in *init.sh*|'sh -c '*) ;; *) break ;; esac`,
     '  fi',
     '  i=$((i+1)); sleep 0.05 2>/dev/null || sleep 1',
     'done',
@@ -181,8 +250,8 @@ function watchScript(d: string): string {
   ].join('\n');
 }
 
-async function probeAgentProcess(o: AgentOptions): Promise<AgentProbe> {
-  const r = await rootExec(o, watchScript(CONTAINER_DIR));
+async function probeAgentProcess(o: AgentOptions, nonce: string): Promise<AgentProbe> {
+  const r = await rootExec(o, watchScript(CONTAINER_DIR, nonce));
   if (r.exitCode !== 0) return { state: 'no-pid' };
   const [p, what, cmd = '', u] = r.stdout.split('\n');
   if (p === 'none' || !p) return { state: 'no-pid' };
@@ -193,8 +262,12 @@ async function probeAgentProcess(o: AgentOptions): Promise<AgentProbe> {
   return { state: kind, pid, cmd: cmd.trim() };
 }
 
-/** `docker exec` of the start script as the remote user; the token by name only. */
-function launch(o: Omit<AgentOptions, 'agentEnv'> & { agentEnv: Record<string, string> }, onLine: (line: string) => void): ResultPromise {
+/** `docker exec` of a start command as the remote user; the token by name only. */
+function launch(
+  o: Omit<AgentOptions, 'agentEnv'> & { agentEnv: Record<string, string> },
+  command: string,
+  onLine: (line: string) => void,
+): ResultPromise {
   const { coder } = o;
   const args = [
     'exec',
@@ -208,7 +281,7 @@ function launch(o: Omit<AgentOptions, 'agentEnv'> & { agentEnv: Record<string, s
     o.containerId,
     'sh',
     '-c',
-    `echo $$ > ${CONTAINER_DIR}/agent.pid && exec sh ${CONTAINER_DIR}/init.sh${o.detach ? ` >${CONTAINER_DIR}/agent.log 2>&1` : ''}`,
+    `${command}${o.detach ? ` >${CONTAINER_DIR}/agent.log 2>&1` : ''}`,
   ];
   // The one child whose environment holds the token: the docker CLI that hands it to the agent.
   const child = execa('docker', args, {
@@ -225,13 +298,14 @@ function launch(o: Omit<AgentOptions, 'agentEnv'> & { agentEnv: Record<string, s
   return child;
 }
 
-export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
-  // The remoteEnv is read while the container is prepared.
-  const [mode, agentEnv] = await Promise.all([prepareAgent(options), options.agentEnv ?? {}]);
-  const o = { ...options, agentEnv };
+type Prepared = Omit<AgentOptions, 'agentEnv'> & { agentEnv: Record<string, string> };
+
+/** One launch, watched until its process is the agent. `refused`: the quick start's checks said no. */
+async function launchAndVerify(o: Prepared, launchInfo: AgentLaunch, quick: boolean): Promise<AgentHandle | { refused: string }> {
+  const nonce = randomUUID().slice(0, 8);
   let verified = false;
   const tail: string[] = [];
-  const child = launch(o, (line) => {
+  const child = launch(o, quick ? quickLaunchScript(launchInfo, nonce) : fullLaunchScript(nonce), (line) => {
     const clean = o.redactor(line);
     tail.push(clean);
     if (tail.length > 15) tail.shift();
@@ -251,7 +325,9 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
   let otherSince: number | undefined;
   let saidWaiting = 0;
   while (!found && !problem && !exitInfo && Date.now() < deadline) {
-    const p = await probeAgentProcess(o);
+    // The launch's end cuts a look short: a quick start's checks refuse within milliseconds.
+    const p = await Promise.race([probeAgentProcess(o, nonce), exited.then(() => undefined)]);
+    if (!p) break;
     if (p.state === 'agent') found = { pid: p.pid, uid: p.uid };
     else if (p.state === 'gone') {
       problem = `the init script's process (pid ${p.pid}) exited before it became \`coder agent\``;
@@ -275,9 +351,16 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
     }
     if (!found && !problem && p.state === 'other') await sleep(100);
   }
+  const ended = exitInfo as { exitCode: number | undefined } | undefined;
+  if (!found && quick && ended && (ended.exitCode === QUICK_REFUSED.changed || ended.exitCode === QUICK_REFUSED.stale))
+    return {
+      refused:
+        ended.exitCode === QUICK_REFUSED.stale
+          ? 'an earlier agent still runs in the container'
+          : 'the container no longer has the start script or agent binary the last start left',
+    };
   if (!found) {
     // Decided before the kill below, whose own exit is not the agent's.
-    const ended = exitInfo;
     const why = ended
       ? `the agent exited (code ${ended.exitCode}) before it was running`
       : (problem ?? `the agent process did not start within ${Math.round((o.verifyTimeoutMs ?? 120_000) / 1000)} s`);
@@ -288,9 +371,14 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
   }
   verified = true;
   const { pid, uid } = found;
-  o.log.write(`agent running (pid ${pid} in the devcontainer, uid ${uid}, ${mode} mode)`, 'info');
+  o.log.write(
+    `agent running (pid ${pid} in the devcontainer, uid ${uid}, ${launchInfo.mode} mode${quick ? '; started as the last start left it, no preparation needed' : ''})`,
+    'info',
+  );
   return {
-    mode,
+    mode: launchInfo.mode,
+    launch: launchInfo,
+    quick,
     pid,
     uid,
     exited,
@@ -306,4 +394,19 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
       }
     },
   };
+}
+
+export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
+  const agentEnv = Promise.resolve(options.agentEnv ?? {});
+  // A warm restart of a container this builder started the agent in: one `docker exec`, no preparation.
+  if (options.previousLaunch && !options.detach) {
+    const r = await launchAndVerify({ ...options, agentEnv: await agentEnv }, options.previousLaunch, true);
+    if (!('refused' in r)) return r;
+    options.log.write(`preparing the container for the agent: ${r.refused}`, 'info');
+  }
+  // The remoteEnv is read while the container is prepared.
+  const [launchInfo, env] = await Promise.all([prepareAgent(options), agentEnv]);
+  const r = await launchAndVerify({ ...options, agentEnv: env }, launchInfo, false);
+  if ('refused' in r) throw agentFailed(r.refused);
+  return r;
 }

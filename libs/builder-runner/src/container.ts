@@ -7,6 +7,8 @@ export interface ContainerState {
   image: string;
   imageName: string;
   labels: Record<string, string>;
+  /** .Config.Env (`NAME=value`). */
+  env: string[];
 }
 
 export async function inspectContainer(ctx: DockerContext, id: string): Promise<ContainerState | undefined> {
@@ -16,9 +18,16 @@ export async function inspectContainer(ctx: DockerContext, id: string): Promise<
     Id: string;
     Image: string;
     State: { Running: boolean };
-    Config: { Image: string; Labels: Record<string, string> | null };
+    Config: { Image: string; Labels: Record<string, string> | null; Env: string[] | null };
   };
-  return { id: j.Id, running: j.State.Running, image: j.Image, imageName: j.Config.Image, labels: j.Config.Labels ?? {} };
+  return {
+    id: j.Id,
+    running: j.State.Running,
+    image: j.Image,
+    imageName: j.Config.Image,
+    labels: j.Config.Labels ?? {},
+    env: j.Config.Env ?? [],
+  };
 }
 
 /** Ids of containers (running or not) carrying all the labels. */

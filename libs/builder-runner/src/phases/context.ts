@@ -3,6 +3,7 @@
 import type { DockerContext } from '@devcontainer-kit/docker-context';
 import type { AgentHandle } from '../agent.js';
 import type { prefetchAgentBinary } from '../agent-binary.js';
+import type { ContainerState } from '../container.js';
 import type { ContainerHook } from '../devcontainer-up.js';
 import { BuilderError } from '../errors.js';
 import type { CheckoutAction } from '../git-checkout.js';
@@ -52,6 +53,10 @@ export interface PipelineState {
   /** The agent binary fetched while `up` runs (binary mode known in advance). */
   agentBinary?: ReturnType<typeof prefetchAgentBinary>;
   agentRestarts: number;
+  /** The Coder version that answered in preflight (buildinfo). */
+  coderVersion?: string;
+  /** The devcontainer as inspected by a warm start (labels, env): later phases need not inspect it again. */
+  inspected?: ContainerState;
   hooksPlan?: HooksPlan;
   /** The background hooks' run, while it goes (settles, never rejects). */
   hooksRun?: Promise<unknown>;

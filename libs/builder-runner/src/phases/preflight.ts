@@ -46,6 +46,7 @@ async function waitForCoder(ctx: PhaseContext, agentUrl: string): Promise<void> 
       const r = await ctx.fetch(url, { signal: AbortSignal.timeout(5000) });
       if (r.ok) {
         const v = ((await r.json()) as { version?: string }).version;
+        if (v) ctx.state.coderVersion = v;
         ctx.log.write(`Coder ${v ?? ''} answers at ${agentUrl}`, 'info');
         return;
       }

@@ -7,7 +7,7 @@ import { runDevcontainerCli, runDocker } from '@devcontainer-kit/docker-context'
 import { computeImageCacheKey, createPrebuiltOverrideConfig, findPrebuiltImage, pullCacheSources } from '@devcontainer-kit/prebuild-cache';
 import { startBuildCache } from '../buildkit.js';
 import { composeBuildContext, isComposeConfig } from '../compose.js';
-import { findContainers, inspectContainer, parseMetadataLabel } from '../container.js';
+import { type ContainerState, findContainers, inspectContainer, parseMetadataLabel } from '../container.js';
 import {
   backgroundHooks,
   buildRunUserCommandsArgs,
@@ -157,10 +157,9 @@ export async function runUpPhase(ctx: PhaseContext): Promise<PhaseOutcome | unde
     'devcontainer.config_file': cfg.file,
     'devcontainer-kit.workspace': settings.workspaceName,
   };
-  const existing = await existingContainer(ctx, cfg, idLabels);
   // Warm restart (container unchanged since its last successful up): docker start, hooks in the background.
-  if (!existing.removeExisting && !settings.cacheRepo) {
-    const warm = await findWarmStart(ctx, cfg, existing.ids);
+  if (!settings.cacheRepo) {
+    const warm = await findWarmStart(ctx, cfg, idLabels);
     if (warm && (await warmStart(ctx, warm))) {
       const configs = parseMetadataLabel(warm.labels['devcontainer.metadata']).configs;
       const waitFor = effectiveWaitFor(configs.length ? configs : [cfg.config]);
@@ -177,6 +176,7 @@ export async function runUpPhase(ctx: PhaseContext): Promise<PhaseOutcome | unde
           dotfiles: settings.dotfiles,
         }),
       };
+      ctx.state.inspected = warm.inspected;
       await recordContainer(
         ctx,
         {
@@ -184,11 +184,12 @@ export async function runUpPhase(ctx: PhaseContext): Promise<PhaseOutcome | unde
           remoteUser: warm.result.remoteUser ?? 'root',
           remoteWorkspaceFolder: warm.result.remoteWorkspaceFolder,
         },
-        { cache: 'hit', reused: true },
+        { cache: 'hit', reused: true, inspected: warm.inspected },
       );
       return undefined;
     }
   }
+  const existing = await existingContainer(ctx, cfg, idLabels);
   const prebuilt = settings.cacheRepo ? await lookupPrebuilt(ctx, cfg, settings.cacheRepo) : undefined;
   if (prebuilt?.image)
     status.prebuilt = {
@@ -299,11 +300,11 @@ export async function runUpPhase(ctx: PhaseContext): Promise<PhaseOutcome | unde
 async function recordContainer(
   ctx: PhaseContext,
   c: ContainerRef,
-  o: { cache: CacheState; reused: boolean },
+  o: { cache: CacheState; reused: boolean; inspected?: ContainerState },
 ): Promise<Record<string, string> | undefined> {
   const { settings, status } = ctx;
   const cfg = ctx.state.config as ConfigResult;
-  const state = await inspectContainer(ctx.docker, c.containerId);
+  const state = o.inspected ?? (await inspectContainer(ctx.docker, c.containerId));
   Object.assign(status, {
     containerId: c.containerId,
     image: state?.imageName,

@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runDocker } from '@devcontainer-kit/docker-context';
-import { inspectContainer, parseMetadataLabel } from '../container.js';
+import { type ContainerState, inspectContainer, parseMetadataLabel } from '../container.js';
 import type { UpResult } from '../devcontainer-up.js';
 import { effectiveWaitFor } from '../devcontainer-up.js';
 import type { ConfigResult, PhaseContext } from './context.js';
@@ -49,10 +49,15 @@ export function warmStartBlocker(o: {
   return undefined;
 }
 
-/** The container to start without `up`, or undefined (with the reason in the debug log). */
-export async function findWarmStart(ctx: PhaseContext, cfg: ConfigResult, ids: readonly string[]): Promise<WarmStartCandidate | undefined> {
-  if (ids.length !== 1) return undefined;
-  const containerId = ids[0] as string;
+/**
+ * The container to start without `up`, or undefined (with the reason in the debug log): the one
+ * state.json names, inspected once (labels, env, running) — no search by labels on this path.
+ */
+export async function findWarmStart(
+  ctx: PhaseContext,
+  cfg: ConfigResult,
+  idLabels: Record<string, string>,
+): Promise<(WarmStartCandidate & { inspected: ContainerState }) | undefined> {
   const read = async <T>(f: string): Promise<T | undefined> => {
     try {
       return JSON.parse(await readFile(join(ctx.settings.stateDir, f), 'utf8')) as T;
@@ -60,25 +65,35 @@ export async function findWarmStart(ctx: PhaseContext, cfg: ConfigResult, ids: r
       return undefined;
     }
   };
-  const [state, previous, container] = await Promise.all([
+  const [state, previous] = await Promise.all([
     read<{ containerId?: string; configHash?: string }>('state.json'),
     read<UpResult>('up-result.json'),
-    inspectContainer(ctx.docker, containerId),
   ]);
-  if (!container || state?.containerId !== containerId) return undefined;
+  const containerId = state?.containerId;
+  if (!containerId) return undefined;
+  const container = await inspectContainer(ctx.docker, containerId);
+  if (!container) return undefined;
+  // Still this workspace's container (the labels `devcontainer up` would look it up by).
+  if (Object.entries(idLabels).some(([k, v]) => container.labels[k] !== v)) return undefined;
   const blocker = warmStartBlocker({
     config: cfg.config,
     metadata: parseMetadataLabel(container.labels['devcontainer.metadata']).configs,
     stateHash: state?.configHash,
     configHash: cfg.configHash,
     previous,
-    containerId,
+    containerId: container.id,
   });
   if (blocker) {
     ctx.log.write(`devcontainer up runs (no warm start: ${blocker})`, 'debug');
     return undefined;
   }
-  return { containerId, result: previous as UpResult, labels: container.labels, running: container.running };
+  return {
+    containerId: container.id,
+    result: previous as UpResult,
+    labels: container.labels,
+    running: container.running,
+    inspected: container,
+  };
 }
 
 /** `docker start` (when stopped). Throws nothing: false sends the caller to `devcontainer up`. */
