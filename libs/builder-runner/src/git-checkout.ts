@@ -48,9 +48,22 @@ export interface CheckoutOptions {
   redactor: Redactor;
   /** Base environment for git (without secrets). */
   env: Record<string, string | undefined>;
+  /**
+   * An existing, clean checkout is left as it is ('deferred'): the fetch and fast-forward come later,
+   * from updateCheckout (a warm restart starts the workspace first).
+   */
+  deferUpdate?: boolean;
 }
 
-export type CheckoutAction = 'in-place' | 'cloned' | 'fast-forwarded' | 'up-to-date' | 'switched' | 'kept-dirty' | 'kept-diverged';
+export type CheckoutAction =
+  | 'in-place'
+  | 'cloned'
+  | 'deferred'
+  | 'fast-forwarded'
+  | 'up-to-date'
+  | 'switched'
+  | 'kept-dirty'
+  | 'kept-diverged';
 
 export interface CheckoutResult {
   action: CheckoutAction;
@@ -243,41 +256,75 @@ export async function checkoutRepository(options: CheckoutOptions): Promise<Chec
       return { action: 'cloned', commit: target.commit, ref: target.label };
     }
 
-    const head = (await git.run(['rev-parse', 'HEAD'], { allowFail: true })).stdout.trim() || undefined;
-    const dirty = (await git.run(['status', '--porcelain', '--untracked-files=no'])).stdout.trim();
-    if (dirty) {
-      const n = dirty.split('\n').length;
+    if (options.deferUpdate) {
+      const head = await localHead(git, log);
+      if (head.dirty) return { action: 'kept-dirty', commit: head.commit, ref: 'local changes' };
       log.write(
-        `checkout has ${n} locally changed file(s): not touched, building what is there${head ? ` (${head.slice(0, 12)})` : ''}`,
-        'warn',
+        `using the existing checkout at ${head.commit?.slice(0, 12) ?? 'HEAD'}; fetching ${url} after the workspace starts`,
+        'info',
       );
-      return { action: 'kept-dirty', commit: head, ref: 'local changes' };
+      return { action: 'deferred', commit: head.commit, ref: 'existing checkout' };
     }
-    const shallow = (await git.run(['rev-parse', '--is-shallow-repository'])).stdout.trim() === 'true';
-    log.write(`fetching ${url} into the existing checkout`, 'info');
-    const target = await fetchTarget(git, spec, shallow ? Math.max(options.depth, 100) : 0);
-    const current = (await git.run(['symbolic-ref', '--quiet', '--short', 'HEAD'], { allowFail: true })).stdout.trim() || undefined;
-    if (head === target.commit && (current === target.branch || !target.branch)) {
-      log.write(`up to date: ${target.label} at ${target.commit.slice(0, 12)}`, 'info');
-      return { action: 'up-to-date', commit: head, ref: target.label };
-    }
-    if (target.branch && current !== target.branch) {
-      await git.run(['checkout', '--quiet', '-B', target.branch, target.commit]);
-      log.write(`switched to ${target.label} at ${target.commit.slice(0, 12)}`, 'info');
-      return { action: 'switched', commit: target.commit, ref: target.label };
-    }
-    const ff = head ? await git.run(['merge-base', '--is-ancestor', head, target.commit], { allowFail: true }) : { exitCode: 0 };
-    if (ff.exitCode !== 0) {
-      log.write(
-        `checkout has diverged from ${target.label} (${head?.slice(0, 12)} is not an ancestor of ${target.commit.slice(0, 12)}): not touched, building what is there`,
-        'warn',
-      );
-      return { action: 'kept-diverged', commit: head, ref: target.label };
-    }
-    if (current) await git.run(['merge', '--ff-only', '--quiet', target.commit]);
-    else await git.run(['checkout', '--quiet', '--detach', target.commit]);
-    log.write(`fast-forwarded ${target.label}: ${head?.slice(0, 12)} → ${target.commit.slice(0, 12)}`, 'info');
-    return { action: 'fast-forwarded', commit: target.commit, ref: target.label };
+    return await updateExisting(git, options, spec, url);
+  } finally {
+    await git.dispose();
+  }
+}
+
+/** HEAD and whether tracked files have local changes (warned about: such a checkout is never touched). */
+async function localHead(git: Git, log: PhaseLog): Promise<{ commit: string | undefined; dirty: boolean }> {
+  const [head, status] = await Promise.all([
+    git.run(['rev-parse', 'HEAD'], { allowFail: true }),
+    git.run(['status', '--porcelain', '--untracked-files=no']),
+  ]);
+  const commit = head.stdout.trim() || undefined;
+  const dirty = status.stdout.trim();
+  if (dirty)
+    log.write(
+      `checkout has ${dirty.split('\n').length} locally changed file(s): not touched, building what is there${commit ? ` (${commit.slice(0, 12)})` : ''}`,
+      'warn',
+    );
+  return { commit, dirty: Boolean(dirty) };
+}
+
+/** An existing checkout: fetch, then fast-forward or switch when that loses nothing; else keep it. */
+async function updateExisting(git: Git, options: CheckoutOptions, spec: RefSpec, url: string): Promise<CheckoutResult> {
+  const { log } = options;
+  const local = await localHead(git, log);
+  const head = local.commit;
+  if (local.dirty) return { action: 'kept-dirty', commit: head, ref: 'local changes' };
+  const shallow = (await git.run(['rev-parse', '--is-shallow-repository'])).stdout.trim() === 'true';
+  log.write(`fetching ${url} into the existing checkout`, 'info');
+  const target = await fetchTarget(git, spec, shallow ? Math.max(options.depth, 100) : 0);
+  const current = (await git.run(['symbolic-ref', '--quiet', '--short', 'HEAD'], { allowFail: true })).stdout.trim() || undefined;
+  if (head === target.commit && (current === target.branch || !target.branch)) {
+    log.write(`up to date: ${target.label} at ${target.commit.slice(0, 12)}`, 'info');
+    return { action: 'up-to-date', commit: head, ref: target.label };
+  }
+  if (target.branch && current !== target.branch) {
+    await git.run(['checkout', '--quiet', '-B', target.branch, target.commit]);
+    log.write(`switched to ${target.label} at ${target.commit.slice(0, 12)}`, 'info');
+    return { action: 'switched', commit: target.commit, ref: target.label };
+  }
+  const ff = head ? await git.run(['merge-base', '--is-ancestor', head, target.commit], { allowFail: true }) : { exitCode: 0 };
+  if (ff.exitCode !== 0) {
+    log.write(
+      `checkout has diverged from ${target.label} (${head?.slice(0, 12)} is not an ancestor of ${target.commit.slice(0, 12)}): not touched, building what is there`,
+      'warn',
+    );
+    return { action: 'kept-diverged', commit: head, ref: target.label };
+  }
+  if (current) await git.run(['merge', '--ff-only', '--quiet', target.commit]);
+  else await git.run(['checkout', '--quiet', '--detach', target.commit]);
+  log.write(`fast-forwarded ${target.label}: ${head?.slice(0, 12)} → ${target.commit.slice(0, 12)}`, 'info');
+  return { action: 'fast-forwarded', commit: target.commit, ref: target.label };
+}
+
+/** The deferred half of a checkout (see CheckoutOptions.deferUpdate): fetch, then fast-forward or switch. */
+export async function updateCheckout(options: CheckoutOptions): Promise<CheckoutResult> {
+  const git = await createGit(options);
+  try {
+    return await updateExisting(git, options, classifyRef(options.branch), displayUrl(options.repository));
   } finally {
     await git.dispose();
   }

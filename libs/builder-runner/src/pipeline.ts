@@ -10,15 +10,16 @@ import { clearFallbackExplanation } from './fallback/start.js';
 import { withLocalEnv } from './local-env.js';
 import { createRedactingPhaseLogs, type PhaseLog, type PhaseLogFactory, type PhaseName } from './phase-log.js';
 import { runAgentPhase } from './phases/agent.js';
-import { runCheckoutPhase } from './phases/checkout.js';
+import { finishDeferredCheckout, runCheckoutPhase, updateDeferredCheckout } from './phases/checkout.js';
 import { runConfigPhase } from './phases/config.js';
-import type { PhaseContext } from './phases/context.js';
+import type { ConfigResult, PhaseContext } from './phases/context.js';
 import { runExtensionsPhase, wantsExtensions } from './phases/extensions.js';
 import { runFallbackPhase } from './phases/fallback.js';
 import { runHooksPhase, wantsHooks } from './phases/hooks.js';
 import { runPreflightPhase } from './phases/preflight.js';
 import { runSupervisePhase } from './phases/supervise.js';
-import { runUpPhase } from './phases/up.js';
+import { runUpPhase, workspaceIdLabels } from './phases/up.js';
+import { findWarmStart } from './phases/warm-start.js';
 import { createRedactor } from './redact.js';
 import { type PhaseDefinition, runPhase } from './runner.js';
 import type { BuilderSettings } from './settings.js';
@@ -49,7 +50,8 @@ export interface RunBuilderResult {
 /** The phases in order, with the code each one's unexpected failures get. */
 export const PIPELINE: Readonly<Record<PhaseName, PhaseDefinition>> = {
   preflight: { name: 'preflight', run: runPreflightPhase, failureCode: 'docker-unavailable' },
-  checkout: { name: 'checkout', run: runCheckoutPhase, failureCode: 'git-failed' },
+  // Its log stays open: a deferred update writes there after the agent starts (see prepareContainer).
+  checkout: { name: 'checkout', run: runCheckoutPhase, failureCode: 'git-failed', keepLogOpen: true },
   config: { name: 'config', run: runConfigPhase, failureCode: 'config-invalid' },
   up: { name: 'up', run: runUpPhase, failureCode: 'devcontainer-up-failed' },
   hooks: {
@@ -68,22 +70,62 @@ export const PIPELINE: Readonly<Record<PhaseName, PhaseDefinition>> = {
 
 const FALLBACK_FROM: readonly PhaseName[] = ['checkout', 'config', 'up'];
 
-/** checkout → config → up; with DEVCONTAINER_FALLBACK_IMAGE a failure there starts the fallback instead. */
+/**
+ * checkout → config → up; with DEVCONTAINER_FALLBACK_IMAGE a failure there starts the fallback instead.
+ * A deferred checkout (restart of a clean checkout whose last up succeeded) is updated here, before
+ * `up`, unless a warm start is possible: then after the agent (finishDeferredCheckout).
+ */
 async function prepareContainer(ctx: Omit<PhaseContext, 'log'>, logs: PhaseLogFactory): Promise<void> {
+  const applyLocalEnv = () => {
+    // From here on every devcontainer CLI run sees what the config's ${localEnv:…} asks for.
+    if (ctx.state.localEnv) ctx.docker = withLocalEnv(ctx.docker, ctx.state.localEnv);
+  };
   try {
-    for (const name of FALLBACK_FROM) {
-      await runPhase(PIPELINE[name], ctx, logs);
-      // From here on every devcontainer CLI run sees what the config's ${localEnv:…} asks for.
-      if (name === 'config' && ctx.state.localEnv) ctx.docker = withLocalEnv(ctx.docker, ctx.state.localEnv);
+    const checkoutLog = (await runPhase(PIPELINE.checkout, ctx, logs)) as PhaseLog;
+    ctx.state.checkoutLog = checkoutLog;
+    await runPhase(PIPELINE.config, ctx, logs);
+    applyLocalEnv();
+    if (ctx.state.checkoutAction === 'deferred') {
+      const cfg = ctx.state.config as ConfigResult;
+      const logged = { ...ctx, log: checkoutLog };
+      const warm = ctx.settings.cacheRepo ? undefined : await findWarmStart(logged, cfg, workspaceIdLabels(ctx.settings, cfg));
+      if (warm) ctx.state.warmStart = warm;
+      else {
+        checkoutLog.write('no warm start: the checkout is updated before devcontainer up', 'info');
+        if (await updateDeferredCheckout(logged)) {
+          await runPhase(PIPELINE.config, ctx, logs);
+          applyLocalEnv();
+        }
+      }
     }
+    if (ctx.state.checkoutAction !== 'deferred') await closeCheckoutLog(ctx);
+    await runPhase(PIPELINE.up, ctx, logs);
     await clearFallbackExplanation(ctx.settings.workspaceFolder).catch(() => {});
   } catch (error) {
+    await closeCheckoutLog(ctx);
     const e = error as BuilderError;
     if (!ctx.settings.fallbackImage || !(e instanceof BuilderError) || e.code === 'aborted' || !e.phase || !FALLBACK_FROM.includes(e.phase))
       throw error;
     ctx.state.failure = { phase: e.phase, error: e };
     await runPhase(PIPELINE.fallback, ctx, logs);
   }
+}
+
+async function closeCheckoutLog(ctx: Omit<PhaseContext, 'log'>): Promise<void> {
+  const log = ctx.state.checkoutLog;
+  ctx.state.checkoutLog = undefined;
+  await log?.close().catch(() => {});
+}
+
+/** After a warm start: the deferred update of the checkout, then the hooks (postStart sees the update). */
+async function updateThenHooks(ctx: Omit<PhaseContext, 'log'>, logs: PhaseLogFactory): Promise<void> {
+  const log = ctx.state.checkoutLog;
+  if (log && ctx.state.checkoutAction === 'deferred') {
+    await finishDeferredCheckout({ ...ctx, log });
+    await ctx.save();
+  }
+  await closeCheckoutLog(ctx);
+  await runPhase(PIPELINE.hooks, ctx, logs);
 }
 
 /** Waits for a background run to settle, at most `ms`. */
@@ -139,10 +181,13 @@ export async function runBuilder(options: RunBuilderOptions): Promise<RunBuilder
         fetch: ctx.fetch,
       });
     await prepareContainer(ctx, logs);
-    // The hooks after waitFor run while extensions install and the agent starts.
-    ctx.state.hooksRun = runPhase(PIPELINE.hooks, ctx, logs).catch(() => {});
+    // The hooks after waitFor run while extensions install and the agent starts — after a warm
+    // start, once the agent runs and the deferred checkout update is done.
+    const deferred = ctx.state.checkoutAction === 'deferred';
+    if (!deferred) ctx.state.hooksRun = runPhase(PIPELINE.hooks, ctx, logs).catch(() => {});
     await runPhase(PIPELINE.extensions, ctx, logs);
     const agentLog = (await runPhase(PIPELINE.agent, ctx, logs)) as PhaseLog;
+    if (deferred) ctx.state.hooksRun = updateThenHooks(ctx, logs).catch(() => {});
     // Without supervision the builder exits next: the background hooks finish first.
     if (!settings.supervise) {
       await ctx.state.hooksRun;

@@ -12,6 +12,7 @@ import type { Redactor } from '../redact.js';
 import type { BuilderSettings } from '../settings.js';
 import type { BuilderStatus } from '../status.js';
 import type { ExtensionsPlan } from './extensions.js';
+import type { WarmStartCandidate } from './warm-start.js';
 
 /** The devcontainer the later phases work on (from `up`, or the fallback). */
 export interface ContainerRef {
@@ -57,6 +58,10 @@ export interface PipelineState {
   coderVersion?: string;
   /** The devcontainer as inspected by a warm start (labels, env): later phases need not inspect it again. */
   inspected?: ContainerState;
+  /** A warm start found before `up` (a deferred checkout asked): `up` takes it, once. */
+  warmStart?: WarmStartCandidate & { inspected: ContainerState };
+  /** The checkout phase's log, open while a deferred update is still to come. */
+  checkoutLog?: PhaseLog;
   hooksPlan?: HooksPlan;
   /** The background hooks' run, while it goes (settles, never rejects). */
   hooksRun?: Promise<unknown>;

@@ -149,17 +149,25 @@ async function ownWorkspaceForRemoteUser(ctx: PhaseContext, containerId: string,
   );
 }
 
-export async function runUpPhase(ctx: PhaseContext): Promise<PhaseOutcome | undefined> {
-  const { settings, log, status } = ctx;
-  const cfg = ctx.state.config as ConfigResult;
-  const idLabels = {
+/** The labels `devcontainer up` finds this workspace's container by. Pure. */
+export function workspaceIdLabels(settings: PhaseContext['settings'], cfg: Pick<ConfigResult, 'file'>): Record<string, string> {
+  return {
     'devcontainer.local_folder': settings.workspaceFolder,
     'devcontainer.config_file': cfg.file,
     'devcontainer-kit.workspace': settings.workspaceName,
   };
+}
+
+export async function runUpPhase(ctx: PhaseContext): Promise<PhaseOutcome | undefined> {
+  const { settings, log, status } = ctx;
+  const cfg = ctx.state.config as ConfigResult;
+  const idLabels = workspaceIdLabels(settings, cfg);
   // Warm restart (container unchanged since its last successful up): docker start, hooks in the background.
+  // A candidate the pipeline found before `up` (for a deferred checkout) is used once, never by a later up.
+  const found = ctx.state.warmStart;
+  ctx.state.warmStart = undefined;
   if (!settings.cacheRepo) {
-    const warm = await findWarmStart(ctx, cfg, idLabels);
+    const warm = found ?? (await findWarmStart(ctx, cfg, idLabels));
     if (warm && (await warmStart(ctx, warm))) {
       const configs = parseMetadataLabel(warm.labels['devcontainer.metadata']).configs;
       const waitFor = effectiveWaitFor(configs.length ? configs : [cfg.config]);
