@@ -22,15 +22,17 @@ export function createUndiciTransport(options: UndiciTransportOptions): LogTrans
   // code, and a builder's warm restart should not parse it before its first docker call.
   let pool: Promise<Pool> | undefined;
   const getPool = () =>
-    (pool ??= import('undici').then(
-      ({ Pool }) =>
-        new Pool(base.origin, {
-          connections: 4,
-          pipelining: 1,
-          keepAliveTimeout: 10_000,
-          connect: { timeout: 10_000 },
-        }),
-    ));
+    (pool ??= import('undici').then((m) => {
+      // Node gives a CommonJS module's exports both as names and as `default`; a bundler, often only
+      // as `default`.
+      const { Pool } = m.default ?? m;
+      return new Pool(base.origin, {
+        connections: 4,
+        pipelining: 1,
+        keepAliveTimeout: 10_000,
+        connect: { timeout: 10_000 },
+      });
+    }));
   const timeout = options.fetchTimeoutMs ?? 15_000;
   const headers = {
     'content-type': 'application/json',
