@@ -211,6 +211,14 @@ export async function checkoutRepository(options: CheckoutOptions): Promise<Chec
   const { log, workspaceFolder } = options;
   const spec = classifyRef(options.branch);
   const url = displayUrl(options.repository);
+  // Deferred: no git process at all (HEAD read from .git; local changes are looked at by the update).
+  if (options.deferUpdate && !options.inPlace) {
+    const commit = await readHeadCommit(workspaceFolder);
+    if (commit) {
+      log.write(`using the existing checkout at ${commit.slice(0, 12)}; fetching ${url} after the workspace starts`, 'info');
+      return { action: 'deferred', commit, ref: 'existing checkout' };
+    }
+  }
   const git = await createGit(options);
   try {
     if (options.inPlace) {
@@ -256,19 +264,33 @@ export async function checkoutRepository(options: CheckoutOptions): Promise<Chec
       return { action: 'cloned', commit: target.commit, ref: target.label };
     }
 
-    if (options.deferUpdate) {
-      const head = await localHead(git, log);
-      if (head.dirty) return { action: 'kept-dirty', commit: head.commit, ref: 'local changes' };
-      log.write(
-        `using the existing checkout at ${head.commit?.slice(0, 12) ?? 'HEAD'}; fetching ${url} after the workspace starts`,
-        'info',
-      );
-      return { action: 'deferred', commit: head.commit, ref: 'existing checkout' };
-    }
     return await updateExisting(git, options, spec, url);
   } finally {
     await git.dispose();
   }
+}
+
+/**
+ * The commit HEAD names, read from `.git` without running git (a warm restart's checkout costs no
+ * process): a detached SHA, or a branch ref (loose, then packed-refs). Undefined when `.git` is not a
+ * plain directory (worktree, submodule) or HEAD cannot be resolved: the caller runs git instead.
+ */
+export async function readHeadCommit(workspaceFolder: string): Promise<string | undefined> {
+  const gitDir = join(workspaceFolder, '.git');
+  const read = (f: string) => readFile(join(gitDir, f), 'utf8').catch(() => undefined);
+  const head = (await read('HEAD'))?.trim();
+  if (!head) return undefined;
+  const sha = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+  if (sha.test(head)) return head;
+  const ref = /^ref: (refs\/[^\s]+)$/.exec(head)?.[1];
+  if (!ref || ref.split('/').includes('..')) return undefined;
+  const loose = (await read(ref))?.trim();
+  if (loose && sha.test(loose)) return loose;
+  for (const line of ((await read('packed-refs')) ?? '').split('\n')) {
+    const [value, name] = line.trim().split(' ');
+    if (name === ref && value && sha.test(value)) return value;
+  }
+  return undefined;
 }
 
 /** HEAD and whether tracked files have local changes (warned about: such a checkout is never touched). */

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GitServer, startGitServer } from '../../../tests/support/git-server/index.js';
 import { BuilderError } from '../src/errors.js';
-import { checkoutRepository, classifyRef, displayUrl } from '../src/git-checkout.js';
+import { checkoutRepository, classifyRef, displayUrl, readHeadCommit } from '../src/git-checkout.js';
 import type { LogLevel } from '../src/phase-log.js';
 import { createRedactor } from '../src/redact.js';
 
@@ -146,5 +146,29 @@ describe('checkoutRepository', () => {
     expect((error as BuilderError).code).toBe('git-auth');
     expect((error as BuilderError).message).toMatch(/refused the credentials/);
     expect(JSON.stringify({ ...(error as object), m: (error as Error).message })).not.toContain('wrong-token-5678');
+  });
+});
+
+describe('readHeadCommit', () => {
+  it('reads a branch (loose or packed), a detached HEAD, and gives up on what is not a plain .git directory', async () => {
+    const a = 'a'.repeat(40);
+    const b = 'b'.repeat(40);
+    const ws = mkdtempSync(join(tmpdir(), 'head-'));
+    mkdirSync(join(ws, '.git/refs/heads'), { recursive: true });
+    writeFileSync(join(ws, '.git/HEAD'), 'ref: refs/heads/main\n');
+    writeFileSync(join(ws, '.git/refs/heads/main'), `${a}\n`);
+    expect(await readHeadCommit(ws)).toBe(a);
+    writeFileSync(join(ws, '.git/HEAD'), 'ref: refs/heads/packed\n');
+    writeFileSync(join(ws, '.git/packed-refs'), `# pack-refs with: peeled fully-peeled sorted\n${b} refs/heads/packed\n`);
+    expect(await readHeadCommit(ws)).toBe(b);
+    writeFileSync(join(ws, '.git/HEAD'), `${a}\n`);
+    expect(await readHeadCommit(ws)).toBe(a);
+    writeFileSync(join(ws, '.git/HEAD'), 'ref: refs/heads/missing\n');
+    expect(await readHeadCommit(ws)).toBeUndefined();
+    writeFileSync(join(ws, '.git/HEAD'), 'ref: refs/../../../etc/passwd\n');
+    expect(await readHeadCommit(ws)).toBeUndefined();
+    const worktree = mkdtempSync(join(tmpdir(), 'head-wt-'));
+    writeFileSync(join(worktree, '.git'), 'gitdir: /elsewhere\n');
+    expect(await readHeadCommit(worktree)).toBeUndefined();
   });
 });

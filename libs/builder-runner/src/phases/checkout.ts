@@ -49,6 +49,8 @@ export async function updateDeferredCheckout(ctx: PhaseContext): Promise<boolean
     const r = await updateCheckout({ ...checkoutSettings(ctx.settings), log: ctx.log, redactor: ctx.redactor, env: ctx.docker.env });
     if (r.commit) ctx.status.commit = r.commit;
     ctx.state.checkoutAction = r.action;
+    const entry = ctx.status.phases.checkout;
+    if (entry && (r.action === 'kept-dirty' || r.action === 'kept-diverged')) entry.outcome = 'warning';
     return r.commit !== before;
   } catch (error) {
     if (error instanceof BuilderError)
