@@ -1,5 +1,5 @@
-// The pipeline as data: preflight → checkout → config → up (→ fallback) → extensions → agent →
-// supervise. runPhase (runner.ts) owns timing, status, logs, error mapping and abort; each phase
+// The pipeline as data: preflight (alongside checkout → config) → up (→ fallback) → extensions →
+// agent → supervise. runPhase (runner.ts) owns timing, status, logs, error mapping and abort; each phase
 // lives in src/phases/<name>.ts.
 
 import { dirname, join } from 'node:path';
@@ -75,7 +75,7 @@ const FALLBACK_FROM: readonly PhaseName[] = ['checkout', 'config', 'up'];
  * A deferred checkout (restart of a clean checkout whose last up succeeded) is updated here, before
  * `up`, unless a warm start is possible: then after the agent (finishDeferredCheckout).
  */
-async function prepareContainer(ctx: Omit<PhaseContext, 'log'>, logs: PhaseLogFactory): Promise<void> {
+async function prepareContainer(ctx: Omit<PhaseContext, 'log'>, logs: PhaseLogFactory, preflight: Preflight): Promise<void> {
   const applyLocalEnv = () => {
     // From here on every devcontainer CLI run sees what the config's ${localEnv:…} asks for.
     if (ctx.state.localEnv) ctx.docker = withLocalEnv(ctx.docker, ctx.state.localEnv);
@@ -85,6 +85,8 @@ async function prepareContainer(ctx: Omit<PhaseContext, 'log'>, logs: PhaseLogFa
     ctx.state.checkoutLog = checkoutLog;
     await runPhase(PIPELINE.config, ctx, logs);
     applyLocalEnv();
+    // Docker and Coder are needed from here on.
+    await preflight.done;
     if (ctx.state.checkoutAction === 'deferred') {
       const cfg = ctx.state.config as ConfigResult;
       const logged = { ...ctx, log: checkoutLog };
@@ -104,8 +106,18 @@ async function prepareContainer(ctx: Omit<PhaseContext, 'log'>, logs: PhaseLogFa
   } catch (error) {
     await closeCheckoutLog(ctx);
     const e = error as BuilderError;
-    if (!ctx.settings.fallbackImage || !(e instanceof BuilderError) || e.code === 'aborted' || !e.phase || !FALLBACK_FROM.includes(e.phase))
+    if (
+      !ctx.settings.fallbackImage ||
+      !(e instanceof BuilderError) ||
+      e.code === 'aborted' ||
+      !e.phase ||
+      !FALLBACK_FROM.includes(e.phase)
+    ) {
+      preflight.cancel();
       throw error;
+    }
+    // The fallback needs Docker: preflight's own failure comes first.
+    await preflight.done;
     ctx.state.failure = { phase: e.phase, error: e };
     await runPhase(PIPELINE.fallback, ctx, logs);
   }
@@ -126,6 +138,21 @@ async function updateThenHooks(ctx: Omit<PhaseContext, 'log'>, logs: PhaseLogFac
   }
   await closeCheckoutLog(ctx);
   await runPhase(PIPELINE.hooks, ctx, logs);
+}
+
+/** Preflight running alongside checkout and config; `cancel` ends its wait when they failed. */
+interface Preflight {
+  done: Promise<void>;
+  cancel(): void;
+}
+
+/** Starts preflight: checkout and config need neither Docker nor Coder, so they don't wait for it. */
+function startPreflight(ctx: Omit<PhaseContext, 'log'>, logs: PhaseLogFactory): Preflight {
+  const stop = new AbortController();
+  const signal = ctx.docker.signal ? AbortSignal.any([ctx.docker.signal, stop.signal]) : stop.signal;
+  const done = runPhase(PIPELINE.preflight, { ...ctx, docker: { ...ctx.docker, signal } }, logs).then(() => undefined);
+  done.catch(() => {});
+  return { done, cancel: () => stop.abort() };
 }
 
 /** Waits for a background run to settle, at most `ms`. */
@@ -171,7 +198,7 @@ export async function runBuilder(options: RunBuilderOptions): Promise<RunBuilder
   };
   try {
     await ctx.save();
-    await runPhase(PIPELINE.preflight, ctx, logs);
+    const preflight = startPreflight(ctx, logs);
     // Binary mode known in advance: the agent binary downloads while checkout and up run.
     if (settings.coder)
       ctx.state.agentBinary = prefetchAgentBinary({
@@ -180,7 +207,7 @@ export async function runBuilder(options: RunBuilderOptions): Promise<RunBuilder
         cacheDir: join(dirname(settings.statusFile), 'cache'),
         fetch: ctx.fetch,
       });
-    await prepareContainer(ctx, logs);
+    await prepareContainer(ctx, logs, preflight);
     // The hooks after waitFor run while extensions install and the agent starts — after a warm
     // start, once the agent runs and the deferred checkout update is done.
     const deferred = ctx.state.checkoutAction === 'deferred';
