@@ -1,0 +1,346 @@
+// Real-repository benchmark: this repository's own .devcontainer (Dockerfile: Node from npm packages
+// on the offline base image, git from Debian; postCreateCommand `npm ci` of the whole monorepo), its
+// committed HEAD, side by side in one run. Every cold and hit run gets a FRESH Docker daemon
+// (tests/testbed/fresh-dockerd.sh): no layer cache helps.
+//   cold bare     `devcontainer up` on a checkout: build + create + every hook (npm ci included)
+//   cold builder  `devcontainer-builder up` (clone, config, up, agent; supervision off, so it exits when
+//                 the background hooks — npm ci — are done): to the agent's first call to Coder and to
+//                 all hooks done; overhead = builder to hooks done − cold bare (target ≤ 3 %)
+//   warm restart  the builder's container stopped (as after a pod restart, Docker's data kept), the
+//                 builder again: to the agent's first call and to its exit
+//   prebuilt hit  `devcontainer-builder prebuild` pushes the image to the local registry
+//                 (tests/testbed/registry.sh); a fresh daemon then runs the builder with
+//                 DEVCONTAINER_CACHE_REPO: lookup + pull + up, no build (target ≤ 10 % of cold);
+//                 both on a checkout where initializeCommand ran first (see preparedCheckout), its
+//                 time counted in the hit
+// Both sides get the same CA bundle mount and remote env (NODE_EXTRA_CA_CERTS) so npm ci trusts the
+// machine's TLS proxy, and DCK_BASE_IMAGE=local/debian DCK_BASE_TAG=bookworm (as `npm run up` does).
+// RUNS (default 1: a cold run is minutes) repeats the whole set; figures are medians; the machine's
+// load average is printed with each run. Run: node bench/real-repo.bench.mjs (from libs/builder-runner).
+import { execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { packageDir, repoRoot, seconds, sh, table, testbed } from './support.mjs';
+
+const RUNS = Number(process.env.RUNS ?? 1);
+const devcontainerCli = join(repoRoot, 'node_modules/@devcontainers/cli/devcontainer.js');
+const CA_TARGET = '/usr/local/share/dck-extra-ca.crt';
+
+function missing(what, fix) {
+  console.error(`real-repo bench: ${what}. ${fix}`);
+  process.exit(1);
+}
+if (!existsSync(devcontainerCli)) missing('the devcontainer CLI is not installed', 'Run npm ci at the repository root.');
+const ca = process.env.NODE_EXTRA_CA_CERTS;
+if (ca && !existsSync(ca)) missing(`NODE_EXTRA_CA_CERTS names ${ca}, which does not exist`, 'Point it at the CA bundle npm trusts.');
+try {
+  testbed('docker');
+  sh('docker image inspect local/debian:bookworm');
+} catch {
+  missing(
+    'the Docker engine or the offline base image local/debian:bookworm is missing',
+    'Set the test bed up: bash tests/testbed/setup.sh.',
+  );
+}
+const builderCli = await bundleBuilderCli();
+const registry = testbed('registry');
+const agentBinary = testbed('fake-coder-agent');
+const { startCoderStandin } = await import(join(repoRoot, 'tests/support/coder-standin/index.js'));
+
+const suffix = Math.random().toString(16).slice(2, 10);
+const namespace = `dck-builder-runner-real-${suffix}`;
+const scratch = mkdtempSync(join(tmpdir(), 'dck-builder-runner-real-'));
+const caMount = ca ? [`type=bind,source=${ca},target=${CA_TARGET}`] : [];
+const caEnv = ca ? [`NODE_EXTRA_CA_CERTS=${CA_TARGET}`] : [];
+const baseEnv = { DCK_BASE_IMAGE: 'local/debian', DCK_BASE_TAG: 'bookworm' };
+const head = sh('git rev-parse --short HEAD', { GIT_DIR: join(repoRoot, '.git') });
+const daemons = [];
+const load = () => `${loadavg()[0].toFixed(2)}`;
+
+function freshDaemon(role, run) {
+  const name = `dck-builder-runner-real-${role}-${run}-${suffix}`;
+  daemons.push(name);
+  return { name, host: testbed('fresh-dockerd', 'start', name) };
+}
+function stopDaemon(d) {
+  testbed('fresh-dockerd', 'stop', d.name);
+  daemons.splice(daemons.indexOf(d.name), 1);
+}
+
+// The base image in the registry: a fresh node pulls its FROM image (timed apart from the build).
+const baseRef = `${registry}/${namespace}/debian:bookworm`;
+sh(`docker tag local/debian:bookworm ${baseRef} && docker push -q ${baseRef} >/dev/null && docker rmi ${baseRef} >/dev/null`);
+function pullBase(host) {
+  const t0 = performance.now();
+  sh(`docker pull -q ${baseRef} >/dev/null && docker tag ${baseRef} local/debian:bookworm && docker rmi ${baseRef} >/dev/null`, {
+    DOCKER_HOST: host,
+  });
+  return performance.now() - t0;
+}
+
+const standin = await startCoderStandin({ agentBinaries: { amd64: agentBinary } });
+const initScript = readFileSync(join(repoRoot, 'tests/support/fake-coder-agent/bootstrap_linux.sh'), 'utf8')
+  .replaceAll('${ACCESS_URL}', standin.url)
+  .replaceAll('${AUTH_TYPE}', 'token')
+  .replaceAll('${ARCH}', 'amd64');
+
+/** Bare `devcontainer up` on a fresh clone of HEAD (chowned to the remote user, as the builder does). */
+function bareUp(host, run) {
+  const ws = join(scratch, `bare-${run}`);
+  sh(`git clone -q "$SRC" "$WS" && chown -R 1000:1000 "$WS"`, { SRC: repoRoot, WS: ws });
+  const args = [devcontainerCli, 'up', '--workspace-folder', ws, '--log-format', 'json'];
+  for (const m of caMount) args.push('--mount', m);
+  for (const e of caEnv) args.push('--remote-env', e);
+  const t0 = performance.now();
+  const out = execFileSync(process.execPath, args, {
+    encoding: 'utf8',
+    env: { ...process.env, ...baseEnv, DOCKER_HOST: host },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 512 * 1024 * 1024,
+  });
+  const ms = performance.now() - t0;
+  const result = JSON.parse(out.trim().split('\n').at(-1));
+  if (result.outcome !== 'success') throw new Error(`bare devcontainer up failed: ${out.slice(-2000)}`);
+  return ms;
+}
+
+function builderEnv(name, host, extra = {}) {
+  return {
+    ...process.env,
+    ...baseEnv,
+    DOCKER_HOST: host,
+    DEVCONTAINER_REPOSITORY: repoRoot,
+    DEVCONTAINER_WORKSPACE_FOLDER: join(scratch, name),
+    DEVCONTAINER_WORKSPACE_NAME: name,
+    DEVCONTAINER_STATUS_FILE: join(scratch, `${name}-state`, 'status.json'),
+    DEVCONTAINER_WORKSPACE_OWNER: '1000:1000',
+    DEVCONTAINER_SUPERVISE: 'false',
+    DEVCONTAINER_MOUNTS: caMount.join('\n'),
+    DEVCONTAINER_REMOTE_ENV: caEnv.join('\n'),
+    CODER_AGENT_URL: standin.url,
+    CODER_AGENT_TOKEN: standin.agentToken,
+    CODER_INIT_SCRIPT: initScript,
+    ...extra,
+  };
+}
+
+/** `devcontainer-builder up`: ms to the agent's first call to Coder, ms to exit (hooks done), status. */
+async function builderUp(name, host, extra = {}) {
+  const env = builderEnv(name, host, extra);
+  const calls = standin.agentCalls().length;
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [builderCli, 'up'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d) => {
+    err = (err + d).slice(-20_000);
+  });
+  child.stdout.resume();
+  let agentMs;
+  const watch = setInterval(() => {
+    if (agentMs === undefined && standin.agentCalls().length > calls) agentMs = performance.now() - t0;
+  }, 10);
+  const code = await new Promise((r) => child.on('exit', r));
+  const totalMs = performance.now() - t0;
+  clearInterval(watch);
+  if (agentMs === undefined && standin.agentCalls().length > calls) agentMs = totalMs;
+  if (code !== 0) throw new Error(`devcontainer-builder up (${name}) exited ${code}:\n${err.slice(-4000)}`);
+  const status = JSON.parse(readFileSync(env.DEVCONTAINER_STATUS_FILE, 'utf8'));
+  return { agentMs, totalMs, status };
+}
+
+/**
+ * A clone of HEAD with initializeCommand's work done (Node and npm tarballs in .devcontainer/.cache),
+ * chowned to the remote user. Needed for a prebuilt hit of this configuration: `prebuild` runs no
+ * initializeCommand (`devcontainer build` does not) while the Dockerfile COPYs what it fetches, and
+ * the cache key hashes those files, so `up` must find them before its lookup too — on a fresh
+ * checkout initializeCommand runs only inside `devcontainer up`, after the lookup (a miss).
+ */
+function preparedCheckout(name) {
+  const t0 = performance.now();
+  sh('git clone -q "$SRC" "$WS" && cd "$WS" && node .devcontainer/prepare-node.mjs && chown -R 1000:1000 "$WS"', {
+    ...baseEnv,
+    SRC: repoRoot,
+    WS: join(scratch, name),
+  });
+  return performance.now() - t0;
+}
+
+function prebuild(name, host, cacheRepo) {
+  const t0 = performance.now();
+  execFileSync(process.execPath, [builderCli, 'prebuild'], {
+    env: builderEnv(name, host, { DEVCONTAINER_CACHE_REPO: cacheRepo }),
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 512 * 1024 * 1024,
+  });
+  return performance.now() - t0;
+}
+
+/**
+ * The devcontainer-builder CLI as one bundle of its sources and the workspace packages' sources (not
+ * their dist/, which a build in this working tree may replace mid-run; none needs building first),
+ * laid out as the app is (dist/cli.mjs next to its package.json). Only the devcontainer CLI stays a
+ * package, as in the builder image.
+ */
+async function bundleBuilderCli() {
+  const { build } = await import('esbuild');
+  const app = join(repoRoot, 'apps/devcontainer-builder');
+  const out = join(packageDir, 'node_modules/.cache/dck-bench/devcontainer-builder');
+  mkdirSync(out, { recursive: true });
+  copyFileSync(join(app, 'package.json'), join(out, 'package.json'));
+  const fromSource = {
+    name: 'workspace-sources',
+    setup(b) {
+      b.onResolve({ filter: /^@devcontainer-kit\/[a-z-]+$/ }, (args) => {
+        const src = join(repoRoot, 'libs', args.path.split('/')[1], 'src/index.ts');
+        return existsSync(src) ? { path: src } : undefined;
+      });
+    },
+  };
+  await build({
+    entryPoints: [join(app, 'src/cli.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    mainFields: ['module', 'main'],
+    external: ['@devcontainers/cli'],
+    plugins: [fromSource],
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    outfile: join(out, 'dist/cli.mjs'),
+    logLevel: 'error',
+  });
+  return join(out, 'dist/cli.mjs');
+}
+
+const phaseLine = (status) =>
+  Object.entries(status.phases ?? {})
+    .map(([k, v]) => `${k} ${((v.durationMs ?? 0) / 1000).toFixed(1)}`)
+    .join(', ');
+
+let cleaned = false;
+async function cleanUp() {
+  if (cleaned) return;
+  cleaned = true;
+  for (const name of [...daemons]) testbed('fresh-dockerd', 'stop', name);
+  await standin.close();
+  rmSync(scratch, { recursive: true, force: true });
+  testbed('registry', 'forget', namespace);
+}
+// Ctrl-C or moon's SIGTERM: the daemons, the scratch checkouts and the registry images go too.
+for (const signal of ['SIGINT', 'SIGTERM'])
+  process.once(signal, () => {
+    process.stderr.write(`real-repo bench: ${signal}, cleaning up\n`);
+    cleanUp().finally(() => process.exit(130));
+  });
+
+const rows = [];
+const runs = [];
+console.log(
+  `real-repository bench: devcontainer-kit's own .devcontainer at ${head} (Node 20 from npm packages on local/debian:bookworm, git, npm ci), ${RUNS} run(s), ${cpus().length} cores, load average ${load()} at start`,
+);
+try {
+  for (let i = 1; i <= RUNS; i++) {
+    const r = { loadStart: load() };
+    const cacheRepo = `${registry}/${namespace}/run${i}`;
+
+    const bareDaemon = freshDaemon('bare', i);
+    r.baseMs = pullBase(bareDaemon.host);
+    r.bareMs = bareUp(bareDaemon.host, i);
+    r.loadBare = load();
+    stopDaemon(bareDaemon);
+    process.stderr.write(`run ${i}: cold bare ${seconds(r.bareMs)} (load ${r.loadBare})\n`);
+
+    const coldDaemon = freshDaemon('cold', i);
+    pullBase(coldDaemon.host);
+    const cold = await builderUp(`builder-${i}`, coldDaemon.host);
+    r.coldAgentMs = cold.agentMs;
+    r.coldMs = cold.totalMs;
+    r.coldPhases = phaseLine(cold.status);
+    r.loadCold = load();
+    process.stderr.write(
+      `run ${i}: cold builder ${seconds(r.coldMs)}, agent at ${seconds(r.coldAgentMs)} (load ${r.loadCold}; phases ${r.coldPhases})\n`,
+    );
+
+    // Warm restart: the container stopped as a pod restart leaves it, the builder again.
+    sh(`docker stop -t 5 ${cold.status.containerId} >/dev/null`, { DOCKER_HOST: coldDaemon.host });
+    const warm = await builderUp(`builder-${i}`, coldDaemon.host);
+    r.warmAgentMs = warm.agentMs;
+    r.warmMs = warm.totalMs;
+    r.warmPhases = phaseLine(warm.status);
+    r.loadWarm = load();
+    process.stderr.write(
+      `run ${i}: warm ${seconds(r.warmMs)}, agent at ${seconds(r.warmAgentMs)} (load ${r.loadWarm}; phases ${r.warmPhases})\n`,
+    );
+
+    // The prebuild runs where the image was just built (its time is not on a workspace's path).
+    preparedCheckout(`prebuild-${i}`);
+    r.prebuildMs = prebuild(`prebuild-${i}`, coldDaemon.host, cacheRepo);
+    stopDaemon(coldDaemon);
+
+    const hitDaemon = freshDaemon('hit', i);
+    r.hitPrepareMs = preparedCheckout(`hit-${i}`);
+    const hit = await builderUp(`hit-${i}`, hitDaemon.host, { DEVCONTAINER_CACHE_REPO: cacheRepo });
+    if (hit.status.prebuilt?.status !== 'hit')
+      throw new Error(`expected a prebuilt-image hit, got ${JSON.stringify(hit.status.prebuilt)}: the bench cannot measure a hit`);
+    // The clone and initializeCommand done ahead count as part of the hit.
+    r.hitAgentMs = r.hitPrepareMs + hit.agentMs;
+    r.hitMs = r.hitPrepareMs + hit.totalMs;
+    r.hitPhases = phaseLine(hit.status);
+    r.loadHit = load();
+    stopDaemon(hitDaemon);
+    process.stderr.write(
+      `run ${i}: prebuilt hit ${seconds(r.hitMs)}, agent at ${seconds(r.hitAgentMs)} (load ${r.loadHit}; clone + initializeCommand ahead ${seconds(r.hitPrepareMs)}; phases ${r.hitPhases})\n`,
+    );
+    runs.push(r);
+  }
+} finally {
+  await cleanUp();
+}
+
+const median = (k) => {
+  const xs = runs.map((r) => r[k]).sort((a, b) => a - b);
+  return xs[Math.floor(xs.length / 2)];
+};
+const pct = (a, b) => `${((100 * a) / b).toFixed(1)} %`;
+const m = Object.fromEntries(
+  ['baseMs', 'bareMs', 'coldMs', 'coldAgentMs', 'warmMs', 'warmAgentMs', 'prebuildMs', 'hitMs', 'hitAgentMs'].map((k) => [k, median(k)]),
+);
+const overhead = m.coldMs - m.bareMs;
+rows.push(
+  ['figure (median)', 'time', 'ratio', 'target'],
+  ['base image pull on an empty daemon (before each cold run)', seconds(m.baseMs), '', ''],
+  ['cold bare devcontainer up (build + create + all hooks)', seconds(m.bareMs), '100 %', ''],
+  ['cold devcontainer-builder up: agent connected', seconds(m.coldAgentMs), pct(m.coldAgentMs, m.bareMs), ''],
+  ['cold devcontainer-builder up: all hooks done (exit)', seconds(m.coldMs), pct(m.coldMs, m.bareMs), ''],
+  ['builder overhead (cold builder − cold bare)', seconds(overhead), pct(overhead, m.bareMs), '≤ 3 %'],
+  ['warm restart: agent connected', seconds(m.warmAgentMs), pct(m.warmAgentMs, m.coldAgentMs), ''],
+  ['warm restart: hooks done (exit)', seconds(m.warmMs), pct(m.warmMs, m.coldMs), ''],
+  ['prebuild (build + push, off the workspace path)', seconds(m.prebuildMs), '', ''],
+  ['  of which clone + initializeCommand ahead of the builder', seconds(median('hitPrepareMs')), '', ''],
+  ['prebuilt hit, fresh daemon: agent connected', seconds(m.hitAgentMs), pct(m.hitAgentMs, m.coldAgentMs + m.baseMs), '≤ 10 %'],
+  ['prebuilt hit, fresh daemon: all hooks done (exit)', seconds(m.hitMs), pct(m.hitMs, m.coldMs + m.baseMs), ''],
+);
+console.log('');
+table(rows);
+console.log(
+  '\nratios: overhead of the cold bare build; warm of cold; hit of cold + base pull (both from an empty daemon), agent to agent and exit to exit',
+);
+for (const [i, r] of runs.entries()) {
+  console.log(
+    `run ${i + 1}: load average ${r.loadStart} at start, ${r.loadBare} after bare, ${r.loadCold} after cold, ${r.loadWarm} after warm, ${r.loadHit} after hit (${cpus().length} cores)`,
+  );
+  console.log(`  builder phases (s), cold: ${r.coldPhases}\n  warm: ${r.warmPhases}\n  hit: ${r.hitPhases}`);
+}
+console.log(
+  `\nall runs (s): ${JSON.stringify(
+    runs.map((r) =>
+      Object.fromEntries(
+        Object.entries(r)
+          .filter(([k]) => k.endsWith('Ms'))
+          .map(([k, v]) => [k, Number((v / 1000).toFixed(1))]),
+      ),
+    ),
+  )}`,
+);
