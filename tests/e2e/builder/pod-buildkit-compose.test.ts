@@ -5,64 +5,34 @@
 // BuildKit's Dockerfile frontend from Debian's docker-registry on 127.0.0.1, the fake agent binary.
 // Emulated: Coder (the loopback stand-in). The DinD flags are this machine's stand-in for
 // `privileged: true` (see TESTBED.md); everything uses the host network.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CoderStandin, startCoderStandin } from '../../support/coder-standin/index.js';
 import { ensureDocker, freeLoopbackPort, repoRoot, runTestbed } from '../../support/testbed.js';
-import { buildBuilder, dockerOut, git, renderInitScript, waitFor } from './support.js';
+import {
+  type BuilderContainer,
+  buildBuilder,
+  type DindSidecar,
+  git,
+  renderInitScript,
+  runBuilderContainer,
+  startDindSidecar,
+  waitFor,
+} from './support.js';
 
 const P = 'dck-builder-e2e-podbk';
-const names = { dind: `${P}-dind`, builder: `${P}-builder`, sock: `${P}-sock`, ws: `${P}-workspaces`, data: `${P}-docker` };
+const BUILDER = `${P}-builder`;
 const AGENT_TOKEN = crypto.randomUUID();
 const SECRET = `pod-secret-${crypto.randomUUID()}`;
-const INNER = ['-H', 'unix:///run/dind/docker.sock'];
-const DIND_FLAGS = [
-  '--cap-add',
-  'ALL',
-  '--cap-drop',
-  'SYS_RESOURCE',
-  '--security-opt',
-  'seccomp=unconfined',
-  '--security-opt',
-  'apparmor=unconfined',
-  '--security-opt',
-  'systempaths=unconfined',
-  '--device-cgroup-rule',
-  'a *:* rwm',
-  '-v',
-  '/sys/fs/cgroup:/sys/fs/cgroup:rw',
-  '--cgroupns',
-  'host',
-  '--network',
-  'host',
-];
 
 let root: string;
 let standin: CoderStandin;
 let builderImage: string;
 let port: number;
-
-function inner(...args: string[]): string {
-  return dockerOut('exec', names.dind, 'docker', ...INNER, ...args);
-}
-
-/** A file on the /workspaces volume, read through a throwaway container. */
-function readVolume(path: string): string {
-  return dockerOut('run', '--rm', '--network', 'host', '-v', `${names.ws}:/workspaces`, 'local/debian:bookworm', 'cat', path);
-}
-
-function cleanup(): void {
-  execFileSync('docker', ['rm', '-f', names.builder], { stdio: 'ignore' });
-  try {
-    const ids = inner('ps', '-aq').split('\n').filter(Boolean);
-    if (ids.length) inner('rm', '-f', ...ids);
-  } catch {}
-  execFileSync('docker', ['rm', '-f', names.dind], { stdio: 'ignore' });
-  for (const v of [names.sock, names.ws, names.data]) execFileSync('docker', ['volume', 'rm', '-f', v], { stdio: 'ignore' });
-}
+let sidecar: DindSidecar;
 
 /** A fixture as a git repository in ROOT/src/NAME, with placeholders replaced. */
 function fixture(name: string, from: string, replace: Record<string, [string, string][]>): void {
@@ -78,29 +48,9 @@ function fixture(name: string, from: string, replace: Record<string, [string, st
   git(dir, 'commit', '-qm', 'fixture');
 }
 
-/** Runs the builder image with ENV (values passed by name); resolves with its output when it exits. */
-function runBuilder(env: Record<string, string>): { output: () => string; exited: Promise<number | null> } {
-  const child = spawn(
-    'docker',
-    [
-      'run',
-      '--name',
-      names.builder,
-      '--network',
-      'host',
-      '-v',
-      `${names.sock}:/run/dind`,
-      '-v',
-      `${names.ws}:/workspaces`,
-      ...Object.keys(env).flatMap((k) => ['-e', k]),
-      builderImage,
-    ],
-    { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  return { output: () => output, exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
+/** Runs the builder image with ENV (values passed by name). */
+function runBuilder(env: Record<string, string>): BuilderContainer {
+  return runBuilderContainer({ name: BUILDER, image: builderImage, sidecar, env });
 }
 
 beforeAll(async () => {
@@ -110,7 +60,7 @@ beforeAll(async () => {
   const dindImage = runTestbed('dind-image');
   const agentBinary = runTestbed('fake-coder-agent');
   const frontend = runTestbed('dockerfile-frontend');
-  cleanup();
+  execFileSync('docker', ['rm', '-f', BUILDER], { stdio: 'ignore' });
   root = mkdtempSync(join(tmpdir(), `${P}-`));
   port = await freeLoopbackPort();
   mkdirSync(join(root, 'src'), { recursive: true });
@@ -124,57 +74,17 @@ beforeAll(async () => {
   });
   fixture('cmp', 'compose-repo', { '.devcontainer/compose.yaml': [['__WEB_PORT__', String(port)]] });
   standin = await startCoderStandin({ agentToken: AGENT_TOKEN, agentBinaries: { amd64: agentBinary } });
+  sidecar = await startDindSidecar({ prefix: P, image: dindImage });
   // The repositories and the secret on /workspaces, owned by the builder's user (uid 1000).
-  execFileSync('docker', [
-    'run',
-    '--rm',
-    '--network',
-    'host',
-    '-v',
-    `${names.ws}:/workspaces`,
+  sidecar.onWorkspaces('cp -a /src/. /workspaces/ && chown -R 1000:1000 /workspaces && chmod 600 /workspaces/secret', [
     '-v',
     `${join(root, 'src')}:/src:ro`,
-    'local/debian:bookworm',
-    'sh',
-    '-c',
-    'cp -a /src/. /workspaces/ && chown -R 1000:1000 /workspaces && chmod 600 /workspaces/secret',
   ]);
-  execFileSync(
-    'docker',
-    [
-      'run',
-      '-d',
-      '--name',
-      names.dind,
-      ...DIND_FLAGS,
-      '-v',
-      `${names.sock}:/run/dind`,
-      '-v',
-      `${names.ws}:/workspaces`,
-      '-v',
-      `${names.data}:/var/lib/docker`,
-      dindImage,
-    ],
-    { stdio: 'ignore' },
-  );
-  await waitFor(
-    'the inner dockerd',
-    () => {
-      try {
-        return inner('version', '--format', '{{.Server.Version}}') || undefined;
-      } catch {
-        return undefined;
-      }
-    },
-    { timeoutMs: 60_000 },
-  );
-  execFileSync('sh', ['-c', `docker save local/debian:bookworm | docker exec -i ${names.dind} docker ${INNER.join(' ')} load -q`], {
-    stdio: 'ignore',
-  });
 }, 900_000);
 
 afterAll(async () => {
-  cleanup();
+  execFileSync('docker', ['rm', '-f', BUILDER], { stdio: 'ignore' });
+  sidecar?.remove();
   await standin?.close();
   if (root) rmSync(root, { recursive: true, force: true });
 });
@@ -183,16 +93,16 @@ describe('pod topology: BuildKit and Compose through the builder image', () => {
   it('builds a BuildKit Dockerfile (secret, heredoc, COPY --link, cache mount) with buildx in the builder image against the sidecar', async () => {
     const run = runBuilder({ DEVCONTAINER_REPOSITORY: '/workspaces/bk', DEVCONTAINER_SUPERVISE: 'false' });
     const code = await run.exited;
-    execFileSync('docker', ['rm', '-f', names.builder], { stdio: 'ignore' });
+    execFileSync('docker', ['rm', '-f', BUILDER], { stdio: 'ignore' });
     expect(code, run.output().slice(-3000)).toBe(0);
     expect(run.output()).toMatch(/#\d+ \[[^\]]*\d+\/\d+\] RUN --mount=type=secret,id=fixture_token/);
-    const status = JSON.parse(readVolume('/workspaces/.devcontainer-builder/status.json'));
+    const status = JSON.parse(sidecar.onWorkspaces('cat /workspaces/.devcontainer-builder/status.json'));
     expect(status.cache).toBe('built');
-    expect(inner('exec', status.containerId, 'cat', '/etc/fixture-heredoc')).toBe('heredoc-ran');
+    expect(sidecar.docker('exec', status.containerId, 'cat', '/etc/fixture-heredoc')).toBe('heredoc-ran');
     const sha = execFileSync('sha256sum', { input: SECRET, encoding: 'utf8' }).slice(0, 64);
-    expect(inner('exec', status.containerId, 'cat', '/etc/fixture-secret-sha256')).toBe(sha);
+    expect(sidecar.docker('exec', status.containerId, 'cat', '/etc/fixture-secret-sha256')).toBe(sha);
     expect(run.output()).not.toContain(SECRET);
-    inner('rm', '-f', status.containerId);
+    sidecar.docker('rm', '-f', status.containerId);
   }, 600_000);
 
   it('runs a Compose config: both services in the sidecar, the agent in app, web reachable; docker stop stops both', async () => {
@@ -206,7 +116,7 @@ describe('pod topology: BuildKit and Compose through the builder image', () => {
       'the builder to supervise',
       () => {
         try {
-          const s = JSON.parse(readVolume('/workspaces/.devcontainer-builder/status.json'));
+          const s = JSON.parse(sidecar.onWorkspaces('cat /workspaces/.devcontainer-builder/status.json'));
           return s.phase === 'supervise' && s.workspaceFolder === '/workspaces/cmp' ? s : s.phase === 'failed' ? { failed: s } : undefined;
         } catch {
           return undefined;
@@ -216,20 +126,21 @@ describe('pod topology: BuildKit and Compose through the builder image', () => {
     );
     expect(status.failed, run.output().slice(-3000)).toBeUndefined();
     const services = () =>
-      inner(
-        'ps',
-        '-a',
-        '--filter',
-        'label=com.docker.compose.project=cmp_devcontainer',
-        '--format',
-        '{{.Label "com.docker.compose.service"}}={{.State}}',
-      )
+      sidecar
+        .docker(
+          'ps',
+          '-a',
+          '--filter',
+          'label=com.docker.compose.project=cmp_devcontainer',
+          '--format',
+          '{{.Label "com.docker.compose.service"}}={{.State}}',
+        )
         .split('\n')
         .sort();
     expect(services()).toEqual(['app=running', 'web=running']);
     await waitFor('the agent to call Coder', () => standin.agentCalls().length > 0 || undefined, { timeoutMs: 60_000 });
-    expect(inner('exec', status.containerId, 'sh', '-c', `tr '\\0' ' ' </proc/${status.agent.pid}/cmdline`)).toMatch(/agent/);
-    const reply = inner(
+    expect(sidecar.docker('exec', status.containerId, 'sh', '-c', `tr '\\0' ' ' </proc/${status.agent.pid}/cmdline`)).toMatch(/agent/);
+    const reply = sidecar.docker(
       'exec',
       status.containerId,
       'bash',
@@ -237,7 +148,7 @@ describe('pod topology: BuildKit and Compose through the builder image', () => {
       `exec 3<>/dev/tcp/127.0.0.1/${port}; printf 'GET / HTTP/1.0\\r\\n\\r\\n' >&3; cat <&3`,
     );
     expect(reply).toMatch(/hello from web/);
-    execFileSync('docker', ['stop', '--time', '25', names.builder], { stdio: 'ignore' });
+    execFileSync('docker', ['stop', '--time', '25', BUILDER], { stdio: 'ignore' });
     await run.exited;
     expect(services()).toEqual(['app=exited', 'web=exited']);
     expect(run.output()).not.toContain(AGENT_TOKEN);

@@ -1,5 +1,5 @@
 // Shared support for the builder's end-to-end tests: the fixture remote, a builder process with
-// /proc/*/cmdline sampling, status polling, and cleanup of what the runs created.
+// /proc/*/cmdline sampling, status polling, a DinD sidecar as in the pod, and cleanup of what the runs created.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -250,4 +250,150 @@ export async function waitForHooks(statusFile: string, run: BuilderRun, timeoutM
     },
     { run, timeoutMs },
   );
+}
+
+/**
+ * The DinD flags: this machine's stand-in for the pod's `privileged: true` (see TESTBED.md), on the
+ * host network.
+ */
+const DIND_FLAGS = [
+  '--cap-add',
+  'ALL',
+  '--cap-drop',
+  'SYS_RESOURCE',
+  '--security-opt',
+  'seccomp=unconfined',
+  '--security-opt',
+  'apparmor=unconfined',
+  '--security-opt',
+  'systempaths=unconfined',
+  '--device-cgroup-rule',
+  'a *:* rwm',
+  '-v',
+  '/sys/fs/cgroup:/sys/fs/cgroup:rw',
+  '--cgroupns',
+  'host',
+  '--network',
+  'host',
+];
+const DIND_SOCKET = ['-H', 'unix:///run/dind/docker.sock'];
+
+export interface DindSidecar {
+  container: string;
+  /** The socket volume (/run/dind), the /workspaces volume it shares with the builder, its /var/lib/docker. */
+  volumes: { sock: string; workspaces: string; data: string };
+  /** `docker run` arguments that give a builder container the socket and /workspaces volumes, as the pod does. */
+  builderMounts: string[];
+  /** The docker CLI against the sidecar's engine (through `docker exec`); trimmed stdout. */
+  docker(...args: string[]): string;
+  /**
+   * Runs SCRIPT (`sh -c`) in a throwaway local/debian:bookworm container with the /workspaces volume
+   * and MOUNTS (`-v` arguments); trimmed stdout.
+   */
+  onWorkspaces(script: string, mounts?: string[]): string;
+  /** Removes its inner containers, the daemon and its volumes (remove a builder that mounts them first). */
+  remove(): void;
+}
+
+/**
+ * A DinD daemon (the test bed's dind image) started next to a builder, as in the pod: named PREFIX-dind,
+ * with PREFIX-sock at /run/dind, PREFIX-workspaces at /workspaces and PREFIX-docker as its data. What
+ * an earlier run left under those names is removed first. Resolves once the inner engine answers
+ * and holds local/debian:bookworm (no registry: loaded from the machine's engine).
+ */
+export async function startDindSidecar({ prefix, image }: { prefix: string; image: string }): Promise<DindSidecar> {
+  const container = `${prefix}-dind`;
+  const volumes = { sock: `${prefix}-sock`, workspaces: `${prefix}-workspaces`, data: `${prefix}-docker` };
+  const sidecar: DindSidecar = {
+    container,
+    volumes,
+    builderMounts: ['-v', `${volumes.sock}:/run/dind`, '-v', `${volumes.workspaces}:/workspaces`],
+    docker: (...args) => dockerOut('exec', container, 'docker', ...DIND_SOCKET, ...args),
+    onWorkspaces: (script, mounts = []) =>
+      dockerOut(
+        'run',
+        '--rm',
+        '--network',
+        'host',
+        '-v',
+        `${volumes.workspaces}:/workspaces`,
+        ...mounts,
+        'local/debian:bookworm',
+        'sh',
+        '-c',
+        script,
+      ),
+    remove() {
+      try {
+        // Inner containers first (they hold the workspace bind mounts), then the daemon.
+        const ids = sidecar.docker('ps', '-aq').split('\n').filter(Boolean);
+        if (ids.length) sidecar.docker('rm', '-f', ...ids);
+      } catch {}
+      execFileSync('docker', ['rm', '-f', container], { stdio: 'ignore' });
+      for (const v of Object.values(volumes)) execFileSync('docker', ['volume', 'rm', '-f', v], { stdio: 'ignore' });
+    },
+  };
+  sidecar.remove();
+  try {
+    execFileSync(
+      'docker',
+      ['run', '-d', '--name', container, ...DIND_FLAGS, ...sidecar.builderMounts, '-v', `${volumes.data}:/var/lib/docker`, image],
+      { stdio: 'ignore' },
+    );
+    await waitFor(
+      'the inner dockerd',
+      () => {
+        try {
+          return sidecar.docker('version', '--format', '{{.Server.Version}}') || undefined;
+        } catch {
+          return undefined;
+        }
+      },
+      { timeoutMs: 60_000 },
+    );
+    execFileSync('sh', ['-c', `docker save local/debian:bookworm | docker exec -i ${container} docker ${DIND_SOCKET.join(' ')} load -q`], {
+      stdio: 'ignore',
+    });
+  } catch (error) {
+    sidecar.remove();
+    throw error;
+  }
+  return sidecar;
+}
+
+export interface BuilderContainer {
+  /** Its stdout and stderr so far, interleaved. */
+  output(): string;
+  /** Resolves with its exit code. */
+  exited: Promise<number | null>;
+}
+
+/**
+ * Runs the builder IMAGE as container NAME next to SIDECAR, with ENV passed by name (`-e NAME`, so no
+ * value is on any command line).
+ */
+export function runBuilderContainer({
+  name,
+  image,
+  sidecar,
+  env,
+}: {
+  name: string;
+  image: string;
+  sidecar: DindSidecar;
+  env: Record<string, string>;
+}): BuilderContainer {
+  const child = spawn(
+    'docker',
+    ['run', '--name', name, '--network', 'host', ...sidecar.builderMounts, ...Object.keys(env).flatMap((k) => ['-e', k]), image],
+    { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout?.on('data', (d) => {
+    output += d;
+  });
+  child.stderr?.on('data', (d) => {
+    output += d;
+  });
+  return { output: () => output, exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
 }
