@@ -19,7 +19,7 @@ import { runHooksPhase, wantsHooks } from './phases/hooks.js';
 import { runPreflightPhase } from './phases/preflight.js';
 import { runSupervisePhase } from './phases/supervise.js';
 import { runUpPhase, workspaceIdLabels } from './phases/up.js';
-import { findWarmStart } from './phases/warm-start.js';
+import { findWarmStart, inspectRecordedContainer } from './phases/warm-start.js';
 import { createRedactor } from './redact.js';
 import { type PhaseDefinition, runPhase } from './runner.js';
 import type { BuilderSettings } from './settings.js';
@@ -174,6 +174,7 @@ export async function runBuilder(options: RunBuilderOptions): Promise<RunBuilder
   const logs = createRedactingPhaseLogs(options.logs, redactor);
   const status = createStatus({ workspace: settings.workspaceName, workspaceFolder: settings.workspaceFolder });
   let saving: Promise<void> = Promise.resolve();
+  let queued: Promise<void> | undefined;
   const ctx: Omit<PhaseContext, 'log'> = {
     settings,
     docker,
@@ -181,10 +182,14 @@ export async function runBuilder(options: RunBuilderOptions): Promise<RunBuilder
     status,
     redactor,
     state: { agentRestarts: 0 },
-    // One write at a time: the background hooks report while later phases do.
+    // One write at a time (the background hooks report while later phases do); saves asked for
+    // while one is waiting share it: it writes the status as it is when its turn comes.
     save: () => {
-      saving = saving.then(() => writeStatusFile(settings.statusFile, status).catch(() => {}));
-      return saving;
+      queued ??= saving = saving.then(() => {
+        queued = undefined;
+        return writeStatusFile(settings.statusFile, status).catch(() => {});
+      });
+      return queued;
     },
     backoff: { initialMs: options.backoff?.initialMs ?? 1000, maxMs: options.backoff?.maxMs ?? 30_000 },
     fetch: options.fetch ?? fetch,
@@ -199,6 +204,8 @@ export async function runBuilder(options: RunBuilderOptions): Promise<RunBuilder
   try {
     await ctx.save();
     const preflight = startPreflight(ctx, logs);
+    // A warm start needs the recorded container's state: asked for now, used after config.
+    ctx.state.earlyInspect = inspectRecordedContainer(settings.stateDir, docker);
     // Binary mode known in advance: the agent binary downloads while checkout and up run.
     if (settings.coder)
       ctx.state.agentBinary = prefetchAgentBinary({

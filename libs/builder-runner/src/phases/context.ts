@@ -58,6 +58,8 @@ export interface PipelineState {
   coderVersion?: string;
   /** The devcontainer as inspected by a warm start (labels, env): later phases need not inspect it again. */
   inspected?: ContainerState;
+  /** The recorded container, inspected as the run started (see inspectRecordedContainer). */
+  earlyInspect?: Promise<{ id: string; state: ContainerState | undefined } | undefined>;
   /** A warm start found before `up` (a deferred checkout asked): `up` takes it, once. */
   warmStart?: WarmStartCandidate & { inspected: ContainerState };
   /** The checkout phase's log, open while a deferred update is still to come. */

@@ -50,6 +50,22 @@ export function warmStartBlocker(o: {
 }
 
 /**
+ * Inspects the container state.json names, started with the run (alongside preflight, checkout and
+ * config) so a warm start finds the answer ready. Never rejects; undefined without a recorded container.
+ */
+export async function inspectRecordedContainer(
+  stateDir: string,
+  docker: PhaseContext['docker'],
+): Promise<{ id: string; state: ContainerState | undefined } | undefined> {
+  try {
+    const { containerId } = JSON.parse(await readFile(join(stateDir, 'state.json'), 'utf8')) as { containerId?: string };
+    return typeof containerId === 'string' ? { id: containerId, state: await inspectContainer(docker, containerId) } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * The container to start without `up`, or undefined (with the reason in the debug log): the one
  * state.json names, inspected once (labels, env, running) — no search by labels on this path.
  */
@@ -71,7 +87,10 @@ export async function findWarmStart(
   ]);
   const containerId = state?.containerId;
   if (!containerId) return undefined;
-  const container = await inspectContainer(ctx.docker, containerId);
+  // The early answer is used once: a later up (supervision, after the container stopped) asks again.
+  const early = await ctx.state.earlyInspect;
+  ctx.state.earlyInspect = undefined;
+  const container = early?.id === containerId && early.state ? early.state : await inspectContainer(ctx.docker, containerId);
   if (!container) return undefined;
   // Still this workspace's container (the labels `devcontainer up` would look it up by).
   if (Object.entries(idLabels).some(([k, v]) => container.labels[k] !== v)) return undefined;
