@@ -6,6 +6,7 @@
 // Warm restart also against the floor: `docker start` + `docker exec` of the agent the builder left
 // in the container, to the agent's first call to Coder (the builder's warm run is timed to the same
 // event). The machine's load average is printed with the figures; then the waitFor bench runs.
+// BENCH_SHOW_WARM_LOG=1 prints each warm run's builder log (which paths it took).
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -72,6 +73,7 @@ function bareUp(folder) {
 function builderUp(name) {
   const folder = join(work, name);
   const statusFile = join(work, `${name}.status.json`);
+  const spawnedAt = Date.now();
   const child = spawn(process.execPath, [builderCli, 'up'], {
     env: {
       ...process.env,
@@ -106,17 +108,22 @@ function builderUp(name) {
       await new Promise((r) => setTimeout(r, 20));
     }
   })();
+  // Per phase: duration; and the start-up (process spawned → first phase started), which no phase counts.
   const phases = () => {
     const s = JSON.parse(readFileSync(statusFile, 'utf8'));
-    return Object.entries(s.phases)
-      .filter(([k]) => k !== 'supervise')
-      .map(([k, v]) => `${k} ${((v.durationMs ?? 0) / 1000).toFixed(2)}`)
-      .join(', ');
+    const first = Math.min(...Object.values(s.phases).map((v) => Date.parse(v.startedAt)));
+    return [
+      `start-up ${((first - spawnedAt) / 1000).toFixed(2)}`,
+      ...Object.entries(s.phases)
+        .filter(([k]) => k !== 'supervise')
+        .map(([k, v]) => `${k} ${((v.durationMs ?? 0) / 1000).toFixed(2)}`),
+    ].join(', ');
   };
   return {
     ready,
     connected,
     phases,
+    log: () => err,
     stop: async () => {
       child.kill('SIGTERM');
       await exited;
@@ -199,6 +206,7 @@ try {
     await run.connected;
     results.builderWarmConnected.push((performance.now() - t0) / 1000);
     breakdown.warm.push(run.phases());
+    if (process.env.BENCH_SHOW_WARM_LOG) process.stderr.write(run.log());
     await run.stop();
     results.floorConnected.push(await floor(name));
     load.push(loadavg()[0]);
@@ -225,8 +233,9 @@ console.log(`| cold (no container, no image) | ${f(bc)} | ${f(dc)} | ${(((dc - b
 console.log(`| warm restart (container stopped) | ${f(bw)} | ${f(dw)} | ${f(dw - bw)} (target: builder ≤ 3 s) |`);
 const fw = median(results.floorConnected),
   dwc = median(results.builderWarmConnected);
+const target = Math.max(0.5, fw + 0.2);
 console.log(
-  `\nwarm restart to the agent's first call to Coder: floor (docker start + docker exec of the agent) ${f(fw)}, devcontainer-builder up ${f(dwc)} (${(dwc / fw).toFixed(1)}× the floor, +${f(dwc - fw)}); bare devcontainer up (no agent) ${f(bw)}; target ≤ 0.5 s or floor + 0.2 s`,
+  `\nwarm restart to the agent's first call to Coder: floor (docker start + docker exec of the agent) ${f(fw)}, devcontainer-builder up ${f(dwc)} (${(dwc / fw).toFixed(1)}× the floor, +${f(dwc - fw)}); bare devcontainer up (no agent) ${f(bw)}; target ≤ 0.5 s or floor + 0.2 s, here ${f(target)}: ${dwc <= target ? 'met' : 'not met'}`,
 );
 console.log(`load average (1 min) at start and after each run: ${load.map((x) => x.toFixed(2)).join(', ')} on ${sh('nproc', [])} cores`);
 console.log(`\nbuilder phases (s), cold: ${breakdown.cold.join(' | ')}\nbuilder phases (s), warm: ${breakdown.warm.join(' | ')}`);
