@@ -4,6 +4,9 @@ export declare const repoRoot: string;
 /** Runs tests/testbed/NAME.sh [ARGS…] and returns its trimmed stdout (its log goes to stderr). */
 export declare function runTestbed(name: string, ...args: string[]): string;
 
+/** Runs a test bed script that prints KEY=VALUE lines (registry-auth, sshd) and returns them as an object. */
+export declare function runTestbedValues(name: string, ...args: string[]): Record<string, string>;
+
 /** Runs docker ARGS (with ENV, e.g. another DOCKER_HOST) and returns its trimmed stdout; throws with stderr on failure. */
 export declare function docker(args: string[], env?: NodeJS.ProcessEnv): string;
 

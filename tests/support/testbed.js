@@ -19,6 +19,15 @@ export function runTestbed(name, ...args) {
   }).trim();
 }
 
+/** Runs a test bed script that prints KEY=VALUE lines (registry-auth, sshd) and returns them as an object. */
+export function runTestbedValues(name, ...args) {
+  return Object.fromEntries(
+    runTestbed(name, ...args)
+      .split('\n')
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
+}
+
 /** Runs docker ARGS (with ENV, e.g. another DOCKER_HOST) and returns its trimmed stdout; throws with stderr on failure. */
 export function docker(args, env = process.env) {
   return execFileSync('docker', args, { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 }).trim();

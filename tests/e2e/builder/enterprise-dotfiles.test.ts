@@ -6,70 +6,46 @@
 // directory is the same directory in two workspaces' devcontainers at the documented path, named in their
 // remote env, and what one writes the other reads.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureDocker, runTestbed } from '../../support/testbed.js';
-import { type BuilderRun, buildBuilder, cleanupDocker, dockerOut, git, readStatus, startBuilder } from './support.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runTestbed } from '../../support/testbed.js';
+import { setupEnterpriseTests } from './enterprise-setup.js';
+import { createGitRepo, dockerOut, git } from './support.js';
 
 const PREFIX = 'dck-builder-dot';
 
-let root: string;
+const setup = setupEnterpriseTests(PREFIX);
 let image: string;
 let dotfilesBare: string;
 let userStorage: string;
-const runs: BuilderRun[] = [];
-const workspaceNames: string[] = [];
 
 function repo(name: string): string {
-  const dir = join(root, 'workspaces', `${PREFIX}-${name}`);
-  mkdirSync(join(dir, '.devcontainer'), { recursive: true });
-  writeFileSync(
-    join(dir, '.devcontainer/devcontainer.json'),
-    JSON.stringify({
+  return createGitRepo(join(setup.root, 'workspaces', `${PREFIX}-${name}`), {
+    '.devcontainer/devcontainer.json': JSON.stringify({
       name: `dot-${name}`,
       image,
       runArgs: ['--network=host'],
       postCreateCommand: 'printenv DEVCONTAINER_USER_STORAGE > /tmp/user-storage-env',
     }),
-  );
-  git(dir, 'init', '-q');
-  git(dir, 'add', '-A');
-  git(dir, 'commit', '-qm', 'fixture');
-  return dir;
+  });
 }
 
-function env(name: string, dir: string, extra: Record<string, string> = {}): Record<string, string> {
-  workspaceNames.push(`${PREFIX}-${name}`);
-  return {
+function env(name: string, dir: string): Record<string, string> {
+  return setup.env(name, {
     DEVCONTAINER_REPOSITORY: dir,
-    DEVCONTAINER_WORKSPACE_NAME: `${PREFIX}-${name}`,
-    DEVCONTAINER_STATUS_FILE: join(root, 'status', `${name}.status.json`),
-    DEVCONTAINER_SUPERVISE: 'false',
     // The dotfiles repository reaches the devcontainer as a bind mount (no network git server needed).
     DEVCONTAINER_MOUNTS: `type=bind,source=${dotfilesBare},target=/srv/dotfiles.git`,
     DEVCONTAINER_DOTFILES_REPOSITORY: 'file:///srv/dotfiles.git',
     DEVCONTAINER_DOTFILES_TARGET_PATH: '/root/.my-dotfiles',
     DEVCONTAINER_DOTFILES_INSTALL_COMMAND: 'setup-here.sh',
     DEVCONTAINER_USER_STORAGE: userStorage,
-    ...extra,
-  };
-}
-
-async function up(e: Record<string, string>) {
-  const run = startBuilder(e);
-  runs.push(run);
-  const r = await run.exited;
-  return { code: r.code, stderr: run.stderr(), status: readStatus(e.DEVCONTAINER_STATUS_FILE as string) ?? {} };
+  });
 }
 
 beforeAll(async () => {
-  ensureDocker();
   image = runTestbed('git-image');
-  buildBuilder(['libs/builder-runner', 'apps/devcontainer-builder']);
-  root = mkdtempSync(join(tmpdir(), `${PREFIX}-`));
-  const work = join(root, 'dotfiles-work');
+  const work = join(setup.root, 'dotfiles-work');
   mkdirSync(work);
   writeFileSync(join(work, '.aliases'), 'alias ll="ls -l"\n');
   writeFileSync(
@@ -80,25 +56,16 @@ beforeAll(async () => {
   git(work, 'init', '-q');
   git(work, 'add', '-A');
   git(work, 'commit', '-qm', 'dotfiles');
-  dotfilesBare = join(root, 'dotfiles.git');
-  git(root, 'clone', '-q', '--bare', work, dotfilesBare);
-  userStorage = join(root, 'user-storage');
+  dotfilesBare = join(setup.root, 'dotfiles.git');
+  git(setup.root, 'clone', '-q', '--bare', work, dotfilesBare);
+  userStorage = join(setup.root, 'user-storage');
   mkdirSync(userStorage);
 }, 600_000);
-
-afterAll(async () => {
-  for (const run of runs) if (run.child.exitCode === null) run.child.kill('SIGKILL');
-  cleanupDocker(workspaceNames, PREFIX);
-  for (const name of workspaceNames)
-    for (const id of dockerOut('ps', '-aq', '--filter', `label=devcontainer-kit.workspace=${name}`).split('\n').filter(Boolean))
-      execFileSync('docker', ['rm', '-f', id], { stdio: 'ignore' });
-  if (root) rmSync(root, { recursive: true, force: true });
-}, 120_000);
 
 describe('dotfiles and per-user storage', () => {
   it('dotfiles cloned to the target path and installed once; the user storage shared by two workspaces', async () => {
     const a = env('a', repo('a'));
-    const first = await up(a);
+    const first = await setup.up(a);
     expect(first.code, first.stderr).toBe(0);
     const ca = first.status.containerId as string;
     expect(dockerOut('exec', ca, 'git', '-C', '/root/.my-dotfiles', 'log', '--format=%s')).toBe('dotfiles');
@@ -110,13 +77,13 @@ describe('dotfiles and per-user storage', () => {
     expect(readFileSync(join(userStorage, 'note'), 'utf8')).toBe('from-a\n');
 
     // A restart of the same workspace: the dotfiles are not installed a second time.
-    const again = await up(a);
+    const again = await setup.up(a);
     expect(again.code, again.stderr).toBe(0);
     expect(again.status.containerId).toBe(ca);
     expect(dockerOut('exec', ca, 'cat', '/root/.dotfiles-installs')).toBe('installed');
 
     // Another workspace of the same user sees the same storage.
-    const second = await up(env('b', repo('b')));
+    const second = await setup.up(env('b', repo('b')));
     expect(second.code, second.stderr).toBe(0);
     expect(dockerOut('exec', second.status.containerId, 'cat', '/mnt/user-storage/note')).toBe('from-a');
   }, 600_000);

@@ -15,14 +15,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CoderStandin, startCoderStandin } from '../../support/coder-standin/index.js';
-import { ensureDocker, repoRoot, runTestbed } from '../../support/testbed.js';
-import { type BuilderRun, buildBuilder, builderCli, cleanupDocker, dockerOut, git, readStatus, startBuilder } from './support.js';
+import { repoRoot, runTestbed, runTestbedValues } from '../../support/testbed.js';
+import { setupEnterpriseTests } from './enterprise-setup.js';
+import { builderCli, createGitRepo, dockerOut } from './support.js';
 
 const PREFIX = 'dck-builder-ent';
 const AGENT_TOKEN = crypto.randomUUID();
 const RUN_ID = crypto.randomUUID().slice(0, 8);
 const FRESH = `${PREFIX}-fresh-${RUN_ID}`;
 
+const setup = setupEnterpriseTests(PREFIX, { packages: ['libs/prebuild-cache', 'libs/builder-runner', 'apps/devcontainer-builder'] });
 let root: string;
 let agentBinary: string;
 let bed: Record<string, string>;
@@ -30,42 +32,10 @@ let password: string;
 let caBundle: string;
 let freshHost: string | undefined;
 let standin: CoderStandin;
-const workspaceNames: string[] = [];
-const runs: BuilderRun[] = [];
-const secrets: string[] = [];
-
-/** Every /proc/PID/environ holding one of the secrets, sampled while `fn` runs (the builder itself excluded by pid). */
-async function watchEnviron<T>(fn: () => Promise<T>, allowedPids: () => number[]): Promise<{ result: T; leaks: string[] }> {
-  const leaks = new Set<string>();
-  const sample = () => {
-    for (const pid of readdirSync('/proc')) {
-      if (!/^\d+$/.test(pid) || Number(pid) === process.pid || allowedPids().includes(Number(pid))) continue;
-      try {
-        const env = readFileSync(`/proc/${pid}/environ`, 'latin1');
-        const cmd = readFileSync(`/proc/${pid}/cmdline`, 'latin1').replaceAll('\0', ' ');
-        for (const s of secrets) if (env.includes(s)) leaks.add(`${pid} ${cmd.slice(0, 120)}`);
-      } catch {}
-    }
-  };
-  const timer = setInterval(sample, 100);
-  try {
-    return { result: await fn(), leaks: [...leaks] };
-  } finally {
-    clearInterval(timer);
-  }
-}
 
 /** A git repository from an inline file tree (used in place). */
 function repo(name: string, files: Record<string, string>): string {
-  const dir = join(root, 'workspaces', `${PREFIX}-${name}`);
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), content);
-  }
-  git(dir, 'init', '-q');
-  git(dir, 'add', '-A');
-  git(dir, 'commit', '-qm', 'fixture');
-  return dir;
+  return createGitRepo(join(root, 'workspaces', `${PREFIX}-${name}`), files);
 }
 
 /** A docker config.json as a Kubernetes dockerconfigjson Secret mounts it: key `.dockerconfigjson`, read-only. */
@@ -82,32 +52,17 @@ function dockerConfigSecret(name: string, auths: Record<string, { user: string; 
 }
 
 function env(name: string, dir: string, extra: Record<string, string> = {}): Record<string, string> {
-  workspaceNames.push(`${PREFIX}-${name}`);
-  return {
+  return setup.env(name, {
     DEVCONTAINER_REPOSITORY: dir,
-    DEVCONTAINER_WORKSPACE_NAME: `${PREFIX}-${name}`,
-    DEVCONTAINER_STATUS_FILE: join(root, 'status', `${name}.status.json`),
     // The builder trusts the test CA the way the pod will (NODE_EXTRA_CA_CERTS, plus the machine's bundle).
     NODE_EXTRA_CA_CERTS: caBundle,
     ...extra,
-  };
+  });
 }
 
-async function upToCompletion(e: Record<string, string>) {
-  const run = startBuilder({ ...e, DEVCONTAINER_SUPERVISE: 'false' });
-  runs.push(run);
-  const { result: r, leaks } = await watchEnviron(
-    () => run.exited,
-    () => (run.child.pid ? [run.child.pid] : []),
-  );
-  return {
-    code: r.code,
-    stdout: run.stdout(),
-    stderr: run.stderr(),
-    cmdlines: run.cmdlines(),
-    leaks,
-    status: readStatus(e.DEVCONTAINER_STATUS_FILE as string) ?? {},
-  };
+/** Runs `up` to its end; the builder itself may hold the password (it reads the docker config), no other process. */
+function upToCompletion(e: Record<string, string>) {
+  return setup.up(e, { builderMayHold: true });
 }
 
 function prebuild(e: Record<string, string>) {
@@ -117,33 +72,20 @@ function prebuild(e: Record<string, string>) {
   });
 }
 
-function expectNoSecret(where: string, text: string) {
-  for (const s of secrets) expect(text.includes(s), `${where} holds a secret`).toBe(false);
-}
-
 beforeAll(async () => {
-  ensureDocker();
+  root = setup.root;
   agentBinary = runTestbed('fake-coder-agent');
-  bed = Object.fromEntries(
-    runTestbed('registry-auth')
-      .split('\n')
-      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-  );
+  bed = runTestbedValues('registry-auth');
   password = readFileSync(bed.PASSWORD_FILE as string, 'utf8').trim();
-  secrets.push(password, Buffer.from(`${bed.USER}:${password}`).toString('base64'));
-  root = mkdtempSync(join(tmpdir(), `${PREFIX}-`));
+  setup.secrets.push(password, Buffer.from(`${bed.USER}:${password}`).toString('base64'));
   caBundle = join(root, 'ca-bundle.pem');
   const machine =
     process.env.NODE_EXTRA_CA_CERTS && existsSync(process.env.NODE_EXTRA_CA_CERTS)
       ? readFileSync(process.env.NODE_EXTRA_CA_CERTS, 'utf8')
       : '';
   writeFileSync(caBundle, `${machine}\n${readFileSync(bed.CA as string, 'utf8')}`);
-  buildBuilder(['libs/prebuild-cache', 'libs/builder-runner', 'apps/devcontainer-builder']);
   standin = await startCoderStandin({ agentToken: AGENT_TOKEN, agentBinaries: { amd64: agentBinary } });
-  freshHost = execFileSync('bash', [join(repoRoot, 'tests/testbed/fresh-dockerd.sh'), 'start', FRESH], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  }).trim();
+  freshHost = runTestbed('fresh-dockerd', 'start', FRESH);
   // The base image lives only in the private registries: pushed with credentials, then removed here.
   const cfg = mkdtempSync(join(tmpdir(), `${PREFIX}-cfg-`));
   writeFileSync(
@@ -166,16 +108,10 @@ beforeAll(async () => {
 }, 900_000);
 
 afterAll(async () => {
-  for (const run of runs) if (run.child.exitCode === null) run.child.kill('SIGKILL');
   await standin?.close();
   if (freshHost) spawnSync('bash', [join(repoRoot, 'tests/testbed/fresh-dockerd.sh'), 'stop', FRESH], { stdio: 'ignore' });
-  for (const name of workspaceNames)
-    for (const id of dockerOut('ps', '-aq', '--filter', `label=devcontainer-kit.workspace=${name}`).split('\n').filter(Boolean))
-      spawnSync('docker', ['rm', '-f', id], { stdio: 'ignore' });
-  cleanupDocker([], PREFIX);
   for (const img of dockerOut('images', '--format', '{{.Repository}}:{{.Tag}}').split('\n'))
     if (img.includes(`/${PREFIX}/`)) spawnSync('docker', ['rmi', '-f', img], { stdio: 'ignore' });
-  if (root) rmSync(root, { recursive: true, force: true });
 }, 120_000);
 
 describe.each([
@@ -203,7 +139,7 @@ describe.each([
     const image = pre.stdout.trim();
     expect(image.startsWith(`${cacheRepo}:`)).toBe(true);
     expect(pre.stderr).toContain(`registry credentials from ${secretFile} for ${registry}`);
-    expectNoSecret('prebuild output', pre.stdout + pre.stderr);
+    setup.expectNoSecret('prebuild output', pre.stdout + pre.stderr);
     if (kind === 'token') {
       // The builder's own lookup asked the issuer for a pull token as dck-robot; the daemon's push for push,pull.
       const issued = readFileSync(bed.ISSUER_LOG as string, 'utf8')
@@ -234,17 +170,17 @@ describe.each([
 
     // Secrets: nowhere but the builder's own memory and the private DOCKER_CONFIG it removed.
     expect(hit.leaks).toEqual([]);
-    expectNoSecret('argv of every process', [...hit.cmdlines].join('\n'));
-    expectNoSecret('builder output', hit.stdout + hit.stderr);
-    expectNoSecret('status file', readFileSync(e.DEVCONTAINER_STATUS_FILE as string, 'utf8'));
-    expectNoSecret(
+    setup.expectNoSecret('argv of every process', hit.cmdlines);
+    setup.expectNoSecret('builder output', hit.stdout + hit.stderr);
+    setup.expectNoSecret('status file', readFileSync(e.DEVCONTAINER_STATUS_FILE as string, 'utf8'));
+    setup.expectNoSecret(
       'Coder logs',
       standin
         .logs()
         .map((l) => l.output)
         .join('\n'),
     );
-    expectNoSecret(
+    setup.expectNoSecret(
       'state dir',
       execFileSync('sh', ['-c', `cat "${join(root, 'status')}"/*.state/* 2>/dev/null || true`], { encoding: 'utf8' }),
     );

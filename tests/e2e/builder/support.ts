@@ -54,6 +54,18 @@ export function git(cwd: string, ...args: string[]): string {
   ).trim();
 }
 
+/** A git repository in DIR from an inline file tree, committed on main; returns DIR. */
+export function createGitRepo(dir: string, files: Record<string, string>): string {
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), content);
+  }
+  git(dir, 'init', '-q');
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-qm', 'fixture');
+  return dir;
+}
+
 export interface FixtureRemote {
   /** Bare repository folder (served as `<name>.git`). */
   bare: string;
