@@ -6,7 +6,7 @@
 // the static stand-in agent binary. Emulated: the Coder server (the loopback stand-in). The gallery
 // (Open VSX) is unreachable here, so the unknown extension id fails for real.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ import {
   buildBuilder,
   builderCli,
   cleanupDocker,
+  createGitRepo,
   dockerOut,
   git,
   readStatus,
@@ -43,15 +44,7 @@ const runs: BuilderRun[] = [];
 
 /** A git repository from an inline file tree (used in place: the builder does not clone it). */
 function repo(name: string, files: Record<string, string>): string {
-  const dir = join(root, 'workspaces', `${PREFIX}-${name}`);
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(join(dir, path, '..'), { recursive: true });
-    writeFileSync(join(dir, path), content);
-  }
-  git(dir, 'init', '-q');
-  git(dir, 'add', '-A');
-  git(dir, 'commit', '-qm', 'fixture');
-  return dir;
+  return createGitRepo(join(root, 'workspaces', `${PREFIX}-${name}`), files);
 }
 
 function env(name: string, dir: string, o: { standin?: CoderStandin; extra?: Record<string, string> } = {}): Record<string, string> {
@@ -183,10 +176,7 @@ describe('build cache: prebuild to a real registry, up on a fresh Docker daemon'
   let standin: CoderStandin;
   beforeAll(async () => {
     standin = await startCoderStandin({ agentToken: AGENT_TOKEN, agentBinaries: { amd64: agentBinary } });
-    freshHost = execFileSync('bash', [join(repoRoot, 'tests/testbed/fresh-dockerd.sh'), 'start', FRESH], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-    }).trim();
+    freshHost = runTestbed('fresh-dockerd', 'start', FRESH);
   }, 120_000);
   afterAll(async () => {
     await standin?.close();
