@@ -327,9 +327,10 @@ describe('binary mode: a devcontainer without curl, wget or busybox', () => {
         .join('\n');
       expect(superviseLines).toMatch(/the agent exited \(code \d+\); restarting in 1\.0 s/);
       expect(superviseLines).toMatch(/stopped: running devcontainer up again/);
-      // Restarts reuse the binary: the builder's cache (one download) and the copy already in the devcontainer.
+      // Restarts reuse the binary: the builder's cache (one download) and the copy already in the
+      // devcontainer, started as the first start left it (one docker exec, no preparation).
       expect(standin.requests().filter((r) => r.path === '/bin/coder-linux-amd64').length).toBe(1);
-      expect(standinOutputs(standin).join('\n')).toMatch(/the devcontainer already has the agent binary for Coder/);
+      expect(standinOutputs(standin).join('\n')).toMatch(/binary mode; started as the last start left it, no preparation needed/);
       const stopped = await stop(run);
       expect(stopped.code).toBe(0);
       expectNoSecrets(run.cmdlines());
