@@ -163,8 +163,17 @@ describe('waitFor', () => {
     run.child.kill('SIGTERM');
     expect((await run.exited).code).toBe(0);
 
+    // Upstream moves on (the devcontainer configuration does not).
+    const work = join(root, 'default-work');
+    writeFileSync(join(work, 'UPDATED'), 'new upstream commit\n');
+    git(work, 'add', 'UPDATED');
+    git(work, 'commit', '-qm', 'upstream');
+    git(work, 'push', '-q', join(root, 'default.git'), 'HEAD:refs/heads/main');
+    const upstream = git(work, 'rev-parse', 'HEAD').trim();
+
     // A warm restart (container stopped, nothing changed): docker start instead of devcontainer up, the
-    // agent first, then run-user-commands reruns exactly what the spec reruns: postStart (and postAttach).
+    // agent first (one docker exec, as the first start left it), then the checkout update, then
+    // run-user-commands reruns exactly what the spec reruns: postStart (and postAttach).
     const again = startBuilder(e);
     runs.push(again);
     await waitForAgent(e, again);
@@ -179,6 +188,14 @@ describe('waitFor', () => {
         undefined,
     );
     expect(dockerExec(c, 'dev', 'cat $HOME/on-create $HOME/post-create-runs $HOME/post-start')).toBe('on-create\nrun\nstart\nstart');
+    expect(sourceLines('Builder: Coder agent').join('\n')).toMatch(/started as the last start left it, no preparation needed/);
+    // The checkout was not fetched before the start; it was fast-forwarded once the agent ran.
+    const checkout = sourceLines('Builder: checkout').join('\n');
+    expect(checkout).toMatch(/using the existing checkout at [0-9a-f]{12}; fetching .* after the workspace starts/);
+    expect(checkout).toMatch(new RegExp(`fast-forwarded .*: [0-9a-f]{12} → ${upstream.slice(0, 12)}`));
+    expect(checkout).not.toMatch(/configuration changed/);
+    expect(git(ws, '-c', 'safe.directory=*', 'rev-parse', 'HEAD').trim()).toBe(upstream);
+    expect(restarted.commit).toBe(upstream);
     again.child.kill('SIGTERM');
     expect((await again.exited).code).toBe(0);
   }, 600_000);
