@@ -1,18 +1,10 @@
-// Test bed access for this package's tests (runs tests/testbed/*.sh; each prints its result on stdout)
-// and a disposable workspace container started from local/debian:bookworm.
+// Test bed access for this package's tests (the shared runTestbed from tests/support/testbed runs
+// tests/testbed/*.sh; each prints its result on stdout) and a disposable workspace container started
+// from local/debian:bookworm.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
-
-export function runTestbed(name: string): string {
-  return execFileSync('bash', [join(repoRoot, 'tests/testbed', `${name}.sh`)], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  }).trim();
-}
+export { runTestbed } from '../../../../tests/support/testbed.js';
 
 export function docker(args: string[], input?: string): string {
   return execFileSync('docker', args, { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'] }).trim();
