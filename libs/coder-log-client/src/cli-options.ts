@@ -19,6 +19,8 @@ export interface LogstreamOptions {
   stderrLevel: LogLevel;
   /** The command after `--`; empty: stream standard input. */
   command: string[];
+  /** The send-queue bound (client `maxQueueBytes`); no flag: for embedding and tests. */
+  maxQueueBytes?: number;
 }
 
 /** Raw flag values as citty parses them (strings/booleans, undefined when absent). */

@@ -9,7 +9,7 @@ import { createLogSource, type LogSourceOptions } from './log-source.js';
 import { CoderLogStream, type StopReason, type StreamContext } from './log-stream.js';
 import { DEFAULT_MAX_OVERFLOW_REJECTIONS, OverflowProbe } from './overflow-probe.js';
 import { createUndiciTransport } from './transport.js';
-import type { CoderLogWarning, LogStream, LogStreamStats, LogTransport } from './types.js';
+import type { CoderLogWarning, LogStreamStats, LogTransport, ShippingLogStream } from './types.js';
 
 export interface CoderLogClientOptions {
   /** The Coder deployment URL the agent uses (CODER_AGENT_URL), e.g. `https://coder.example.com/`. */
@@ -42,6 +42,12 @@ export interface CoderLogClientOptions {
   batchMaxBytes?: number;
   /** ... or this many lines. Default 2000. */
   batchMaxLines?: number;
+  /**
+   * Backpressure: a stream's write() returns false (and 'drain' follows) once its send queue holds
+   * this many bytes (output plus 64 per entry) while Coder is answering. Default 1 MiB: four full
+   * batches ready behind the one in flight, a few MB of heap at most.
+   */
+  maxQueueBytes?: number;
   /** How long 401/403 answers are retried before shipping stops. Default 60 000 ms. */
   authGraceMs?: number;
   /** Retry backoff (base 250 ms, cap 5 000 ms). */
@@ -55,7 +61,7 @@ export interface CoderLogClientOptions {
 }
 
 export interface CoderLogClient {
-  createLogStream(options: LogSourceOptions): Promise<LogStream>;
+  createLogStream(options: LogSourceOptions): Promise<ShippingLogStream>;
   /** Close every stream (tail + summary, then drain within `timeoutMs`, default 10 s) and the connections. */
   close(options?: { timeoutMs?: number }): Promise<void>;
   readonly logFile: string;
@@ -66,6 +72,9 @@ export interface CoderLogClient {
     earlierBytes: number;
   };
 }
+
+/** The default send-queue bound per stream (see `maxQueueBytes`). */
+export const DEFAULT_MAX_QUEUE_BYTES = 1024 * 1024;
 
 /** What a restarted run keeps for its last words (warn/error lines, summary, tail) even when earlier runs used the whole budget. */
 export const MIN_RUN_BUDGET_BYTES = 32 * 1024;
@@ -126,6 +135,7 @@ export function createCoderLogClient(options: CoderLogClientOptions): CoderLogCl
     flushIntervalMs: options.flushIntervalMs ?? 1000,
     batchMaxBytes: options.batchMaxBytes ?? 256 * 1024,
     batchMaxLines: options.batchMaxLines ?? 2000,
+    maxQueueBytes: options.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES,
     authGraceMs: options.authGraceMs ?? 60_000,
     backoff: options.backoff ?? {},
     retryAfterMaxMs: options.retryAfterMaxMs ?? 120_000,
@@ -250,6 +260,7 @@ function validateOptions(options: CoderLogClientOptions): void {
     'fetchTimeoutMs',
     'batchMaxBytes',
     'batchMaxLines',
+    'maxQueueBytes',
     'maxOverflowRejections',
     'retryAfterMaxMs',
   ] as const) {

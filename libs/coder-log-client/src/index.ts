@@ -5,7 +5,7 @@ export { ByteBudget, DEFAULT_BUDGET_BYTES, describeBudgetHold, formatSize, forma
 export type { BudgetAccountState } from './budget-account.js';
 export { BudgetAccount, budgetAccountAgentKey, formatBudgetAccount, parseBudgetAccount } from './budget-account.js';
 export type { CoderLogClient, CoderLogClientOptions } from './client.js';
-export { createCoderLogClient, MIN_RUN_BUDGET_BYTES } from './client.js';
+export { createCoderLogClient, DEFAULT_MAX_QUEUE_BYTES, MIN_RUN_BUDGET_BYTES } from './client.js';
 export type { CoderLogClientErrorCode } from './errors.js';
 export { CoderLogClientError } from './errors.js';
 export type { ParsedJsonLine } from './json-levels.js';
@@ -29,6 +29,7 @@ export type {
   LogStream,
   LogStreamStats,
   LogTransport,
+  ShippingLogStream,
   TransportResponse,
   WarningCode,
 } from './types.js';

@@ -10,13 +10,19 @@ import type {
   CoderLogWarning,
   LogLevel,
   LogSourceBody,
-  LogStream,
   LogStreamStats,
   LogTransport,
+  ShippingLogStream,
   TransportResponse,
 } from './types.js';
 
 export type StopReason = 'overflow' | 'unauthorized' | 'source-refused';
+
+/**
+ * What one queued entry costs beyond its output, as the queue bound counts it: the entry object,
+ * its string header and the queue slot (about what V8 spends on a short line).
+ */
+export const QUEUE_ENTRY_OVERHEAD_BYTES = 64;
 
 /** What a stream shares with its client (one per agent). */
 export interface StreamContext {
@@ -26,6 +32,8 @@ export interface StreamContext {
   flushIntervalMs: number;
   batchMaxBytes: number;
   batchMaxLines: number;
+  /** write() returns false once the queue holds this much (output + per-entry overhead). */
+  maxQueueBytes: number;
   authGraceMs: number;
   backoff: BackoffOptions;
   /** Longest wait a Retry-After answer can impose. */
@@ -65,7 +73,7 @@ type ExchangeResult = 'ok' | 'dropped' | 'overflow' | 'stopped' | 'aborted';
  * One log source of one agent: normalises, collapses, budgets and batches lines, and ships
  * them with at most one request in flight, in order, retrying what can be retried.
  */
-export class CoderLogStream extends EventEmitter implements LogStream {
+export class CoderLogStream extends EventEmitter implements ShippingLogStream {
   readonly id: string;
   readonly displayName: string;
   private readonly source: LogSourceBody;
@@ -79,6 +87,10 @@ export class CoderLogStream extends EventEmitter implements LogStream {
   private enqueued = 0;
   private settled = 0;
   private waiters: Waiter[] = [];
+  /** The request at the head is being retried (no answer, 5xx, 429, 401/403): no backpressure then. */
+  private failing = false;
+  /** write() returned false: emit 'drain' once the queue has room again. */
+  private drainWanted = false;
   private inflight = false;
   private timer: NodeJS.Timeout | undefined;
   private registered = false;
@@ -113,19 +125,49 @@ export class CoderLogStream extends EventEmitter implements LogStream {
       overflowed: this.ctx.overflow.active,
       held: this.tail.heldLines,
       stopped: this.stopped,
+      queuedBytes: this.queueBytes,
     };
   }
 
-  write(line: string, level: LogLevel = 'info'): void {
+  /**
+   * Always takes the line (the local log has it before this returns). Returns false once the
+   * send queue holds `maxQueueBytes` or more while Coder is answering: a producer that can wait
+   * should stop writing until 'drain'. While requests are failing it returns true, so a Coder
+   * that is down never holds up the producer (the budget still bounds what is queued).
+   */
+  write(line: string, level: LogLevel = 'info'): boolean {
     const at = this.ctx.isoNow();
     this.ctx.file.append(this.displayName, level, line, at);
     if (this.closing || this.stopped) {
       this.counters.dropped++;
-      return;
+      return true;
     }
     const lines = normaliseLine(line);
     for (const l of lines) this.collapser.push(l, level, at);
     this.scheduleTick();
+    return !this.writableNeedDrain;
+  }
+
+  /**
+   * True while write() would return false: the queue is at its bound and Coder is answering.
+   * When true, 'drain' follows once there is room (or requests start failing).
+   */
+  get writableNeedDrain(): boolean {
+    const full = !this.failing && this.stopped === undefined && this.queueBytes >= this.ctx.maxQueueBytes;
+    if (full) this.drainWanted = true;
+    return full;
+  }
+
+  /** What the queue bound counts: queued output plus a fixed overhead per entry. */
+  private get queueBytes(): number {
+    return this.queuedBytes + this.pending * QUEUE_ENTRY_OVERHEAD_BYTES;
+  }
+
+  /** After the queue shrank or requests started failing: 'drain' for a producer that waits. */
+  private maybeDrain(): void {
+    if (!this.drainWanted || this.writableNeedDrain) return;
+    this.drainWanted = false;
+    process.nextTick(() => this.emit('drain'));
   }
 
   async flush(options: { timeoutMs?: number } = {}): Promise<void> {
@@ -365,6 +407,7 @@ export class CoderLogStream extends EventEmitter implements LogStream {
       }
       if (this.abort.signal.aborted) return 'aborted';
       const action = res ? classifyStatus(res.status) : 'retry';
+      this.setFailing(action === 'retry' || action === 'auth');
       if (action === 'ok') {
         this.ctx.auth.failingSince = undefined;
         return 'ok';
@@ -409,6 +452,12 @@ export class CoderLogStream extends EventEmitter implements LogStream {
       }
       await this.sleep(delay);
     }
+  }
+
+  private setFailing(failing: boolean): void {
+    if (failing === this.failing) return;
+    this.failing = failing;
+    if (failing) this.maybeDrain();
   }
 
   private sleep(ms: number): Promise<void> {
@@ -483,6 +532,7 @@ export class CoderLogStream extends EventEmitter implements LogStream {
     for (const e of keep) this.queuedBytes += e.output.length;
     this.settled += removed;
     this.resolveWaiters();
+    this.maybeDrain();
   }
 
   /** Remove `n` entries from the head of the queue (delivered or given up). */
@@ -499,6 +549,7 @@ export class CoderLogStream extends EventEmitter implements LogStream {
       this.head = 0;
     }
     this.resolveWaiters();
+    this.maybeDrain();
   }
 
   private resolveWaiters(): void {

@@ -4,7 +4,7 @@ import { type LogstreamOptions, redactCredentials } from './cli-options.js';
 import { createCoderLogClient } from './client.js';
 import { parseDevcontainerJsonLine } from './json-levels.js';
 import { LineReader } from './line-reader.js';
-import type { LogLevel, LogStream } from './types.js';
+import type { LogLevel, ShippingLogStream } from './types.js';
 
 const FORWARDED_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
 
@@ -23,7 +23,7 @@ export interface LogstreamIo {
  */
 export async function runLogstream(options: LogstreamOptions, io: LogstreamIo): Promise<number> {
   const say = (msg: string) => io.stderr.write(`coder-logstream: ${redactCredentials(msg)}\n`);
-  let stream: LogStream | undefined;
+  let stream: ShippingLogStream | undefined;
   let closeShipping: (timeoutMs: number) => Promise<void> = async () => {};
 
   if (options.agentUrl && options.agentToken) {
@@ -34,6 +34,7 @@ export async function runLogstream(options: LogstreamOptions, io: LogstreamIo): 
       flushIntervalMs: options.flushIntervalMs,
       ...(options.budgetBytes === undefined ? {} : { budgetBytes: options.budgetBytes }),
       ...(options.budgetAccountFile === undefined ? {} : { budgetAccountFile: options.budgetAccountFile }),
+      ...(options.maxQueueBytes === undefined ? {} : { maxQueueBytes: options.maxQueueBytes }),
       onWarning: (w) => say(`warning: ${w.message}`),
     });
     stream = await client.createLogStream({
@@ -64,18 +65,31 @@ export async function runLogstream(options: LogstreamOptions, io: LogstreamIo): 
     });
   };
 
-  // Echo a readable to a writable unchanged, with backpressure; EPIPE on our side is ignored.
+  // Echo a readable to a writable unchanged, with backpressure from both the echo and the send
+  // queue (a full queue pauses the input until Coder catches up: nothing is dropped, memory stays
+  // bounded); EPIPE on our side is ignored.
   const pipeEcho = (from: NodeJS.ReadableStream, to: NodeJS.WritableStream, reader: LineReader | undefined) =>
     new Promise<void>((resolve) => {
       let broken = false;
+      let holds = 0;
+      const hold = () => {
+        if (holds++ === 0) from.pause();
+      };
+      const release = () => {
+        if (--holds === 0) from.resume();
+      };
       to.on('error', () => {
         broken = true;
       });
       from.on('data', (chunk: Buffer) => {
         reader?.push(chunk);
         if (!broken && !to.write(chunk)) {
-          from.pause();
-          to.once('drain', () => from.resume());
+          hold();
+          to.once('drain', release);
+        }
+        if (reader && stream?.writableNeedDrain) {
+          hold();
+          stream.once('drain', release);
         }
       });
       from.on('end', () => {

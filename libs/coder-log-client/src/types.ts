@@ -32,6 +32,8 @@ export interface LogStreamStats {
   held?: number;
   /** Why shipping stopped, if it did ('overflow': after `maxOverflowRejections` 413 answers). */
   stopped?: 'overflow' | 'unauthorized' | 'source-refused' | undefined;
+  /** What the send queue holds now, as its bound counts it: output bytes plus 64 per entry (Coder-backed streams). */
+  queuedBytes?: number;
 }
 
 export type WarningCode =
@@ -63,6 +65,21 @@ export interface LogStream {
   close(options?: { timeoutMs?: number }): Promise<void>;
   readonly stats: LogStreamStats;
   on(event: 'warning', listener: (warning: CoderLogWarning) => void): this;
+}
+
+/**
+ * A LogStream that ships to Coder, with backpressure: write() still takes every line, and returns
+ * false once the send queue is at its bound (`maxQueueBytes`) while Coder is answering; 'drain'
+ * says when there is room again. The usual Node streams contract, for producers that can wait.
+ */
+export interface ShippingLogStream extends LogStream {
+  write(line: string, level?: LogLevel): boolean;
+  /** True while write() would return false; 'drain' follows once there is room. */
+  readonly writableNeedDrain: boolean;
+  on(event: 'warning', listener: (warning: CoderLogWarning) => void): this;
+  on(event: 'drain', listener: () => void): this;
+  once(event: 'drain', listener: () => void): this;
+  off(event: 'drain', listener: () => void): this;
 }
 
 /** What an HTTP exchange came back with; network errors are thrown instead. */

@@ -320,3 +320,67 @@ describe('budget across runs (budgetAccountFile)', () => {
     ).toBeLessThanOrEqual(8);
   });
 });
+
+describe('backpressure (maxQueueBytes)', () => {
+  it('with a slow Coder: write() says when the queue is full, the queue stays within its bound, and every line reaches Coder and the log file in order', async () => {
+    const bound = 16 * 1024;
+    const { standin, client } = await setup(
+      { stalls: 100_000, stallMs: 80 },
+      { maxQueueBytes: bound, budgetBytes: 64 * 1024 * 1024 },
+      2 ** 40,
+    );
+    const stream = await client.createLogStream({ displayName: 'slow' });
+    const written: string[] = [];
+    let full = 0;
+    let maxQueued = 0;
+    for (let i = 0; i < 3000; i++) {
+      const line = `line ${i} ${'x'.repeat(i % 60)}`;
+      written.push(line);
+      const more = stream.write(line);
+      maxQueued = Math.max(maxQueued, stream.stats.queuedBytes ?? 0);
+      if (!more) {
+        full++;
+        expect(stream.writableNeedDrain).toBe(true);
+        await new Promise<void>((resolve) => stream.once('drain', resolve));
+        expect(stream.stats.queuedBytes ?? 0).toBeLessThan(bound);
+      }
+    }
+    await client.close({ timeoutMs: 60_000 });
+    expect(full).toBeGreaterThan(3);
+    // At most the one line that filled it over the bound (output + 64 bytes of entry overhead).
+    expect(maxQueued).toBeGreaterThanOrEqual(bound);
+    expect(maxQueued).toBeLessThan(bound + 200);
+    expect(standin.logs(stream.id).map((l) => l.output)).toEqual(written);
+    expect(logFileLines(client.logFile)).toEqual(written);
+    expect(client.stats.dropped).toBe(0);
+  }, 60_000);
+
+  it('a Coder that is failing never holds the producer up: write() stays true while requests are retried, and the lines go out once it answers', async () => {
+    const { standin, client } = await setup(
+      { serverErrors: 8, serverErrorStatus: 503 },
+      { maxQueueBytes: 4096, budgetBytes: 64 * 1024 * 1024, backoff: { baseMs: 100, capMs: 200 } },
+      2 ** 40,
+    );
+    const stream = await client.createLogStream({ displayName: 'failing' });
+    stream.write('first');
+    while (stream.stats.retried === 0) await new Promise((r) => setTimeout(r, 10));
+    const written = ['first'];
+    for (let i = 0; i < 2000; i++) {
+      const line = `line ${i}`;
+      written.push(line);
+      expect(stream.write(line)).toBe(true);
+    }
+    expect(stream.stats.queuedBytes ?? 0).toBeGreaterThan(4096);
+    expect(stream.writableNeedDrain).toBe(false);
+    await client.close({ timeoutMs: 30_000 });
+    expect(standin.logs(stream.id).map((l) => l.output)).toEqual(written);
+  }, 40_000);
+});
+
+/** The line texts of the local log file (`ISO level [source] text`). */
+function logFileLines(path: string): string[] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => l.replace(/^\S+ \S+ +\[[^\]]*\] /, ''));
+}
