@@ -41,29 +41,27 @@ describe('checkout', () => {
 });
 
 describe('checkout on a restart whose last up succeeded (deferred update)', () => {
-  function restart(repo: string) {
-    const env = { DEVCONTAINER_REPOSITORY: `file://${repo}`, DEVCONTAINER_BRANCH: 'main' };
-    const first = phaseContext(fakeDocker([]).ctx, env);
-    const again = () => ({ ...phaseContext(fakeDocker([]).ctx, env), settings: first.settings });
-    // What a successful up leaves in the state directory.
-    const recordUp = () => {
-      mkdirSync(first.settings.stateDir, { recursive: true });
-      writeFileSync(join(first.settings.stateDir, 'up-result.json'), JSON.stringify({ outcome: 'success', containerId: 'c1' }));
-      writeFileSync(join(first.settings.stateDir, 'state.json'), JSON.stringify({ containerId: 'c1', configHash: 'h' }));
-    };
-    return { first, again, recordUp };
-  }
-
-  it('leaves the clean checkout as it is (no fetch), then fast-forwards it after the start, saying when the configuration changed', async () => {
+  /** A repository with a devcontainer.json, cloned by a first run whose up then succeeded; `again()` is the restart. */
+  async function clonedAndUp() {
     const repo = repository();
     mkdirSync(join(repo, '.devcontainer'));
     writeFileSync(join(repo, '.devcontainer/devcontainer.json'), '{ "image": "local/debian:bookworm" }\n');
     gitIn(repo, 'add', '.');
     gitIn(repo, 'commit', '-q', '-m', 'config');
-    const { first, again, recordUp } = restart(repo);
+    const env = { DEVCONTAINER_REPOSITORY: `file://${repo}`, DEVCONTAINER_BRANCH: 'main' };
+    const first = phaseContext(fakeDocker([]).ctx, env);
+    const again = () => ({ ...phaseContext(fakeDocker([]).ctx, env), settings: first.settings });
     await runCheckoutPhase(first);
+    // What a successful up leaves in the state directory.
+    mkdirSync(first.settings.stateDir, { recursive: true });
+    writeFileSync(join(first.settings.stateDir, 'up-result.json'), JSON.stringify({ outcome: 'success', containerId: 'c1' }));
+    writeFileSync(join(first.settings.stateDir, 'state.json'), JSON.stringify({ containerId: 'c1', configHash: 'h' }));
+    return { repo, first, again };
+  }
+
+  it('leaves the clean checkout as it is (no fetch), then fast-forwards it after the start, saying when the configuration changed', async () => {
+    const { repo, first, again } = await clonedAndUp();
     expect(first.state.checkoutAction).toBe('cloned');
-    recordUp();
 
     // Upstream moves on, the config with it.
     writeFileSync(join(repo, '.devcontainer/devcontainer.json'), '{ "image": "local/debian:bookworm", "remoteUser": "root" }\n');
@@ -94,14 +92,7 @@ describe('checkout on a restart whose last up succeeded (deferred update)', () =
   });
 
   it('an unreachable remote after the start is a warning, the checkout stays', async () => {
-    const repo = repository();
-    mkdirSync(join(repo, '.devcontainer'));
-    writeFileSync(join(repo, '.devcontainer/devcontainer.json'), '{ "image": "local/debian:bookworm" }\n');
-    gitIn(repo, 'add', '.');
-    gitIn(repo, 'commit', '-q', '-m', 'config');
-    const { first, again, recordUp } = restart(repo);
-    await runCheckoutPhase(first);
-    recordUp();
+    const { first, again } = await clonedAndUp();
     const head = gitIn(first.settings.workspaceFolder, 'rev-parse', 'HEAD');
     gitIn(first.settings.workspaceFolder, 'remote', 'set-url', 'origin', 'file:///nonexistent/repo.git');
     const ctx = again();
