@@ -47,8 +47,10 @@ export function createCoderPhaseLogs(o: CoderPhaseLogsOptions): PhaseLogFactory 
           stream.write(line, level);
           local?.write(line, level);
         },
+        // A phase's end does not wait for Coder's answer (that would put a round trip per phase on
+        // the critical path): the lines are queued in order, and the factory's close() flushes them all.
         async close() {
-          await stream.flush({ timeoutMs: 5000 });
+          void stream.flush({ timeoutMs: 5000 }).catch(() => {});
         },
       };
     },
