@@ -1,10 +1,12 @@
-// Support for the end-to-end test on the test bed's Kubernetes node: Terraform runs of the template
-// with the coder provider's values faked (as Coder's provisioner sets them), hostPath volumes bound
-// by claimRef, the git server's TLS material, and images the pod needs.
+// Support for the end-to-end test on the test bed's Kubernetes node and the template's bench
+// (apps/coder-devcontainer-kubernetes/bench): Terraform runs of the template with the coder provider's
+// values faked (as Coder's provisioner sets them), hostPath volumes bound by claimRef, the git server's
+// TLS material, images the pod needs, and a start/stop transition that reaches the new pod's loopback.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chownSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type Cluster, kubectl, kubectlRun, sandboxPids } from '../../support/kubernetes.js';
 import { repoRoot } from '../../support/testbed.js';
 
 export const templateDir = join(repoRoot, 'apps/coder-devcontainer-kubernetes');
@@ -43,11 +45,12 @@ export function terraform(dir: string, args: string[], env: NodeJS.ProcessEnv): 
   });
 }
 
-export function hostPathVolume(o: { name: string; path: string; namespace: string; claim: string }): string {
+/** A hostPath PV bound to one claim, labelled `devcontainer-kit.test=<label>` (default kubernetes-e2e) for cleanup. */
+export function hostPathVolume(o: { name: string; path: string; namespace: string; claim: string; label?: string }): string {
   return JSON.stringify({
     apiVersion: 'v1',
     kind: 'PersistentVolume',
-    metadata: { name: o.name, labels: { 'devcontainer-kit.test': 'kubernetes-e2e' } },
+    metadata: { name: o.name, labels: { 'devcontainer-kit.test': o.label ?? 'kubernetes-e2e' } },
     spec: {
       capacity: { storage: '1Ti' },
       accessModes: ['ReadWriteOnce'],
@@ -112,4 +115,198 @@ export async function waitFor<T>(
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/**
+ * local/debian:bookworm into an inner Docker data directory (the docker PV) before the pod starts, by
+ * the DinD image's dockerd with the Deployment's --data-root: there is no registry to pull from.
+ */
+export function loadInnerBaseImage(o: { dindImage: string; dockerData: string; workDir: string }): void {
+  const tar = join(o.workDir, 'base.tar');
+  execFileSync('docker', ['save', '-o', tar, 'local/debian:bookworm']);
+  const script = [
+    'dockerd --bridge=none --iptables=false --data-root=/var/lib/docker/data --host=unix:///tmp/preload.sock >/tmp/dockerd.log 2>&1 &',
+    'pid=$!',
+    'for i in $(seq 1 100); do docker -H unix:///tmp/preload.sock version >/dev/null 2>&1 && break; sleep 0.2; done',
+    'docker -H unix:///tmp/preload.sock load -q -i /base.tar',
+    'kill $pid; wait $pid',
+  ].join('\n');
+  execFileSync(
+    'docker',
+    [
+      'run',
+      '--rm',
+      ...[
+        '--cap-add',
+        'ALL',
+        '--cap-drop',
+        'SYS_RESOURCE',
+        '--security-opt',
+        'seccomp=unconfined',
+        '--security-opt',
+        'apparmor=unconfined',
+      ],
+      ...['--network', 'host', '-v', `${o.dockerData}:/var/lib/docker`, '-v', `${tar}:/base.tar:ro`],
+      o.dindImage,
+      'sh',
+      '-c',
+      script,
+    ],
+    { stdio: 'ignore' },
+  );
+  rmSync(tar, { force: true });
+}
+
+/**
+ * The workspace's two volumes as hostPath PVs bound to the template's claims: `workspaces` owned by
+ * the builder's user (a real volume gets fsGroup; hostPath does not), `docker` holding the base image.
+ */
+export function createWorkspaceVolumes(o: {
+  cluster: Cluster;
+  dir: string;
+  namespace: string;
+  name: string;
+  dindImage: string;
+  label?: string;
+}): void {
+  const workspaces = join(o.dir, 'pv-workspaces');
+  const dockerData = join(o.dir, 'pv-docker');
+  mkdirSync(workspaces, { recursive: true });
+  mkdirSync(dockerData, { recursive: true });
+  chownSync(workspaces, 1000, 1000);
+  loadInnerBaseImage({ dindImage: o.dindImage, dockerData, workDir: o.dir });
+  for (const [pv, path] of [
+    ['workspaces', workspaces],
+    ['docker', dockerData],
+  ] as const)
+    kubectl(
+      o.cluster,
+      ['apply', '-f', '-'],
+      hostPathVolume({ name: `${o.namespace}-${pv}`, path, namespace: o.namespace, claim: `${o.name}-${pv}`, label: o.label }),
+    );
+}
+
+export interface WorkspaceEnvOptions {
+  cluster: Cluster;
+  /** TF_CLI_CONFIG_FILE (terraformCliConfig()). */
+  cliConfig: string;
+  namespace: string;
+  workspaceId: string;
+  /** The Coder stand-in's URL and agent token. */
+  agentUrl: string;
+  agentToken: string;
+  /** The git server's token, passed as the GitHub external-auth token. */
+  gitToken: string;
+  repoUrl: string;
+  branch: string;
+  builderImage: string;
+}
+
+/** Terraform's environment for the template: the coder provider's values as Coder's provisioner sets them. */
+export function workspaceTerraformEnv(o: WorkspaceEnvOptions): NodeJS.ProcessEnv {
+  const base: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of Object.keys(base)) if (k.startsWith('KUBE') || k.startsWith('CODER_') || k.startsWith('TF_')) delete base[k];
+  return {
+    ...base,
+    TF_CLI_CONFIG_FILE: o.cliConfig,
+    TF_IN_AUTOMATION: '1',
+    CHECKPOINT_DISABLE: '1',
+    KUBE_CONFIG_PATH: o.cluster.kubeconfig,
+    TF_VAR_namespace: o.namespace,
+    CODER_WORKSPACE_ID: o.workspaceId,
+    CODER_WORKSPACE_NAME: 'dev',
+    CODER_WORKSPACE_OWNER: 'alice',
+    CODER_WORKSPACE_OWNER_ID: '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b',
+    CODER_WORKSPACE_OWNER_EMAIL: 'alice@example.com',
+    CODER_AGENT_URL: o.agentUrl,
+    // The provider fills ${ACCESS_URL} and ${AUTH_TYPE} in, as in a real Coder build.
+    CODER_AGENT_SCRIPT_linux_amd64: readFileSync(join(repoRoot, 'tests/support/fake-coder-agent/bootstrap_linux.sh'), 'utf8').replaceAll(
+      '${ARCH}',
+      'amd64',
+    ),
+    [agentTokenEnv]: o.agentToken,
+    CODER_EXTERNAL_AUTH_ACCESS_TOKEN_github: o.gitToken,
+    [parameterEnv('repo_url')]: o.repoUrl,
+    [parameterEnv('git_branch')]: o.branch,
+    [parameterEnv('builder_image')]: o.builderImage,
+    [parameterEnv('cpu')]: '2',
+    [parameterEnv('memory')]: '4',
+  };
+}
+
+/** The workspace Deployment's pod (the first), if any. */
+export function workspacePod(cluster: Cluster, namespace: string, name: string): string | undefined {
+  const pod = kubectl(cluster, [
+    'get',
+    'pods',
+    '-n',
+    namespace,
+    '-l',
+    `app.kubernetes.io/instance=${name}`,
+    '-o',
+    'jsonpath={.items[0].metadata.name}',
+  ]);
+  return pod || undefined;
+}
+
+/** The builder's status file in the pod, parsed; undefined while it is not there. */
+// biome-ignore lint/suspicious/noExplicitAny: the status file is JSON the callers check.
+export function builderStatus(cluster: Cluster, namespace: string, pod: string): any | undefined {
+  const r = kubectlRun(cluster, [
+    'exec',
+    '-n',
+    namespace,
+    pod,
+    '-c',
+    'builder',
+    '--',
+    'cat',
+    '/workspaces/.devcontainer-builder/status.json',
+  ]);
+  if (r.status !== 0) return undefined;
+  try {
+    return JSON.parse(r.stdout);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `terraform apply` of the template for a transition; throws with Terraform's output when it fails.
+ * For `start`, the new pod's sandbox is caught as soon as it runs (one not in `seenSandboxes`) and
+ * `onSandbox` gets its pid — to start the loopback relay before the builder needs git and Coder —
+ * and `podAt` is that moment.
+ */
+export async function applyTransition(o: {
+  cluster: Cluster;
+  work: string;
+  env: NodeJS.ProcessEnv;
+  namespace: string;
+  transition: 'start' | 'stop';
+  seenSandboxes: Set<string>;
+  onSandbox?: (pid: number) => Promise<void>;
+}): Promise<{ run: TerraformRun; podAt?: number }> {
+  const env = { ...o.env, CODER_WORKSPACE_TRANSITION: o.transition };
+  let finished: TerraformRun | undefined;
+  const running = terraform(o.work, ['apply', '-auto-approve'], env).then((r) => (finished = r));
+  const failed = (r: TerraformRun) => new Error(`terraform apply (${o.transition}) failed:\n${r.stdout}\n${r.stderr}`);
+  let podAt: number | undefined;
+  if (o.transition === 'start') {
+    const sandbox = await waitFor(
+      'the workspace pod sandbox',
+      () => {
+        if (finished && finished.status !== 0) throw failed(finished);
+        for (const [id, pid] of sandboxPids(o.cluster, o.namespace)) if (!o.seenSandboxes.has(id)) return { id, pid };
+        return undefined;
+      },
+      180_000,
+      100,
+    );
+    podAt = Date.now();
+    o.seenSandboxes.add(sandbox.id);
+    await o.onSandbox?.(sandbox.pid);
+  }
+  const run = await running;
+  if (run.status !== 0) throw failed(run);
+  return { run, ...(podAt ? { podAt } : {}) };
 }

@@ -8,7 +8,7 @@
 // Pods have a loopback-only network: the git server and the stand-in are reached inside the pod's
 // network namespace through a relay on the same ports (tests/support/pod-loopback).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gossfileFor, kubectlDindRemoteEnv, loadWorkspaceConfig, parseTarget, runGoss } from '@devcontainer-kit/workspace-test';
@@ -22,7 +22,6 @@ import {
   kubectlJson,
   kubectlRun,
   loadImage,
-  sandboxPids,
   startCluster,
   stopCluster,
 } from '../../support/kubernetes.js';
@@ -30,16 +29,18 @@ import { exposeToPod, type PodLoopback } from '../../support/pod-loopback/index.
 import { ensureDocker, gossPath, repoRoot, runTestbed, terraformCliConfig } from '../../support/testbed.js';
 import { createFixtureRemote, type FixtureRemote } from '../builder/support.js';
 import {
-  agentTokenEnv,
+  applyTransition,
   builderImageTrusting,
+  createWorkspaceVolumes,
   gitTls,
-  hostPathVolume,
-  parameterEnv,
   prepareTemplate,
+  builderStatus as readBuilderStatus,
   type TerraformRun,
   templateDir,
   terraform,
   waitFor,
+  workspacePod,
+  workspaceTerraformEnv,
 } from './support.js';
 
 const NS = 'dck-e2e-k8s';
@@ -86,17 +87,7 @@ const seconds = (ms: number) => Math.round(ms / 100) / 10;
 const gitPort = () => Number(new URL(gitServer.url).port);
 
 function podName(): string | undefined {
-  const name = kubectl(cluster, [
-    'get',
-    'pods',
-    '-n',
-    NS,
-    '-l',
-    `app.kubernetes.io/instance=${NAME}`,
-    '-o',
-    'jsonpath={.items[0].metadata.name}',
-  ]);
-  return name || undefined;
+  return workspacePod(cluster, NS, NAME);
 }
 
 function inDind(pod: string, ...args: string[]): string {
@@ -104,13 +95,7 @@ function inDind(pod: string, ...args: string[]): string {
 }
 
 function builderStatus(pod: string): any | undefined {
-  const r = kubectlRun(cluster, ['exec', '-n', NS, pod, '-c', 'builder', '--', 'cat', '/workspaces/.devcontainer-builder/status.json']);
-  if (r.status !== 0) return undefined;
-  try {
-    return JSON.parse(r.stdout);
-  } catch {
-    return undefined;
-  }
+  return readBuilderStatus(cluster, NS, pod);
 }
 
 /**
@@ -118,71 +103,19 @@ function builderStatus(pod: string): any | undefined {
  * the relay started in its network namespace, before the builder needs git and Coder.
  */
 async function apply(transition: 'start' | 'stop'): Promise<{ run: TerraformRun; podAt?: number }> {
-  const env = { ...tfEnv, CODER_WORKSPACE_TRANSITION: transition };
-  let finished: TerraformRun | undefined;
-  const running = terraform(work, ['apply', '-auto-approve'], env).then((r) => (finished = r));
   applied = true;
-  let podAt: number | undefined;
-  if (transition === 'start') {
-    const sandbox = await waitFor(
-      'the workspace pod sandbox',
-      () => {
-        if (finished && finished.status !== 0) throw new Error(`terraform apply failed:\n${finished.stdout}\n${finished.stderr}`);
-        for (const [id, pid] of sandboxPids(cluster, NS)) if (!seenSandboxes.has(id)) return { id, pid };
-        return undefined;
-      },
-      180_000,
-      100,
-    );
-    podAt = Date.now();
-    seenSandboxes.add(sandbox.id);
-    await relay?.close();
-    relay = await exposeToPod({
-      pid: sandbox.pid,
-      services: [{ port: standin.port }, { port: gitPort(), tls: { key: tls.key, cert: tls.cert } }],
-    });
-  }
-  const run = await running;
-  expect(run.status, `terraform apply (${transition}) failed:\n${run.stdout}\n${run.stderr}`).toBe(0);
-  return { run, ...(podAt ? { podAt } : {}) };
-}
-
-function loadInnerBaseImage(dindImage: string, dockerData: string): void {
-  // No registry: the inner daemon's data volume gets local/debian:bookworm before the pod starts, by the
-  // same dockerd (same data root as the Deployment's --data-root) in the test bed's Docker.
-  const tar = join(root, 'base.tar');
-  execFileSync('docker', ['save', '-o', tar, 'local/debian:bookworm']);
-  const script = [
-    'dockerd --bridge=none --iptables=false --data-root=/var/lib/docker/data --host=unix:///tmp/preload.sock >/tmp/dockerd.log 2>&1 &',
-    'pid=$!',
-    'for i in $(seq 1 100); do docker -H unix:///tmp/preload.sock version >/dev/null 2>&1 && break; sleep 0.2; done',
-    'docker -H unix:///tmp/preload.sock load -q -i /base.tar',
-    'kill $pid; wait $pid',
-  ].join('\n');
-  execFileSync(
-    'docker',
-    [
-      'run',
-      '--rm',
-      ...[
-        '--cap-add',
-        'ALL',
-        '--cap-drop',
-        'SYS_RESOURCE',
-        '--security-opt',
-        'seccomp=unconfined',
-        '--security-opt',
-        'apparmor=unconfined',
-      ],
-      ...['--network', 'host', '-v', `${dockerData}:/var/lib/docker`, '-v', `${tar}:/base.tar:ro`],
-      dindImage,
-      'sh',
-      '-c',
-      script,
-    ],
-    { stdio: 'ignore' },
-  );
-  rmSync(tar, { force: true });
+  return await applyTransition({
+    cluster,
+    work,
+    env: tfEnv,
+    namespace: NS,
+    transition,
+    seenSandboxes,
+    onSandbox: async (pid) => {
+      await relay?.close();
+      relay = await exposeToPod({ pid, services: [{ port: standin.port }, { port: gitPort(), tls: { key: tls.key, cert: tls.cert } }] });
+    },
+  });
 }
 
 function cleanupCluster(): void {
@@ -227,56 +160,24 @@ beforeAll(async () => {
   figures.imagesIntoContainerdSeconds = seconds(Date.now() - t);
 
   kubectl(cluster, ['create', 'namespace', NS]);
-  const workspaces = join(root, 'pv-workspaces');
-  const dockerData = join(root, 'pv-docker');
-  mkdirSync(workspaces);
-  mkdirSync(dockerData);
-  // hostPath volumes get no fsGroup: /workspaces belongs to the builder's user as a real volume would.
-  chownSync(workspaces, 1000, 1000);
-  loadInnerBaseImage(dindImage, dockerData);
-  kubectl(
-    cluster,
-    ['apply', '-f', '-'],
-    hostPathVolume({ name: `${NS}-workspaces`, path: workspaces, namespace: NS, claim: `${NAME}-workspaces` }),
-  );
-  kubectl(
-    cluster,
-    ['apply', '-f', '-'],
-    hostPathVolume({ name: `${NS}-docker`, path: dockerData, namespace: NS, claim: `${NAME}-docker` }),
-  );
+  createWorkspaceVolumes({ cluster, dir: root, namespace: NS, name: NAME, dindImage });
 
   fixture = createFixtureRemote(root);
   gitServer = await startGitServer({ root, token: GIT_TOKEN });
   standin = await startCoderStandin({ agentToken: AGENT_TOKEN, agentBinaries: { amd64: agentBinary } });
 
-  const base: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of Object.keys(base)) if (k.startsWith('KUBE') || k.startsWith('CODER_') || k.startsWith('TF_')) delete base[k];
-  tfEnv = {
-    ...base,
-    TF_CLI_CONFIG_FILE: cliConfig,
-    TF_IN_AUTOMATION: '1',
-    CHECKPOINT_DISABLE: '1',
-    KUBE_CONFIG_PATH: cluster.kubeconfig,
-    TF_VAR_namespace: NS,
-    CODER_WORKSPACE_ID: WORKSPACE_ID,
-    CODER_WORKSPACE_NAME: 'dev',
-    CODER_WORKSPACE_OWNER: 'alice',
-    CODER_WORKSPACE_OWNER_ID: '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b',
-    CODER_WORKSPACE_OWNER_EMAIL: 'alice@example.com',
-    CODER_AGENT_URL: standin.url,
-    // The provider fills ${ACCESS_URL} and ${AUTH_TYPE} in, as in a real Coder build.
-    CODER_AGENT_SCRIPT_linux_amd64: readFileSync(
-      join(templateDir, '../../tests/support/fake-coder-agent/bootstrap_linux.sh'),
-      'utf8',
-    ).replaceAll('${ARCH}', 'amd64'),
-    [agentTokenEnv]: AGENT_TOKEN,
-    CODER_EXTERNAL_AUTH_ACCESS_TOKEN_github: GIT_TOKEN,
-    [parameterEnv('repo_url')]: `https://127.0.0.1:${gitPort()}/fixture.git`,
-    [parameterEnv('git_branch')]: 'main',
-    [parameterEnv('builder_image')]: builder,
-    [parameterEnv('cpu')]: '2',
-    [parameterEnv('memory')]: '4',
-  };
+  tfEnv = workspaceTerraformEnv({
+    cluster,
+    cliConfig,
+    namespace: NS,
+    workspaceId: WORKSPACE_ID,
+    agentUrl: standin.url,
+    agentToken: AGENT_TOKEN,
+    gitToken: GIT_TOKEN,
+    repoUrl: `https://127.0.0.1:${gitPort()}/fixture.git`,
+    branch: 'main',
+    builderImage: builder,
+  });
   work = join(root, 'template');
   prepareTemplate(work, tfEnv);
 }, 1_800_000);
