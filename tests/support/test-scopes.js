@@ -23,6 +23,7 @@ export const slowTests = {
   },
   'libs/builder-runner': {
     'test/agent-quick-start.test.ts': 'docker',
+    'test/container.test.ts': 'docker',
     'test/secret-hygiene.test.ts': 'docker',
     'test/extensions/install.test.ts': 'docker',
     'test/fallback/start.test.ts': 'docker',

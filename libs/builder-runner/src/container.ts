@@ -1,5 +1,5 @@
 // Thin docker reads of containers (inspect, find by labels, the metadata label), over the Docker context.
-import { type DockerContext, runDocker } from '@devcontainer-kit/docker-context';
+import { type DockerContext, requestEngine, runDocker } from '@devcontainer-kit/docker-context';
 
 export interface ContainerState {
   id: string;
@@ -11,10 +11,18 @@ export interface ContainerState {
   env: string[];
 }
 
+/** `docker container inspect` (the Engine API directly when it can: see docker-context's requestEngine). */
 export async function inspectContainer(ctx: DockerContext, id: string): Promise<ContainerState | undefined> {
-  const r = await runDocker(ctx, ['container', 'inspect', id, '--format', '{{json .}}']);
-  if (r.exitCode !== 0) return undefined;
-  const j = JSON.parse(r.stdout) as {
+  const api = await requestEngine(ctx, { method: 'GET', path: `/containers/${encodeURIComponent(id)}/json` });
+  let text: string;
+  if (api?.status === 200) text = api.body;
+  else if (api?.status === 404) return undefined;
+  else {
+    const r = await runDocker(ctx, ['container', 'inspect', id, '--format', '{{json .}}']);
+    if (r.exitCode !== 0) return undefined;
+    text = r.stdout;
+  }
+  const j = JSON.parse(text) as {
     Id: string;
     Image: string;
     State: { Running: boolean };

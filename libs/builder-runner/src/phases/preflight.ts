@@ -1,6 +1,6 @@
 // preflight: the Docker daemon answers (waiting up to DEVCONTAINER_DOCKER_WAIT), and Coder answers
 // when one is configured. Nothing else starts before both do.
-import { createBackoff, runDocker } from '@devcontainer-kit/docker-context';
+import { createBackoff, requestEngine, runDocker } from '@devcontainer-kit/docker-context';
 import { BuilderError } from '../errors.js';
 import { type PhaseContext, throwIfAborted } from './context.js';
 
@@ -11,6 +11,12 @@ async function waitForDocker(ctx: PhaseContext): Promise<string> {
   const started = Date.now();
   let lastSaid = -10_000;
   const tick = createBackoff({ initialMs: 1000, maxMs: 1000 });
+  // First the Engine API (no process); when it does not answer, the CLI's loop says why.
+  const api = await requestEngine(ctx.docker, { method: 'GET', path: '/version', timeoutMs: 10_000 });
+  if (api?.status === 200) {
+    const version = (JSON.parse(api.body) as { Version?: unknown }).Version;
+    if (typeof version === 'string' && version) return version;
+  }
   for (;;) {
     const r = await runDocker(ctx.docker, ['version', '--format', '{{.Server.Version}}'], { timeoutMs: 10_000 });
     if (r.exitCode === 0 && r.stdout) return r.stdout.trim();

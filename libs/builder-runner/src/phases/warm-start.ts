@@ -7,7 +7,7 @@
 // the host every time), a waitFor later than updateContentCommand, Docker Compose, a changed config.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runDocker } from '@devcontainer-kit/docker-context';
+import { engineErrorMessage, requestEngine, runDocker } from '@devcontainer-kit/docker-context';
 import { type ContainerState, inspectContainer, parseMetadataLabel } from '../container.js';
 import type { UpResult } from '../devcontainer-up.js';
 import { effectiveWaitFor } from '../devcontainer-up.js';
@@ -121,9 +121,16 @@ export async function warmStart(ctx: PhaseContext, c: WarmStartCandidate): Promi
     ctx.log.write(`container ${c.containerId.slice(0, 12)} runs, configuration unchanged: no devcontainer up needed`, 'info');
     return true;
   }
-  const r = await runDocker(ctx.docker, ['start', c.containerId]);
-  if (r.exitCode !== 0) {
-    ctx.log.write(`docker start ${c.containerId.slice(0, 12)} failed (${r.stderr.trim()}): running devcontainer up`, 'warn');
+  // The Engine API when it can (204 started, 304 already running), else the CLI.
+  const api = await requestEngine(ctx.docker, { method: 'POST', path: `/containers/${encodeURIComponent(c.containerId)}/start` });
+  const failure =
+    api && (api.status === 204 || api.status === 304)
+      ? undefined
+      : api
+        ? engineErrorMessage(api)
+        : await runDocker(ctx.docker, ['start', c.containerId]).then((r) => (r.exitCode === 0 ? undefined : r.stderr.trim()));
+  if (failure !== undefined) {
+    ctx.log.write(`docker start ${c.containerId.slice(0, 12)} failed (${failure}): running devcontainer up`, 'warn');
     return false;
   }
   ctx.log.write(

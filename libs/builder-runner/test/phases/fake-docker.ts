@@ -53,7 +53,12 @@ export function fakeDocker(answers: FakeAnswer[], o: { signal?: AbortSignal; env
     }
   };
   return {
-    ctx: createDockerContext({ env: { PATH: `${dir}:/usr/bin:/bin`, HOME: tmpdir(), ...o.env }, signal: o.signal }),
+    // DOCKER_CONTEXT: the context's Engine API shortcut (docker-context's requestEngine) stays off, so
+    // every docker call goes through this fake CLI.
+    ctx: createDockerContext({
+      env: { PATH: `${dir}:/usr/bin:/bin`, HOME: tmpdir(), DOCKER_CONTEXT: 'fake-docker', ...o.env },
+      signal: o.signal,
+    }),
     calls: () => read('calls').split('\n').filter(Boolean),
     environments: () => read('env'),
   };
