@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-// `npm run test:unit`: the contributor's loop. Builds the packages' JavaScript (moon's cache makes an
-// unchanged package free; the builder image is not built), then runs every test file that needs no
+// `npm run test:unit`: the contributor's loop. Builds the JavaScript of the packages whose sources
+// changed (no declarations, no builder image), then runs every test file that needs no
 // Docker engine, goss, Terraform, Kubernetes or registry in one vitest run, then the fast bats files.
 // The slow files are listed in tests/support/test-scopes.js; `npm test` and CI run them all.
 // Extra arguments go to vitest: `npm run test:unit -- libs/coder-log-client` runs one package,
 // `npm run test:unit -- -t 'did-you-mean'` one test by name.
-import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,23 +17,31 @@ const started = Date.now();
 const log = (msg) => process.stderr.write(`[test:unit] ${msg}\n`);
 const run = (cmd, args, options = {}) => spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...options }).status ?? 1;
 
-if (!existsSync(join(root, 'node_modules/.bin/moon')) && run('npm', ['install', '--no-audit', '--no-fund']) !== 0) process.exit(1);
+if (!existsSync(join(root, 'node_modules/.bin/tsup')) && run('npm', ['install', '--no-audit', '--no-fund']) !== 0) process.exit(1);
 
-// Build: every project's `build` through moon except devcontainer-builder's, whose build also makes
-// the Docker image; its JavaScript comes from tsup directly.
+// Build: JavaScript only, and only where it is stale. The tests run dist/*.js (CLIs as processes,
+// packages importing each other); declarations are for typecheck and publishing. Through moon a
+// `build` also made every .d.ts (5-28 s each here; one changed package rebuilt all its dependents'
+// too) and, through coder-devcontainer-kubernetes' inferred dependency on devcontainer-builder, the
+// builder's Docker image — about 56-87 s of a 140-190 s run. Each package's JavaScript is independent
+// (dependencies stay external), so the stale ones build side by side with tsup --no-dts --no-clean:
+// the existing declarations stay for editors and tsc, and moon's `build` still makes everything.
 const projects = ['libs', 'apps'].flatMap((dir) =>
-  readdirSync(join(root, dir)).filter((name) => existsSync(join(root, dir, name, 'tsup.config.ts'))),
+  readdirSync(join(root, dir))
+    .filter((name) => existsSync(join(root, dir, name, 'tsup.config.ts')))
+    .map((name) => join(dir, name)),
 );
 const t0 = Date.now();
-if (run('npx', ['moon', 'run', '--quiet', ...projects.filter((p) => p !== 'devcontainer-builder').map((p) => `${p}:build`)]) !== 0) {
-  log('build failed');
+const stale = projects.map((dir) => ({ dir, need: buildNeed(join(root, dir)) })).filter((p) => p.need !== 'none');
+const failed = await buildAll(stale, 2);
+if (failed.length > 0) {
+  log(`build failed: ${failed.join(', ')} (run \`npx tsup\` in that folder to see why)`);
   process.exit(1);
 }
-if (projects.includes('devcontainer-builder') && run('npx', ['tsup', '--silent'], { cwd: join(root, 'apps/devcontainer-builder') }) !== 0) {
-  log('build of apps/devcontainer-builder failed');
-  process.exit(1);
-}
-log(`build ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+const built = stale.map((p) => `${p.dir.split('/')[1]}${p.need === 'full' ? ' (with declarations: it had none)' : ''}`);
+log(
+  `build ${((Date.now() - t0) / 1000).toFixed(1)}s (${stale.length} of ${projects.length} packages${built.length ? `: ${built.join(', ')}` : ' were up to date'})`,
+);
 
 // Stand-ins for the tools the unit scope must not reach: a slow test missing from test-scopes.js
 // fails with a message that says so instead of quietly starting containers.
@@ -83,3 +91,48 @@ if (process.argv.length <= 2) {
 rmSync(stubs, { recursive: true, force: true });
 log(`done in ${((Date.now() - started) / 1000).toFixed(1)}s`);
 process.exitCode = vitest === 0 && bats === 0 ? 0 : 1;
+
+/** Newest modification time under `path` (a file or a folder, recursively); 0 when missing. */
+function newestMtime(path) {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    return 0;
+  }
+  if (!st.isDirectory()) return st.mtimeMs;
+  return Math.max(st.mtimeMs, ...readdirSync(path).map((name) => newestMtime(join(path, name))));
+}
+
+/**
+ * What a package's dist needs: 'full' without declarations (a fresh clone: the pack tests read them),
+ * 'js' when a source or build config is newer than its oldest .js output, else 'none'.
+ */
+function buildNeed(dir) {
+  const dist = join(dir, 'dist');
+  const files = existsSync(dist) ? readdirSync(dist) : [];
+  if (!files.some((f) => f.endsWith('.d.ts'))) return 'full';
+  const outputs = files.filter((f) => f.endsWith('.js'));
+  if (outputs.length === 0) return 'js';
+  const built = Math.min(...outputs.map((f) => statSync(join(dist, f)).mtimeMs));
+  const inputs = ['src', 'package.json', 'tsconfig.json', 'tsup.config.ts', '../../tsconfig.base.json'];
+  return Math.max(...inputs.map((i) => newestMtime(join(dir, i)))) > built ? 'js' : 'none';
+}
+
+/** tsup in each folder (JavaScript only unless `need` is 'full'), `parallel` at a time; resolves to the folders that failed. */
+async function buildAll(packages, parallel) {
+  const tsup = join(root, 'node_modules/.bin/tsup');
+  const failed = [];
+  const queue = [...packages];
+  const worker = async () => {
+    for (let p = queue.shift(); p; p = queue.shift()) {
+      const { dir, need } = p;
+      const args = need === 'full' ? ['--silent'] : ['--no-dts', '--no-clean', '--silent'];
+      const child = spawn(tsup, args, { cwd: join(root, dir), stdio: ['ignore', 'ignore', 'inherit'] });
+      const code = await new Promise((resolve) => child.on('close', resolve).on('error', () => resolve(1)));
+      if (code !== 0) failed.push(dir);
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, worker));
+  return failed;
+}
