@@ -78,12 +78,19 @@ async function rootExec(o: AgentOptions, script: string, input?: string) {
   });
 }
 
+/**
+ * Shell test: the pid in $p is a running `… agent` (its command line ends in ` agent`) and not this
+ * shell. After a container restart pids start again from 1, so the pid an earlier start recorded is
+ * often this very script — whose own command line mentions agent.pid.
+ */
+const RUNNING_AGENT_TEST = `[ -n "$p" ] && [ "$p" != "$$" ] && [ -r /proc/$p/cmdline ] && case "$(tr '\\0' ' ' </proc/$p/cmdline)" in *' agent ') true ;; *) false ;; esac`;
+
 /** One root exec: stop a stale agent, prepare the builder's dir, report the download tool and arch. */
 function probeScript(remoteUser: string): string {
   const d = CONTAINER_DIR;
   const user = remoteUser.replace(/[^A-Za-z0-9_.-]/g, '');
   return [
-    `p=$(cat ${d}/agent.pid 2>/dev/null) && [ -n "$p" ] && [ -r /proc/$p/cmdline ] && tr '\\0' ' ' </proc/$p/cmdline | grep -q agent && {`,
+    `p=$(cat ${d}/agent.pid 2>/dev/null) && ${RUNNING_AGENT_TEST} && {`,
     `  kill -TERM "$p"; i=0; while [ -d /proc/$p ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; [ -d /proc/$p ] && kill -KILL "$p"; echo stale=1; }`,
     `mkdir -p ${d} && chmod 0755 ${d} && rm -f ${d}/agent.pid ${d}/agent.launch && touch ${d}/agent.pid ${d}/agent.launch ${d}/agent.log && chown '${user}' ${d}/agent.pid ${d}/agent.launch ${d}/agent.log || exit 3`,
     'echo "tool=$(command -v curl || command -v wget || command -v busybox || echo none)"',
@@ -198,7 +205,7 @@ export function quickLaunchScript(launch: AgentLaunch, nonce: string): string {
         ]
       : []),
     `[ -w ${d}/agent.pid ] && [ -w ${d}/agent.launch ] || exit ${QUICK_REFUSED.changed}`,
-    `p=; read -r p 2>/dev/null < ${d}/agent.pid; [ -n "$p" ] && [ -r /proc/$p/cmdline ] && tr '\\0' ' ' </proc/$p/cmdline | grep -q agent && exit ${QUICK_REFUSED.stale}`,
+    `p=; read -r p 2>/dev/null < ${d}/agent.pid; ${RUNNING_AGENT_TEST} && exit ${QUICK_REFUSED.stale}`,
     `echo $$ > ${d}/agent.pid && echo "$$ ${nonce}" > ${d}/agent.launch && exec sh ${d}/init.sh`,
   ].join('\n');
 }

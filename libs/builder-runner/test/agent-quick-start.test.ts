@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDockerContext } from '@devcontainer-kit/docker-context';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { docker, runTestbed } from '../../../tests/support/testbed.js';
 import { type AgentOptions, startAgent } from '../src/agent.js';
 import type { PhaseLog } from '../src/phase-log.js';
 import { createRedactor } from '../src/redact.js';
-import { docker, runTestbed } from '../../../tests/support/testbed.js';
 
 const TOKEN = 'dck-quick-start-token-5d2e';
 const name = `dck-agent-quick-${process.pid}`;
@@ -86,6 +86,10 @@ describe('startAgent on a warm restart', () => {
     expect(docker(['exec', container, 'head', '-1', '/tmp/.devcontainer-builder/init.sh'])).toBe(a.launch.marker);
     await a.stop(3000);
 
+    // After a restart pids start again: the recorded pid may now be a process that is no agent, whose
+    // command line merely mentions agent.pid (as the launch script's own does). Not a reason to refuse.
+    const decoy = docker(['exec', container, 'sh', '-c', `sh -c 'while :; do sleep 1; done' decoy-agent.pid >/dev/null 2>&1 & echo $!`]);
+    docker(['exec', container, 'sh', '-c', `echo ${decoy} > /tmp/.devcontainer-builder/agent.pid`]);
     const warm = options({ previousLaunch: a.launch });
     const mark = execCount();
     const b = await startAgent(warm.o);
