@@ -4,11 +4,11 @@ import type { BackoffOptions } from './backoff.js';
 import { ByteBudget, DEFAULT_BUDGET_BYTES } from './budget.js';
 import { BudgetAccount, budgetAccountAgentKey } from './budget-account.js';
 import { CoderLogClientError } from './errors.js';
+import { createHttpTransport } from './http-transport.js';
 import { LocalLogFile } from './local-log-file.js';
 import { createLogSource, type LogSourceOptions } from './log-source.js';
 import { CoderLogStream, type StopReason, type StreamContext } from './log-stream.js';
 import { DEFAULT_MAX_OVERFLOW_REJECTIONS, OverflowProbe } from './overflow-probe.js';
-import { createUndiciTransport } from './transport.js';
 import type { CoderLogWarning, LogStreamStats, LogTransport, ShippingLogStream } from './types.js';
 
 export interface CoderLogClientOptions {
@@ -126,7 +126,7 @@ export function createCoderLogClient(options: CoderLogClientOptions): CoderLogCl
     budget,
     transport:
       options.transport ??
-      createUndiciTransport({
+      createHttpTransport({
         agentUrl: options.agentUrl,
         agentToken: options.agentToken,
         ...(options.fetchTimeoutMs === undefined ? {} : { fetchTimeoutMs: options.fetchTimeoutMs }),

@@ -8,6 +8,8 @@ export type { CoderLogClient, CoderLogClientOptions } from './client.js';
 export { createCoderLogClient, DEFAULT_MAX_QUEUE_BYTES, MIN_RUN_BUDGET_BYTES } from './client.js';
 export type { CoderLogClientErrorCode } from './errors.js';
 export { CoderLogClientError } from './errors.js';
+export type { HttpTransportOptions } from './http-transport.js';
+export { createHttpTransport } from './http-transport.js';
 export type { ParsedJsonLine } from './json-levels.js';
 export { parseDevcontainerJsonLine } from './json-levels.js';
 export { collapseCarriageReturns, MAX_LINE_CHARS, normaliseLine, sanitiseLine, splitLine } from './line-normalise.js';
