@@ -1,8 +1,7 @@
 // extensions (between up and agent): what the devcontainer asks for (its `devcontainer.metadata`
 // label + DEVCONTAINER_EXTENSIONS), installed into every IDE server found in it as the remote user.
 // Never fails the workspace: every problem is a report line; no log source when nothing is asked for.
-import { runDocker } from '@devcontainer-kit/docker-context';
-import { parseMetadataLabel } from '../container.js';
+import { inspectContainer, parseMetadataLabel } from '../container.js';
 import { collectExtensions } from '../extensions/collect.js';
 import { formatExtensionResult, installExtensions, summarizeExtensionsReport } from '../extensions/install.js';
 import type { ExtensionRef, ExtensionsReport, IgnoredExtensionEntry } from '../extensions/types.js';
@@ -27,10 +26,16 @@ export interface ExtensionsPlan {
 }
 
 /** Reads the container's metadata label and collects the extensions to install. */
-export async function planExtensions(ctx: Pick<PhaseContext, 'docker' | 'settings'>, container: ContainerRef): Promise<ExtensionsPlan> {
-  const r = await runDocker(ctx.docker, ['inspect', '--format', '{{index .Config.Labels "devcontainer.metadata"}}', container.containerId]);
-  const parsed =
-    r.exitCode === 0 ? parseMetadataLabel(r.stdout.trim()) : { configs: [], problem: `docker inspect failed: ${r.stderr.trim()}` };
+export async function planExtensions(
+  ctx: Pick<PhaseContext, 'docker' | 'settings'> & { state?: Pick<PhaseContext['state'], 'inspected'> },
+  container: ContainerRef,
+): Promise<ExtensionsPlan> {
+  // The container as `up` inspected it, else one inspect now.
+  const known = ctx.state?.inspected?.id === container.containerId ? ctx.state.inspected : undefined;
+  const inspected = known ?? (await inspectContainer(ctx.docker, container.containerId));
+  const parsed = inspected
+    ? parseMetadataLabel(inspected.labels['devcontainer.metadata'])
+    : { configs: [], problem: `cannot inspect the devcontainer ${container.containerId.slice(0, 12)}` };
   const { extensions, ignored } = collectExtensions({ configs: parsed.configs, extra: ctx.settings.extensions.join(',') });
   return { extensions, ignored, ...(parsed.problem ? { labelProblem: parsed.problem } : {}) };
 }

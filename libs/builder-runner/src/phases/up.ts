@@ -313,6 +313,8 @@ async function recordContainer(
   const { settings, status } = ctx;
   const cfg = ctx.state.config as ConfigResult;
   const state = o.inspected ?? (await inspectContainer(ctx.docker, c.containerId));
+  // Later phases (extensions, the agent's remoteEnv) read labels and env from this answer.
+  ctx.state.inspected = state;
   Object.assign(status, {
     containerId: c.containerId,
     image: state?.imageName,

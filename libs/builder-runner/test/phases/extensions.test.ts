@@ -54,14 +54,43 @@ describe('toExtensionsStatus', () => {
 });
 
 describe('wantsExtensions', () => {
+  const inspectJson = (label: string | undefined) =>
+    JSON.stringify({
+      Id: 'c',
+      Image: 'sha256:1',
+      State: { Running: true },
+      Config: { Image: 'img', Labels: label ? { 'devcontainer.metadata': label } : {}, Env: [] },
+    });
+
   it('asks for a log source only when the label or DEVCONTAINER_EXTENSIONS names something', async () => {
     const label = JSON.stringify([{ customizations: { vscode: { extensions: ['a.one'] } } }]);
-    const some = phaseContext(fakeDocker([{ match: 'inspect *', stdout: label }]).ctx);
+    const some = phaseContext(fakeDocker([{ match: 'container inspect *', stdout: inspectJson(label) }]).ctx);
     some.state.container = { containerId: 'c', remoteUser: 'dev', remoteWorkspaceFolder: undefined };
     expect(await wantsExtensions(some)).toBe(true);
     expect(some.state.extensionsPlan?.extensions.map((e) => e.id)).toEqual(['a.one']);
-    const none = phaseContext(fakeDocker([{ match: 'inspect *', stdout: '<no value>' }]).ctx);
+    const none = phaseContext(fakeDocker([{ match: 'container inspect *', stdout: inspectJson(undefined) }]).ctx);
     none.state.container = { containerId: 'c', remoteUser: 'dev', remoteWorkspaceFolder: undefined };
     expect(await wantsExtensions(none)).toBe(false);
+  });
+
+  it('reads the label from the inspect up already made (no docker call), and says when it cannot inspect', async () => {
+    const docker = fakeDocker([{ match: 'container inspect *', exit: 1 }]);
+    const known = phaseContext(docker.ctx);
+    known.state.container = { containerId: 'c', remoteUser: 'dev', remoteWorkspaceFolder: undefined };
+    known.state.inspected = {
+      id: 'c',
+      running: true,
+      image: 'sha256:1',
+      imageName: 'img',
+      env: [],
+      labels: { 'devcontainer.metadata': JSON.stringify([{ customizations: { vscode: { extensions: ['b.two'] } } }]) },
+    };
+    expect(await wantsExtensions(known)).toBe(true);
+    expect(known.state.extensionsPlan?.extensions.map((e) => e.id)).toEqual(['b.two']);
+    expect(docker.calls()).toEqual([]);
+    const unknown = phaseContext(docker.ctx);
+    unknown.state.container = { containerId: 'd', remoteUser: 'dev', remoteWorkspaceFolder: undefined };
+    expect(await wantsExtensions(unknown)).toBe(true);
+    expect(unknown.state.extensionsPlan?.labelProblem).toMatch(/cannot inspect the devcontainer d/);
   });
 });
