@@ -6,7 +6,7 @@
 // Extra arguments go to vitest: `npm run test:unit -- libs/coder-log-client` runs one package,
 // `npm run test:unit -- -t 'did-you-mean'` one test by name.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,9 +38,12 @@ if (failed.length > 0) {
   log(`build failed: ${failed.join(', ')} (run \`npx tsup\` in that folder to see why)`);
   process.exit(1);
 }
-const built = stale.map((p) => `${p.dir.split('/')[1]}${p.need === 'full' ? ' (with declarations: it had none)' : ''}`);
+const built = stale.map((p) => `${p.dir.split('/')[1]}${p.need === 'full' ? ' (with declarations: it had no dist)' : ''}`);
+const seconds = ((Date.now() - t0) / 1000).toFixed(1);
 log(
-  `build ${((Date.now() - t0) / 1000).toFixed(1)}s (${stale.length} of ${projects.length} packages${built.length ? `: ${built.join(', ')}` : ' were up to date'})`,
+  built.length
+    ? `build ${seconds}s (${built.length} of ${projects.length} packages: ${built.join(', ')})`
+    : `build: all ${projects.length} packages up to date`,
 );
 
 // Stand-ins for the tools the unit scope must not reach: a slow test missing from test-scopes.js
@@ -105,18 +108,33 @@ function newestMtime(path) {
 }
 
 /**
- * What a package's dist needs: 'full' without declarations (a fresh clone: the pack tests read them),
- * 'js' when a source or build config is newer than its oldest .js output, else 'none'.
+ * What a package's dist needs: 'full' when it has no JavaScript at all (a fresh clone: declarations
+ * too, which the pack tests read), 'js' when a source or build config is newer than its oldest .js
+ * output, else 'none'. A package that bundles its dependencies (`noExternal` in tsup.config.ts, as
+ * devcontainer-builder's CLI does) is also stale when a workspace package it depends on changed.
  */
 function buildNeed(dir) {
   const dist = join(dir, 'dist');
-  const files = existsSync(dist) ? readdirSync(dist) : [];
-  if (!files.some((f) => f.endsWith('.d.ts'))) return 'full';
-  const outputs = files.filter((f) => f.endsWith('.js'));
-  if (outputs.length === 0) return 'js';
+  const outputs = existsSync(dist) ? readdirSync(dist).filter((f) => f.endsWith('.js')) : [];
+  if (outputs.length === 0) return 'full';
   const built = Math.min(...outputs.map((f) => statSync(join(dist, f)).mtimeMs));
-  const inputs = ['src', 'package.json', 'tsconfig.json', 'tsup.config.ts', '../../tsconfig.base.json'];
-  return Math.max(...inputs.map((i) => newestMtime(join(dir, i)))) > built ? 'js' : 'none';
+  const inputs = ['src', 'package.json', 'tsconfig.json', 'tsup.config.ts', '../../tsconfig.base.json'].map((i) => join(dir, i));
+  if (readFileSync(join(dir, 'tsup.config.ts'), 'utf8').includes('noExternal'))
+    for (const dep of workspaceDependencies(dir)) inputs.push(join(dep, 'src'), join(dep, 'package.json'));
+  return Math.max(...inputs.map(newestMtime)) > built ? 'js' : 'none';
+}
+
+/** The workspace packages `dir` depends on, directly or not (their folders). */
+function workspaceDependencies(dir, seen = new Set()) {
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  for (const name of Object.keys({ ...pkg.dependencies, ...pkg.devDependencies })) {
+    const folder = projects.map((p) => join(root, p)).find((p) => JSON.parse(readFileSync(join(p, 'package.json'), 'utf8')).name === name);
+    if (folder && !seen.has(folder)) {
+      seen.add(folder);
+      workspaceDependencies(folder, seen);
+    }
+  }
+  return seen;
 }
 
 /** tsup in each folder (JavaScript only unless `need` is 'full'), `parallel` at a time; resolves to the folders that failed. */
@@ -127,10 +145,19 @@ async function buildAll(packages, parallel) {
   const worker = async () => {
     for (let p = queue.shift(); p; p = queue.shift()) {
       const { dir, need } = p;
+      const dist = join(root, dir, 'dist');
+      // A JavaScript-only build keeps the declarations there were (a tsup config may empty dist/ itself).
+      const declarations =
+        need === 'full'
+          ? []
+          : readdirSync(dist)
+              .filter((f) => f.endsWith('.d.ts'))
+              .map((f) => [f, readFileSync(join(dist, f))]);
       const args = need === 'full' ? ['--silent'] : ['--no-dts', '--no-clean', '--silent'];
       const child = spawn(tsup, args, { cwd: join(root, dir), stdio: ['ignore', 'ignore', 'inherit'] });
       const code = await new Promise((resolve) => child.on('close', resolve).on('error', () => resolve(1)));
       if (code !== 0) failed.push(dir);
+      for (const [f, content] of declarations) if (!existsSync(join(dist, f))) writeFileSync(join(dist, f), content);
     }
   };
   await Promise.all(Array.from({ length: parallel }, worker));
