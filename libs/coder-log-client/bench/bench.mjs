@@ -32,12 +32,20 @@ async function startStandin({ logsLimitBytes = UNLIMITED } = {}) {
   });
   const line = await new Promise((resolve) => child.stdout.once('data', (d) => resolve(String(d))));
   const { url, agentToken } = JSON.parse(line);
+  let stopping = false;
+  child.once('exit', (code, signal) => {
+    if (stopping) return;
+    // The client would retry forever (and, with an unlimited budget, queue without bound): stop.
+    process.stderr.write(`bench: the stand-in exited during the run (${signal ?? code}); figures would be meaningless\n`);
+    process.exit(1);
+  });
   return {
     url,
     agentToken,
     get: async (what) => (await fetch(new URL(`__standin/${what}`, url))).json(),
     stop: () =>
       new Promise((r) => {
+        stopping = true;
         child.once('exit', r);
         child.kill('SIGTERM');
       }),
@@ -120,7 +128,7 @@ async function libraryFileRun({ file, unlimited }) {
   const t0 = performance.now();
   for await (const chunk of createReadStream(file)) {
     reader.push(chunk);
-    maxQueued = Math.max(maxQueued, stream.stats.queuedBytes ?? 0);
+    if (unlimited) maxQueued = Math.max(maxQueued, stream.stats.queuedBytes ?? 0);
     if (stream.writableNeedDrain) {
       waits++;
       await once(stream, 'drain');
