@@ -7,7 +7,7 @@ import { stripVTControlCharacters } from 'node:util';
 import { LineReader } from '@devcontainer-kit/coder-log-client';
 import { type DockerContext, runDocker } from '@devcontainer-kit/docker-context';
 import { execa, type ResultPromise } from 'execa';
-import { fetchAgentBinary } from './agent-binary.js';
+import { fetchAgentBinary, followAgentBinaryPrefetch } from './agent-binary.js';
 import { BuilderError } from './errors.js';
 import { binaryStartScript, coderArch, initScriptAuthType, rewriteInitScript } from './init-script.js';
 import type { PhaseLog } from './phase-log.js';
@@ -114,12 +114,11 @@ async function prepareBinary(
     'info',
   );
   // The builder may have fetched it while `up` ran (same arch); else (or when that failed) now.
-  const early = o.prefetched && (await o.prefetched.catch(() => undefined));
+  const early = o.prefetched && (await followAgentBinaryPrefetch(o.prefetched, log));
   const bin =
     early && early.arch === arch
       ? early
       : await fetchAgentBinary({ agentUrl: coder.agentUrl, arch, cacheDir: o.cacheDir, log, ...(o.fetch ? { fetch: o.fetch } : {}) });
-  if (bin === early && !bin.cached) log.write(`agent binary for Coder ${bin.version} downloaded while devcontainer up ran`, 'info');
   if (bin.cached) log.write(`agent binary for Coder ${bin.version} from the cache`, 'info');
   // The devcontainer keeps /tmp across restarts: copy only when its binary is another version.
   const stamp = `${bin.version} ${arch}`;

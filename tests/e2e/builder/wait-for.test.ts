@@ -145,7 +145,9 @@ describe('waitFor', () => {
     );
 
     // No CODER_INIT_SCRIPT: binary mode was certain from the start, so the agent binary came while up ran.
-    expect(sourceLines('Builder: Coder agent').join('\n')).toMatch(/agent binary for Coder v[\d.]+ downloaded while devcontainer up ran/);
+    expect(sourceLines('Builder: Coder agent').join('\n')).toMatch(
+      /agent binary: [\d.]+ MB in [\d.]+ s \([\d.]+ MB\/s\), size and sha1 verified \(downloaded while devcontainer up ran\)|waiting for the agent binary download started while devcontainer up ran/,
+    );
 
     // Root on the host, remote user dev: the fresh checkout is dev's, and postCreate wrote into it.
     const ws = e.DEVCONTAINER_WORKSPACE_FOLDER as string;
