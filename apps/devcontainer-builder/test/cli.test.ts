@@ -1,7 +1,7 @@
 // The built CLI as a process (dist/cli.js, real node): settings errors exit 2 before any work;
 // `status` reads the status file. No Docker needed here (the e2e tests in tests/e2e/builder run it for real).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,9 +38,20 @@ describe('devcontainer-builder up', () => {
     expect(r.stderr + r.stdout).not.toContain('secret-token-1234');
   });
 
-  it('fails the preflight phase when the Docker daemon does not answer in time, saying which one', () => {
+  it('fails the preflight phase when the Docker daemon does not answer in time, saying which one (the clone went on meanwhile)', () => {
+    // A local repository: checkout and config need neither Docker nor Coder, so they run while preflight waits.
+    const repo = join(dir, 'repo');
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', '-c', 'init.defaultBranch=main', ...args], {
+        cwd: repo,
+      });
+    mkdirSync(join(repo, '.devcontainer'), { recursive: true });
+    writeFileSync(join(repo, '.devcontainer/devcontainer.json'), '{ "image": "local/debian:bookworm" }\n');
+    git('init', '-q');
+    git('add', '.');
+    git('commit', '-qm', 'config');
     const r = run(['up'], {
-      DEVCONTAINER_REPOSITORY: 'https://git.example.invalid/app.git',
+      DEVCONTAINER_REPOSITORY: repo,
       DEVCONTAINER_WORKSPACE_FOLDER: join(dir, 'pf/app'),
       DOCKER_HOST: `unix://${join(dir, 'no-such.sock')}`,
       DEVCONTAINER_DOCKER_WAIT: '2',
@@ -53,7 +64,7 @@ describe('devcontainer-builder up', () => {
       code: 'docker-unavailable',
       phase: 'preflight',
     });
-    expect(existsSync(join(dir, 'pf/app'))).toBe(false);
+    expect(existsSync(join(dir, 'pf/app/.devcontainer/devcontainer.json'))).toBe(true);
   });
 
   it('has no flag that takes a token value', () => {
