@@ -1,5 +1,6 @@
 // preflight: the Docker daemon answers (waiting up to DEVCONTAINER_DOCKER_WAIT), and Coder answers
-// when one is configured. Nothing else starts before both do.
+// when one is configured. It runs alongside checkout and config (which need neither); `up` and
+// everything after wait for it (pipeline.ts).
 import { createBackoff, requestEngine, runDocker } from '@devcontainer-kit/docker-context';
 import { BuilderError } from '../errors.js';
 import { type PhaseContext, throwIfAborted } from './context.js';
