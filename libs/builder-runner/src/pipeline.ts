@@ -87,6 +87,7 @@ async function prepareContainer(ctx: Omit<PhaseContext, 'log'>, logs: PhaseLogFa
     applyLocalEnv();
     // Docker and Coder are needed from here on.
     await preflight.done;
+    startAgentBinaryPrefetch(ctx);
     if (ctx.state.checkoutAction === 'deferred') {
       const cfg = ctx.state.config as ConfigResult;
       const logged = { ...ctx, log: checkoutLog };
@@ -121,6 +122,22 @@ async function prepareContainer(ctx: Omit<PhaseContext, 'log'>, logs: PhaseLogFa
     ctx.state.failure = { phase: e.phase, error: e };
     await runPhase(PIPELINE.fallback, ctx, logs);
   }
+}
+
+/**
+ * Binary mode known in advance: the agent binary downloads while `up` runs. Started once preflight is
+ * done, not with the run: its first request loads Node's fetch, CPU that start-up needs more (on a warm
+ * restart it overlaps the wait for `docker start` instead).
+ */
+function startAgentBinaryPrefetch(ctx: Omit<PhaseContext, 'log'>): void {
+  const { settings } = ctx;
+  if (!settings.coder || ctx.state.agentBinary) return;
+  ctx.state.agentBinary = prefetchAgentBinary({
+    coder: settings.coder,
+    mode: settings.agentMode,
+    cacheDir: join(dirname(settings.statusFile), 'cache'),
+    fetch: ctx.fetch,
+  });
 }
 
 async function closeCheckoutLog(ctx: Omit<PhaseContext, 'log'>): Promise<void> {
@@ -206,14 +223,6 @@ export async function runBuilder(options: RunBuilderOptions): Promise<RunBuilder
     const preflight = startPreflight(ctx, logs);
     // A warm start needs the recorded container's state: asked for now, used after config.
     ctx.state.earlyInspect = inspectRecordedContainer(settings.stateDir, docker);
-    // Binary mode known in advance: the agent binary downloads while checkout and up run.
-    if (settings.coder)
-      ctx.state.agentBinary = prefetchAgentBinary({
-        coder: settings.coder,
-        mode: settings.agentMode,
-        cacheDir: join(dirname(settings.statusFile), 'cache'),
-        fetch: ctx.fetch,
-      });
     await prepareContainer(ctx, logs, preflight);
     // The hooks after waitFor run while extensions install and the agent starts — after a warm
     // start, once the agent runs and the deferred checkout update is done.
