@@ -234,14 +234,15 @@ export function classifyAgentCommand(cmd: string): 'agent' | 'script' | 'other' 
 
 /**
  * One `docker exec` that watches the started process inside the container for up to ~2 s (every
- * 50 ms) and reports as soon as it is no longer the init script (the agent, something else, or gone)
+ * 20 ms) and reports as soon as it is no longer the init script (the agent, something else, or gone)
  * — instead of one `docker exec` per look, each costing more than the look itself. It reads the pid
  * from agent.launch once that holds this start's nonce: never a pid an earlier start left behind.
  */
 function watchScript(d: string, nonce: string): string {
   return [
-    'i=0; p=',
-    'while [ $i -lt 40 ]; do',
+    // Every 20 ms for ~2 s; where sleep takes whole seconds only (a minimal busybox), every 1 s for ~2 s.
+    'i=0; p=; n=100; w=0.02',
+    'while [ $i -lt $n ]; do',
     `  l=; read -r l 2>/dev/null < ${d}/agent.launch`,
     `  case "$l" in *' ${nonce}') p=\${l%% *} ;; *) p= ;; esac`,
     '  if [ -n "$p" ]; then',
@@ -249,7 +250,7 @@ function watchScript(d: string, nonce: string): string {
     `    c=$(tr '\\0' ' ' </proc/$p/cmdline)`,
     `    case "$c" in *init.sh*|'sh -c '*) ;; *) break ;; esac`,
     '  fi',
-    '  i=$((i+1)); sleep 0.05 2>/dev/null || sleep 1',
+    '  i=$((i+1)); sleep $w 2>/dev/null || { n=2; w=1; sleep 1; }',
     'done',
     '[ -n "$p" ] || { echo none; exit 0; }',
     `echo "$p"; echo run; tr '\\0' ' ' </proc/$p/cmdline; echo; sed -n 's/^Uid:[[:space:]]*\\([0-9]*\\).*/\\1/p' /proc/$p/status`,
