@@ -2,6 +2,7 @@
 // when one is configured. It runs alongside checkout and config (which need neither); `up` and
 // everything after wait for it (pipeline.ts).
 import { createBackoff, requestEngine, runDocker } from '@devcontainer-kit/docker-context';
+import { type BuildInfoAnswer, getCoderBuildInfo } from '../coder-buildinfo.js';
 import { BuilderError } from '../errors.js';
 import { type PhaseContext, throwIfAborted } from './context.js';
 
@@ -43,28 +44,37 @@ async function waitForDocker(ctx: PhaseContext): Promise<string> {
   }
 }
 
-/** GET api/v2/buildinfo, five attempts with a growing pause. */
+/** GET api/v2/buildinfo, five attempts with a growing pause (an injected `fetch` when the caller gave one). */
 async function waitForCoder(ctx: PhaseContext, agentUrl: string): Promise<void> {
-  const url = new URL('api/v2/buildinfo', agentUrl);
   const backoff = createBackoff({ initialMs: ctx.backoff.initialMs, maxMs: Math.min(5000, ctx.backoff.maxMs) });
   let lastError = '';
   for (let attempt = 1; attempt <= 5; attempt++) {
-    try {
-      const r = await ctx.fetch(url, { signal: AbortSignal.timeout(5000) });
-      if (r.ok) {
-        const v = ((await r.json()) as { version?: string }).version;
-        if (v) ctx.state.coderVersion = v;
-        ctx.log.write(`Coder ${v ?? ''} answers at ${agentUrl}`, 'info');
-        return;
-      }
-      lastError = `HTTP ${r.status}`;
-    } catch (error) {
-      lastError = (error as Error).message;
+    const answer =
+      ctx.fetch === fetch
+        ? await getCoderBuildInfo(agentUrl, { timeoutMs: 5000, signal: ctx.docker.signal })
+        : await viaFetch(ctx, agentUrl);
+    if (answer.ok) {
+      if (answer.version) ctx.state.coderVersion = answer.version;
+      ctx.log.write(`Coder ${answer.version ?? ''} answers at ${agentUrl}`, 'info');
+      return;
     }
+    lastError = answer.error;
     throwIfAborted(ctx);
     await backoff.wait(ctx.docker.signal);
   }
   throw new BuilderError(`Coder at ${agentUrl} does not answer: ${lastError}`, { code: 'coder-unreachable', phase: 'preflight' });
+}
+
+/** The same question through the context's `fetch` (tests inject one). */
+async function viaFetch(ctx: PhaseContext, agentUrl: string): Promise<BuildInfoAnswer> {
+  try {
+    const r = await ctx.fetch(new URL('api/v2/buildinfo', agentUrl), { signal: AbortSignal.timeout(5000) });
+    if (!r.ok) return { ok: false, error: `HTTP ${r.status}` };
+    const v = ((await r.json()) as { version?: unknown }).version;
+    return { ok: true, version: typeof v === 'string' ? v : undefined };
+  } catch (error) {
+    return { ok: false, error: (error as Error).message };
+  }
 }
 
 export async function runPreflightPhase(ctx: PhaseContext): Promise<void> {
