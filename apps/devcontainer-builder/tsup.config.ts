@@ -27,6 +27,8 @@ export default defineConfig([
     noExternal: [/.*/],
     external: ['@devcontainers/cli'],
     // CommonJS dependencies (undici, cross-spawn…) call require(): give the ESM bundle one.
-    banner: { js: "import { createRequire as __dckCreateRequire } from 'node:module'; const require = __dckCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __dckCreateRequire } from 'node:module'; const require = __dckCreateRequire(import.meta.url);",
+    },
   },
 ]);
