@@ -103,10 +103,12 @@ describe('helpers', () => {
 describe('lazy subcommands', () => {
   it('loads only the subcommand that runs; --version loads none; help loads all for their descriptions', async () => {
     const loaded: string[] = [];
-    const lazy = (name: string, cmd: typeof render) => () => {
-      loaded.push(name);
-      return Promise.resolve(cmd);
-    };
+    const lazy =
+      <T>(name: string, cmd: T) =>
+      () => {
+        loaded.push(name);
+        return Promise.resolve(cmd);
+      };
     const tool = defineCommand({ meta: { name: 'tool' }, subCommands: { render: lazy('render', render), check: lazy('check', check) } });
     const go = async (argv: string[]) => {
       const { out, err } = streams();
