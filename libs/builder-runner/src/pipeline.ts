@@ -50,8 +50,7 @@ export interface RunBuilderResult {
 /** The phases in order, with the code each one's unexpected failures get. */
 export const PIPELINE: Readonly<Record<PhaseName, PhaseDefinition>> = {
   preflight: { name: 'preflight', run: runPreflightPhase, failureCode: 'docker-unavailable' },
-  // Its log stays open: a deferred update writes there after the agent starts (see prepareContainer).
-  checkout: { name: 'checkout', run: runCheckoutPhase, failureCode: 'git-failed', keepLogOpen: true },
+  checkout: { name: 'checkout', run: runCheckoutPhase, failureCode: 'git-failed' },
   config: { name: 'config', run: runConfigPhase, failureCode: 'config-invalid' },
   up: { name: 'up', run: runUpPhase, failureCode: 'devcontainer-up-failed' },
   hooks: {
@@ -81,8 +80,7 @@ async function prepareContainer(ctx: Omit<PhaseContext, 'log'>, logs: PhaseLogFa
     if (ctx.state.localEnv) ctx.docker = withLocalEnv(ctx.docker, ctx.state.localEnv);
   };
   try {
-    const checkoutLog = (await runPhase(PIPELINE.checkout, ctx, logs)) as PhaseLog;
-    ctx.state.checkoutLog = checkoutLog;
+    await runPhase(PIPELINE.checkout, ctx, logs);
     await runPhase(PIPELINE.config, ctx, logs);
     applyLocalEnv();
     // Docker and Coder are needed from here on.
@@ -90,22 +88,24 @@ async function prepareContainer(ctx: Omit<PhaseContext, 'log'>, logs: PhaseLogFa
     startAgentBinaryPrefetch(ctx);
     if (ctx.state.checkoutAction === 'deferred') {
       const cfg = ctx.state.config as ConfigResult;
-      const logged = { ...ctx, log: checkoutLog };
-      const warm = ctx.settings.cacheRepo ? undefined : await findWarmStart(logged, cfg, workspaceIdLabels(ctx.settings, cfg));
+      const warm = ctx.settings.cacheRepo
+        ? undefined
+        : await withCheckoutLog(ctx, logs, (c) => findWarmStart(c, cfg, workspaceIdLabels(ctx.settings, cfg)));
       if (warm) ctx.state.warmStart = warm;
       else {
-        checkoutLog.write('no warm start: the checkout is updated before devcontainer up', 'info');
-        if (await updateDeferredCheckout(logged)) {
+        const moved = await withCheckoutLog(ctx, logs, (c) => {
+          c.log.write('no warm start: the checkout is updated before devcontainer up', 'info');
+          return updateDeferredCheckout(c);
+        });
+        if (moved) {
           await runPhase(PIPELINE.config, ctx, logs);
           applyLocalEnv();
         }
       }
     }
-    if (ctx.state.checkoutAction !== 'deferred') await closeCheckoutLog(ctx);
     await runPhase(PIPELINE.up, ctx, logs);
     await clearFallbackExplanation(ctx.settings.workspaceFolder).catch(() => {});
   } catch (error) {
-    await closeCheckoutLog(ctx);
     const e = error as BuilderError;
     if (
       !ctx.settings.fallbackImage ||
@@ -140,20 +140,29 @@ function startAgentBinaryPrefetch(ctx: Omit<PhaseContext, 'log'>): void {
   });
 }
 
-async function closeCheckoutLog(ctx: Omit<PhaseContext, 'log'>): Promise<void> {
-  const log = ctx.state.checkoutLog;
-  ctx.state.checkoutLog = undefined;
-  await log?.close().catch(() => {});
+/**
+ * Work for the checkout phase after it ended (a deferred update), written to its log source again: in
+ * Coder the same source (its id derives from the name), on the terminal the same prefix.
+ */
+async function withCheckoutLog<T>(
+  ctx: Omit<PhaseContext, 'log'>,
+  logs: PhaseLogFactory,
+  work: (c: PhaseContext) => Promise<T>,
+): Promise<T> {
+  const log = await logs.open('checkout');
+  try {
+    return await work({ ...ctx, log });
+  } finally {
+    await log.close().catch(() => {});
+  }
 }
 
 /** After a warm start: the deferred update of the checkout, then the hooks (postStart sees the update). */
 async function updateThenHooks(ctx: Omit<PhaseContext, 'log'>, logs: PhaseLogFactory): Promise<void> {
-  const log = ctx.state.checkoutLog;
-  if (log && ctx.state.checkoutAction === 'deferred') {
-    await finishDeferredCheckout({ ...ctx, log });
+  if (ctx.state.checkoutAction === 'deferred') {
+    await withCheckoutLog(ctx, logs, (c) => finishDeferredCheckout(c));
     await ctx.save();
   }
-  await closeCheckoutLog(ctx);
   await runPhase(PIPELINE.hooks, ctx, logs);
 }
 

@@ -62,8 +62,6 @@ export interface PipelineState {
   earlyInspect?: Promise<{ id: string; state: ContainerState | undefined } | undefined>;
   /** A warm start found before `up` (a deferred checkout asked): `up` takes it, once. */
   warmStart?: WarmStartCandidate & { inspected: ContainerState };
-  /** The checkout phase's log, open while a deferred update is still to come. */
-  checkoutLog?: PhaseLog;
   hooksPlan?: HooksPlan;
   /** The background hooks' run, while it goes (settles, never rejects). */
   hooksRun?: Promise<unknown>;
