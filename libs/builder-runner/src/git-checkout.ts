@@ -4,6 +4,7 @@
 import { chmod, chown, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createBackoff } from '@devcontainer-kit/docker-context';
 import { execa } from 'execa';
 import { BuilderError } from './errors.js';
 import type { PhaseLog } from './phase-log.js';
@@ -81,8 +82,26 @@ esac
 `;
 
 interface Git {
-  run(args: string[], opts?: { cwd?: string; allowFail?: boolean }): Promise<{ exitCode: number; stdout: string; stderr: string }>;
+  /** `network`: a transient failure to reach the remote is retried (isTransientGitError). */
+  run(
+    args: string[],
+    opts?: { cwd?: string; allowFail?: boolean; network?: boolean },
+  ): Promise<{ exitCode: number; stdout: string; stderr: string }>;
   dispose(): Promise<void>;
+}
+
+/** How often a clone or fetch tries to reach the remote (waits 1, 2, 4, 8 s between: ~15 s). */
+export const GIT_NETWORK_ATTEMPTS = 5;
+
+/**
+ * Whether git's failure is the remote not being reachable yet — DNS, a refused or reset connection,
+ * a gateway answering 502–504 — which a pod meets while its network comes up (a mesh sidecar not ready
+ * yet, DNS not answering): worth another try. Authentication and missing refs are not. Pure.
+ */
+export function isTransientGitError(stderr: string): boolean {
+  return /Could not resolve host|Temporary failure in name resolution|Failed to connect|Couldn't connect to server|Connection refused|Connection timed out|Connection reset|Operation timed out|returned error: 50[234]|ssh: connect to host .*(refused|timed out|No route)/i.test(
+    stderr,
+  );
 }
 
 async function createGit(options: CheckoutOptions): Promise<Git> {
@@ -102,10 +121,27 @@ async function createGit(options: CheckoutOptions): Promise<Git> {
   const base = ['-c', 'credential.helper=', '-c', 'safe.directory=*', '-c', 'core.askPass=', '-c', 'advice.detachedHead=false'];
   return {
     async run(args, opts = {}) {
-      const r = await execa('git', [...base, ...args], { cwd: opts.cwd ?? options.workspaceFolder, env, extendEnv: false, reject: false });
-      const result = { exitCode: r.exitCode ?? 1, stdout: r.stdout, stderr: options.redactor(r.stderr) };
-      if (result.exitCode !== 0 && !opts.allowFail) throw gitError(args, result, options.repository);
-      return result;
+      const backoff = createBackoff({ initialMs: 1000, maxMs: 8000 });
+      for (let attempt = 1; ; attempt++) {
+        const r = await execa('git', [...base, ...args], {
+          cwd: opts.cwd ?? options.workspaceFolder,
+          env,
+          extendEnv: false,
+          reject: false,
+        });
+        const result = { exitCode: r.exitCode ?? 1, stdout: r.stdout, stderr: options.redactor(r.stderr) };
+        if (result.exitCode !== 0 && opts.network && attempt < GIT_NETWORK_ATTEMPTS && isTransientGitError(result.stderr)) {
+          const why = result.stderr.split('\n').filter(Boolean).pop() ?? `exit ${result.exitCode}`;
+          options.log.write(
+            `cannot reach ${displayUrl(options.repository)} yet (${why}): git ${args[0]} again in ${backoff.next / 1000} s (attempt ${attempt + 1} of ${GIT_NETWORK_ATTEMPTS})`,
+            'warn',
+          );
+          await backoff.wait();
+          continue;
+        }
+        if (result.exitCode !== 0 && !opts.allowFail) throw gitError(args, result, options.repository);
+        return result;
+      }
     },
     async dispose() {
       await rm(dir, { recursive: true, force: true });
@@ -169,14 +205,14 @@ async function fetchTarget(git: Git, spec: RefSpec, depth: number): Promise<{ co
   let what: string;
   let branch: string | undefined;
   if (spec.kind === 'default') {
-    const head = await git.run(['ls-remote', '--symref', 'origin', 'HEAD']);
+    const head = await git.run(['ls-remote', '--symref', 'origin', 'HEAD'], { network: true });
     const m = /^ref: refs\/heads\/(\S+)\s+HEAD/m.exec(head.stdout);
     branch = m?.[1];
     what = branch ? `refs/heads/${branch}` : 'HEAD';
   } else if (spec.kind === 'sha') what = spec.sha;
   else if (spec.kind === 'pull') what = spec.ref;
   else what = spec.name;
-  await git.run(['fetch', '--no-tags', '--quiet', ...depthArgs, 'origin', what]);
+  await git.run(['fetch', '--no-tags', '--quiet', ...depthArgs, 'origin', what], { network: true });
   const commit = (await git.run(['rev-parse', 'FETCH_HEAD^{commit}'])).stdout.trim();
   let label: string;
   if (spec.kind === 'name') {
@@ -246,6 +282,7 @@ export async function checkoutRepository(options: CheckoutOptions): Promise<Chec
         const branchArgs = spec.kind === 'name' ? ['--branch', spec.name] : [];
         await git.run(['clone', '--quiet', '--no-tags', ...depthArgs, ...branchArgs, '--', options.repository, workspaceFolder], {
           cwd: '/',
+          network: true,
         });
         const commit = (await git.run(['rev-parse', 'HEAD'])).stdout.trim();
         const branch = (await git.run(['symbolic-ref', '--quiet', '--short', 'HEAD'], { allowFail: true })).stdout.trim() || undefined;

@@ -1,12 +1,13 @@
 // Real git against a real `git http-backend` on 127.0.0.1 behind Basic auth (tests/support/git-server).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, connect, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GitServer, startGitServer } from '../../../tests/support/git-server/index.js';
 import { BuilderError } from '../src/errors.js';
-import { checkoutRepository, classifyRef, displayUrl, readHeadCommit } from '../src/git-checkout.js';
+import { checkoutRepository, classifyRef, displayUrl, isTransientGitError, readHeadCommit } from '../src/git-checkout.js';
 import type { LogLevel } from '../src/phase-log.js';
 import { createRedactor } from '../src/redact.js';
 
@@ -64,10 +65,10 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-function run(folder: string, branch: string | undefined, token: string = TOKEN) {
+function run(folder: string, branch: string | undefined, token: string = TOKEN, repository = `${server.url}repo.git`) {
   const lines: { line: string; level: LogLevel }[] = [];
   const promise = checkoutRepository({
-    repository: `${server.url}repo.git`,
+    repository,
     inPlace: false,
     branch,
     workspaceFolder: join(root, folder),
@@ -147,6 +148,35 @@ describe('checkoutRepository', () => {
     expect((error as BuilderError).message).toMatch(/refused the credentials/);
     expect(JSON.stringify({ ...(error as object), m: (error as Error).message })).not.toContain('wrong-token-5678');
   });
+});
+
+describe('a remote that is not reachable yet', () => {
+  it('is tried again (the pod network coming up); a refused token is not', async () => {
+    // A port nothing listens on yet; after ~1.5 s a relay to the git server opens on it.
+    const probe = createNetServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const target = Number(new URL(server.url).port);
+    const relay = createNetServer((c) => c.pipe(connect(target, '127.0.0.1')).pipe(c));
+    const opened = new Promise<void>((r) => setTimeout(() => relay.listen(port, '127.0.0.1', r), 1500));
+    try {
+      const { promise, lines } = run('late', 'main', TOKEN, `http://127.0.0.1:${port}/repo.git`);
+      const r = await promise;
+      await opened;
+      expect(r.action).toBe('cloned');
+      expect(r.commit).toBe(git(join(root, 'repo.git'), 'rev-parse', 'main'));
+      const retries = lines.filter((l) => /cannot reach .* yet \(.*\): git clone again in \d+ s \(attempt 2 of 5\)/.test(l.line));
+      expect(retries.length).toBeGreaterThanOrEqual(1);
+      expect(retries[0]?.level).toBe('warn');
+    } finally {
+      relay.close();
+    }
+    expect(isTransientGitError("fatal: unable to access 'https://x/': Failed to connect to x port 443: Connection refused")).toBe(true);
+    expect(isTransientGitError("fatal: unable to access 'https://x/': Could not resolve host: x")).toBe(true);
+    expect(isTransientGitError("fatal: Authentication failed for 'https://x/'")).toBe(false);
+    expect(isTransientGitError("fatal: couldn't find remote ref refs/heads/nope")).toBe(false);
+  }, 60_000);
 });
 
 describe('readHeadCommit', () => {
