@@ -54,11 +54,11 @@ describe('devcontainer-builder up', () => {
       DEVCONTAINER_REPOSITORY: repo,
       DEVCONTAINER_WORKSPACE_FOLDER: join(dir, 'pf/app'),
       DOCKER_HOST: `unix://${join(dir, 'no-such.sock')}`,
-      DEVCONTAINER_DOCKER_WAIT: '2',
+      DEVCONTAINER_DOCKER_WAIT: '1',
     });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(
-      `devcontainer-builder: preflight: the Docker daemon at unix://${join(dir, 'no-such.sock')} did not answer within 2 s`,
+      `devcontainer-builder: preflight: the Docker daemon at unix://${join(dir, 'no-such.sock')} did not answer within 1 s`,
     );
     expect(JSON.parse(readFileSync(join(dir, 'pf/.devcontainer-builder/status.json'), 'utf8')).lastError).toMatchObject({
       code: 'docker-unavailable',

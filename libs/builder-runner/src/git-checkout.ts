@@ -54,6 +54,8 @@ export interface CheckoutOptions {
    * from updateCheckout (a warm restart starts the workspace first).
    */
   deferUpdate?: boolean;
+  /** Pauses between tries to reach the remote (default 1 s doubling to 8 s; tests pass shorter ones). */
+  networkBackoff?: { initialMs: number; maxMs: number };
 }
 
 export type CheckoutAction =
@@ -121,7 +123,7 @@ async function createGit(options: CheckoutOptions): Promise<Git> {
   const base = ['-c', 'credential.helper=', '-c', 'safe.directory=*', '-c', 'core.askPass=', '-c', 'advice.detachedHead=false'];
   return {
     async run(args, opts = {}) {
-      const backoff = createBackoff({ initialMs: 1000, maxMs: 8000 });
+      const backoff = createBackoff(options.networkBackoff ?? { initialMs: 1000, maxMs: 8000 });
       for (let attempt = 1; ; attempt++) {
         const r = await execa('git', [...base, ...args], {
           cwd: opts.cwd ?? options.workspaceFolder,
@@ -133,7 +135,7 @@ async function createGit(options: CheckoutOptions): Promise<Git> {
         if (result.exitCode !== 0 && opts.network && attempt < GIT_NETWORK_ATTEMPTS && isTransientGitError(result.stderr)) {
           const why = result.stderr.split('\n').filter(Boolean).pop() ?? `exit ${result.exitCode}`;
           options.log.write(
-            `cannot reach ${displayUrl(options.repository)} yet (${why}): git ${args[0]} again in ${backoff.next / 1000} s (attempt ${attempt + 1} of ${GIT_NETWORK_ATTEMPTS})`,
+            `cannot reach ${displayUrl(options.repository)} yet (${why}): git ${args[0]} again in ${(backoff.next / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${GIT_NETWORK_ATTEMPTS})`,
             'warn',
           );
           await backoff.wait();

@@ -65,7 +65,7 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-function run(folder: string, branch: string | undefined, token: string = TOKEN, repository = `${server.url}repo.git`) {
+function run(folder: string, branch: string | undefined, token: string = TOKEN, repository = `${server.url}repo.git`, fast = false) {
   const lines: { line: string; level: LogLevel }[] = [];
   const promise = checkoutRepository({
     repository,
@@ -78,6 +78,7 @@ function run(folder: string, branch: string | undefined, token: string = TOKEN, 
     log: { write: (line, level) => lines.push({ line, level }), close: async () => {} },
     redactor: createRedactor([token]),
     env: { PATH: process.env.PATH, HOME: process.env.HOME },
+    ...(fast ? { networkBackoff: { initialMs: 100, maxMs: 400 } } : {}),
   });
   return { promise, lines };
 }
@@ -152,21 +153,21 @@ describe('checkoutRepository', () => {
 
 describe('a remote that is not reachable yet', () => {
   it('is tried again (the pod network coming up); a refused token is not', async () => {
-    // A port nothing listens on yet; after ~1.5 s a relay to the git server opens on it.
+    // A port nothing listens on yet; after ~0.3 s a relay to the git server opens on it.
     const probe = createNetServer();
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
     const port = (probe.address() as AddressInfo).port;
     await new Promise<void>((r) => probe.close(() => r()));
     const target = Number(new URL(server.url).port);
     const relay = createNetServer((c) => c.pipe(connect(target, '127.0.0.1')).pipe(c));
-    const opened = new Promise<void>((r) => setTimeout(() => relay.listen(port, '127.0.0.1', r), 1500));
+    const opened = new Promise<void>((r) => setTimeout(() => relay.listen(port, '127.0.0.1', r), 300));
     try {
-      const { promise, lines } = run('late', 'main', TOKEN, `http://127.0.0.1:${port}/repo.git`);
+      const { promise, lines } = run('late', 'main', TOKEN, `http://127.0.0.1:${port}/repo.git`, true);
       const r = await promise;
       await opened;
       expect(r.action).toBe('cloned');
       expect(r.commit).toBe(git(join(root, 'repo.git'), 'rev-parse', 'main'));
-      const retries = lines.filter((l) => /cannot reach .* yet \(.*\): git clone again in \d+ s \(attempt 2 of 5\)/.test(l.line));
+      const retries = lines.filter((l) => /cannot reach .* yet \(.*\): git clone again in [\d.]+ s \(attempt 2 of 5\)/.test(l.line));
       expect(retries.length).toBeGreaterThanOrEqual(1);
       expect(retries[0]?.level).toBe('warn');
     } finally {

@@ -46,7 +46,7 @@ describe('runBuilder: preflight alongside checkout and config', () => {
   it('clones while Docker does not answer yet, then fails on Docker, not on anything after it', async () => {
     const docker = fakeDocker([{ match: 'version *', stdout: 'Cannot connect to the Docker daemon', exit: 1 }]);
     const logs = recordingLogs();
-    const settings = settingsFor({ DEVCONTAINER_REPOSITORY: `file://${repository()}`, DEVCONTAINER_DOCKER_WAIT: '2' });
+    const settings = settingsFor({ DEVCONTAINER_REPOSITORY: `file://${repository()}`, DEVCONTAINER_DOCKER_WAIT: '1' });
     await expect(runBuilder({ settings, logs, docker: docker.ctx })).rejects.toMatchObject({
       code: 'docker-unavailable',
       phase: 'preflight',
