@@ -3,8 +3,8 @@
 // metadata; ${containerEnv:…} resolved against the container's environment) plus the builder's
 // DEVCONTAINER_REMOTE_ENV. Pure logic, with one thin docker read (readAgentEnv).
 import { substituteVariables } from '@devcontainer-kit/devcontainer-config';
-import { type DockerContext, runDocker } from '@devcontainer-kit/docker-context';
-import { parseMetadataLabel } from './container.js';
+import type { DockerContext } from '@devcontainer-kit/docker-context';
+import { type ContainerState, inspectContainer, parseMetadataLabel } from './container.js';
 
 /** Set by the builder for the agent itself; remoteEnv never overrides them. */
 export const AGENT_RESERVED_ENV = ['CODER_AGENT_TOKEN', 'CODER_AGENT_URL', 'CODER_AGENT_AUTH', 'CODER_AGENT_DEVCONTAINERS_ENABLE'] as const;
@@ -75,34 +75,18 @@ export function parseContainerEnv(lines: string[]): Record<string, string> {
 }
 
 /**
- * Reads the container's metadata label and environment (or takes them from an inspect the caller
+ * Reads the container's metadata label and environment (inspectContainer, or the inspect the caller
  * already has: `inspected`), then resolves the agent's environment.
  */
 export async function readAgentEnv(
   ctx: DockerContext,
   containerId: string,
-  options: Omit<ResolveAgentEnvOptions, 'metadata' | 'containerEnv'> & { inspected?: { env: string[]; metadataLabel: string | undefined } },
+  options: Omit<ResolveAgentEnvOptions, 'metadata' | 'containerEnv'> & { inspected?: ContainerState | undefined },
 ): Promise<AgentEnv & { problem?: string }> {
-  let lines: string[] = [];
-  let labelText: string | undefined;
-  if (options.inspected) {
-    lines = options.inspected.env;
-    labelText = options.inspected.metadataLabel;
-  } else {
-    const r = await runDocker(ctx, [
-      'inspect',
-      '--format',
-      '{{json .Config.Env}}\n{{index .Config.Labels "devcontainer.metadata"}}',
-      containerId,
-    ]);
-    if (r.exitCode !== 0) return { env: {}, reserved: [], problem: `docker inspect failed: ${r.stderr.trim()}` };
-    const [envJson = '[]', ...label] = r.stdout.split('\n');
-    labelText = label.join('\n').trim();
-    try {
-      lines = (JSON.parse(envJson) as string[] | null) ?? [];
-    } catch {}
-  }
-  const parsed = parseMetadataLabel(labelText);
-  const resolved = resolveAgentEnv({ ...options, metadata: parsed.configs, containerEnv: parseContainerEnv(lines) });
+  const { inspected: known, ...resolveOptions } = options;
+  const inspected = known ?? (await inspectContainer(ctx, containerId));
+  if (!inspected) return { env: {}, reserved: [], problem: `cannot inspect the devcontainer ${containerId.slice(0, 12)}` };
+  const parsed = parseMetadataLabel(inspected.labels['devcontainer.metadata']);
+  const resolved = resolveAgentEnv({ ...resolveOptions, metadata: parsed.configs, containerEnv: parseContainerEnv(inspected.env) });
   return parsed.problem ? { ...resolved, problem: parsed.problem } : resolved;
 }

@@ -22,12 +22,17 @@ export async function inspectContainer(ctx: DockerContext, id: string): Promise<
     if (r.exitCode !== 0) return undefined;
     text = r.stdout;
   }
-  const j = JSON.parse(text) as {
+  let j: {
     Id: string;
     Image: string;
     State: { Running: boolean };
     Config: { Image: string; Labels: Record<string, string> | null; Env: string[] | null };
   };
+  try {
+    j = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
   return {
     id: j.Id,
     running: j.State.Running,

@@ -16,7 +16,7 @@ async function agentEnvFor(ctx: PhaseContext, c: ContainerRef): Promise<Record<s
     workspaceFolder: settings.workspaceFolder,
     extra: [...settings.remoteEnv, `DEVCONTAINER_STATUS_FILE=${settings.statusFile}`],
     localEnv: ctx.docker.env,
-    ...(inspected ? { inspected: { env: inspected.env, metadataLabel: inspected.labels['devcontainer.metadata'] } } : {}),
+    inspected,
   });
   if (r.problem) log.write(`remoteEnv not applied to the agent: ${r.problem}`, 'warn');
   if (r.reserved.length) log.write(`remoteEnv cannot set ${r.reserved.join(', ')} for the agent (the builder sets them)`, 'warn');
