@@ -1,18 +1,9 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { parseRetryAfter } from './transport.js';
+import { LOGS_PATH, parseRetryAfter, SOURCE_PATH, type TransportOptions } from './transport.js';
 import type { LogTransport, TransportResponse } from './types.js';
 
-export interface HttpTransportOptions {
-  agentUrl: string;
-  agentToken: string;
-  /** Per-request timeout: connecting, waiting for the answer, and silence while it arrives. Default 15 000 ms. */
-  fetchTimeoutMs?: number;
-  userAgent?: string;
-}
-
-const LOGS_PATH = 'api/v2/workspaceagents/me/logs';
-const SOURCE_PATH = 'api/v2/workspaceagents/me/log-source';
+export type HttpTransportOptions = TransportOptions;
 
 /**
  * The agent log API over Node's own http/https with a keep-alive agent (4 sockets): the default

@@ -1,16 +1,20 @@
 import type { Pool } from 'undici';
 import type { LogTransport, TransportResponse } from './types.js';
 
-export interface UndiciTransportOptions {
+/** What every transport of the agent log API takes. */
+export interface TransportOptions {
   agentUrl: string;
   agentToken: string;
-  /** Per-request timeout for headers and body, default 15 000 ms. */
+  /** Per-request timeout, default 15 000 ms (node:http: connecting, the answer, silence while it arrives; undici: headers and body). */
   fetchTimeoutMs?: number;
   userAgent?: string;
 }
 
-const LOGS_PATH = 'api/v2/workspaceagents/me/logs';
-const SOURCE_PATH = 'api/v2/workspaceagents/me/log-source';
+export type UndiciTransportOptions = TransportOptions;
+
+/** coderd's agent log API, relative to the agent URL. */
+export const LOGS_PATH = 'api/v2/workspaceagents/me/logs';
+export const SOURCE_PATH = 'api/v2/workspaceagents/me/log-source';
 
 /**
  * The agent log API over one keep-alive undici Pool. The token travels only in the
