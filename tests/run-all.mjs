@@ -3,12 +3,13 @@
 // 1. prepares the test bed (Docker engine + base image, goss, Terraform providers),
 // 2. builds every package, 3. runs every project's `test` task and every library's `check` (and the root's lint and shellcheck)
 // through moon (continuing past failures so every suite reports), 4. sums the vitest and bats
-// reports into one closing line: "N passed, N failed, N skipped".
+// reports into one closing line: "N passed, N failed, N skipped", after a line naming each failure.
 // A project whose test task left no report counts as one failure ("did not report").
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { summarizeReports } from './support/test-reports.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const reportDir = join(root, '.reports');
@@ -55,30 +56,8 @@ if (!step('kubernetes cluster stopped', 'bash', ['tests/testbed/kubernetes.sh', 
   problems.push('stopping the test cluster failed');
 
 // Sum the reports.
-let passed = 0;
-let failed = 0;
-let skipped = 0;
-const reported = new Set();
-const reports = readdirSync(reportDir, { recursive: true, encoding: 'utf8' }).sort();
-for (const file of reports) {
-  const path = join(reportDir, file);
-  if (file.startsWith('vitest-') && file.endsWith('.json')) {
-    const r = JSON.parse(readFileSync(path, 'utf8'));
-    passed += r.numPassedTests;
-    failed += r.numFailedTests;
-    skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
-    // A suite that failed to load, or whose beforeAll failed (its tests then show as skipped), counts
-    // as one failure when none of its tests failed.
-    failed += (r.testResults ?? []).filter((s) => s.status === 'failed' && !s.assertionResults.some((a) => a.status === 'failed')).length;
-    reported.add(file.slice('vitest-'.length, -'.json'.length));
-  } else if (file.endsWith('.tap')) {
-    for (const line of readFileSync(path, 'utf8').split('\n')) {
-      if (/^ok \d+.*# skip/i.test(line)) skipped++;
-      else if (/^ok \d+/.test(line)) passed++;
-      else if (/^not ok \d+/.test(line)) failed++;
-    }
-  }
-}
+const { passed, skipped, failures, reported, files: reports, ...counts } = summarizeReports({ reportDir, root });
+let failed = counts.failed;
 // Every project with a test task must have reported.
 const projects = ['libs', 'apps'].flatMap((dir) => readdirSync(join(root, dir)).map((name) => `${dir}/${name}`)).concat(['tests']);
 for (const dir of projects) {
@@ -94,6 +73,8 @@ if (!reports.some((f) => f.startsWith('workspace_test/') && f.endsWith('.tap')))
 }
 if (!testsOk && failed === 0) problems.push('a test task failed without a failing test in the reports');
 
+// The failures again at the very end, so a truncated CI log still names them.
+for (const f of failures) log(`failed: ${f}`);
 for (const p of problems) log(`problem: ${p}`);
 log(`total ${seconds(Date.now() - started)}`);
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
