@@ -121,6 +121,15 @@ export function backgroundHooks(waitFor: string | undefined, configs: readonly u
   return CONTAINER_HOOKS.slice(from).filter((h) => configs.some((c) => isDefined((c as Record<string, unknown> | null)?.[h])));
 }
 
+/** The hooks `--skip-non-blocking-commands` runs: up to and including `waitFor`, where some entry defines them. Pure. */
+export function blockingHooks(waitFor: string | undefined, configs: readonly unknown[]): ContainerHook[] {
+  const w = waitFor ?? DEFAULT_WAIT_FOR;
+  const i = CONTAINER_HOOKS.indexOf(w as ContainerHook);
+  // initializeCommand: none blocks; an unknown value: the CLI runs every hook before it returns.
+  const upTo = w === 'initializeCommand' ? 0 : i === -1 ? CONTAINER_HOOKS.length : i + 1;
+  return CONTAINER_HOOKS.slice(0, upTo).filter((h) => configs.some((c) => isDefined((c as Record<string, unknown> | null)?.[h])));
+}
+
 function isDefined(command: unknown): boolean {
   if (typeof command === 'string') return command.trim().length > 0;
   if (Array.isArray(command)) return command.length > 0;

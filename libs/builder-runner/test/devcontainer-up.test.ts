@@ -4,8 +4,10 @@ import { resolveDevcontainerCli } from '@devcontainer-kit/docker-context';
 import { describe, expect, it } from 'vitest';
 import {
   backgroundHooks,
+  blockingHooks,
   buildRunUserCommandsArgs,
   buildUpArgs,
+  CONTAINER_HOOKS,
   effectiveWaitFor,
   failedLifecycleHook,
   parseHookProgress,
@@ -108,6 +110,13 @@ describe('devcontainer CLI', () => {
     ]);
     // An unknown waitFor never matches in the CLI: everything runs in up.
     expect(backgroundHooks('nonsense', [all])).toEqual([]);
+    // The blocking ones are the rest: what up runs before it returns (nothing defined: no run needed).
+    expect(blockingHooks(undefined, [all])).toEqual(['onCreateCommand', 'updateContentCommand']);
+    expect(blockingHooks('postStartCommand', [all])).toEqual(CONTAINER_HOOKS.slice(0, 4));
+    expect(blockingHooks('nonsense', [all])).toEqual([...CONTAINER_HOOKS]);
+    expect(blockingHooks('initializeCommand', [all])).toEqual([]);
+    expect(blockingHooks(undefined, [{ postCreateCommand: 'npm ci' }, { onCreateCommand: '' }])).toEqual([]);
+    expect(blockingHooks('onCreateCommand', [{}, { updateContentCommand: 'x', onCreateCommand: ['y'] }])).toEqual(['onCreateCommand']);
     expect(effectiveWaitFor([{ waitFor: 'onCreateCommand' }, {}, { waitFor: 'postStartCommand' }, {}])).toBe('postStartCommand');
     expect(effectiveWaitFor([{}])).toBe('updateContentCommand');
   });

@@ -183,56 +183,87 @@ describe('build cache: prebuild to a real registry, up on a fresh Docker daemon'
   });
 
   it('a hit starts the prebuilt image without a build step; a one-line Dockerfile change misses and builds', async () => {
+    // initializeCommand writes a file the Dockerfile COPYs (as this repository's own .devcontainer
+    // does): prebuild and up run it before the build / the cache key, each on a fresh checkout, and
+    // it runs once per start (counted in <workspace>.init-runs).
     const dir = repo('cache', {
       '.devcontainer/devcontainer.json': JSON.stringify(
         {
           name: 'cache-fixture',
           build: { dockerfile: 'Dockerfile', options: ['--network=host'] },
           runArgs: ['--network=host'],
+          initializeCommand:
+            'mkdir -p .devcontainer/gen && echo generated > .devcontainer/gen/value && echo run >> "${localWorkspaceFolder}.init-runs"',
           postCreateCommand: 'echo created >> /tmp/post-create',
+          postStartCommand: 'echo started >> /tmp/post-start',
         },
         null,
         2,
       ),
-      '.devcontainer/Dockerfile': 'FROM local/debian:bookworm\nRUN echo prebuilt > /etc/dck-marker\n',
+      '.devcontainer/Dockerfile': 'FROM local/debian:bookworm\nCOPY gen/value /etc/dck-generated\nRUN echo prebuilt > /etc/dck-marker\n',
     });
-    const e = env('cache', dir, { extra: { DEVCONTAINER_CACHE_REPO: `${registry}/${CACHE_REPOSITORY}` } });
+    const cacheRepo = { DEVCONTAINER_CACHE_REPO: `${registry}/${CACHE_REPOSITORY}` };
+    const e = env('cache', dir, { extra: cacheRepo });
 
-    // prebuild on the machine's daemon: stdout is the image reference only.
+    // prebuild on the machine's daemon, on a fresh checkout: stdout is the image reference only.
+    const prebuildWs = join(root, 'checkouts', 'prebuild');
     const pre = spawnSync(process.execPath, [builderCli, 'prebuild'], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...e },
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...e, DEVCONTAINER_WORKSPACE_FOLDER: prebuildWs },
       encoding: 'utf8',
     });
     expect(pre.status, pre.stderr).toBe(0);
     const image = pre.stdout.trim();
     expect(image).toMatch(new RegExp(`^${registry.replace('.', '\\.')}/${CACHE_REPOSITORY}:[0-9a-f]{64}$`));
+    expect(readFileSync(`${prebuildWs}.init-runs`, 'utf8')).toBe('run\n');
 
-    // up on an empty daemon (no base image, nothing cached): the image comes from the registry.
+    // up on an empty daemon (no base image, nothing cached), another fresh checkout: the image comes
+    // from the registry (the key includes what initializeCommand wrote).
     const fresh = freshHost as string;
     expect(
       spawnSync('docker', ['image', 'inspect', 'local/debian:bookworm'], { env: { ...process.env, DOCKER_HOST: fresh } }).status,
     ).not.toBe(0);
-    const hit = await upToCompletion({ ...e, DOCKER_HOST: fresh, CODER_AGENT_URL: standin.url, CODER_AGENT_TOKEN: standin.agentToken });
+    const hitWs = join(root, 'checkouts', 'hit');
+    const h = {
+      ...env('cache-hit', dir, { extra: { ...cacheRepo, DEVCONTAINER_WORKSPACE_FOLDER: hitWs } }),
+      DOCKER_HOST: fresh,
+      CODER_AGENT_URL: standin.url,
+      CODER_AGENT_TOKEN: standin.agentToken,
+    };
+    const hit = await upToCompletion(h);
     expect(hit.code, hit.stderr).toBe(0);
     expect(hit.status.cache).toBe('hit');
     expect(hit.status.prebuilt).toMatchObject({ image, status: 'hit' });
     const upLog = sourceLines(standin, 'Builder: devcontainer up');
     expect(upLog.join('\n')).toMatch(/image cache hit/);
     expect(upLog.filter((l) => /Running in /.test(l))).toEqual([]);
+    // A fresh checkout as root, no hook up to waitFor: no second CLI run before the agent.
+    expect(upLog).toContain('no hook up to waitFor (updateContentCommand) is defined: nothing to run before the agent');
+    expect(readFileSync(`${hitWs}.init-runs`, 'utf8')).toBe('run\n');
     const freshEnv = { ...process.env, DOCKER_HOST: fresh };
     const images = execFileSync('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}'], { env: freshEnv, encoding: 'utf8' })
       .trim()
       .split('\n');
     expect(images).toEqual([image]);
     const container = hit.status.containerId as string;
-    expect(
-      execFileSync('docker', ['exec', container, 'cat', '/etc/dck-marker', '/tmp/post-create'], { env: freshEnv, encoding: 'utf8' }),
-    ).toBe('prebuilt\ncreated\n');
-    // A restart (Docker's data kept) reuses that container: no pull, no build, postCreate not rerun.
-    const restart = await upToCompletion({ ...e, DOCKER_HOST: fresh, CODER_AGENT_URL: standin.url, CODER_AGENT_TOKEN: standin.agentToken });
+    const cat = (...files: string[]) => execFileSync('docker', ['exec', container, 'cat', ...files], { env: freshEnv, encoding: 'utf8' });
+    expect(cat('/etc/dck-generated', '/etc/dck-marker', '/tmp/post-create', '/tmp/post-start')).toBe(
+      'generated\nprebuilt\ncreated\nstarted\n',
+    );
+    // A restart (container stopped, Docker's data kept) is a warm start: initializeCommand, docker start,
+    // postStart once more (from the prebuilt image's config, not twice), no pull, no build, no postCreate.
+    execFileSync('docker', ['stop', '-t', '1', container], { env: freshEnv, stdio: 'ignore' });
+    const before = standin.logs().length;
+    const restart = await upToCompletion(h);
     expect(restart.code, restart.stderr).toBe(0);
     expect(restart.status).toMatchObject({ containerId: container, reused: true, cache: 'hit' });
-    expect(execFileSync('docker', ['exec', container, 'cat', '/tmp/post-create'], { env: freshEnv, encoding: 'utf8' })).toBe('created\n');
+    const restartLog = standin
+      .logs()
+      .slice(before)
+      .map((l) => l.output)
+      .join('\n');
+    expect(restartLog).toMatch(/no devcontainer up needed/);
+    expect(readFileSync(`${hitWs}.init-runs`, 'utf8')).toBe('run\nrun\n');
+    expect(cat('/tmp/post-create', '/tmp/post-start')).toBe('created\nstarted\nstarted\n');
     execFileSync('docker', ['rm', '-f', container], { env: freshEnv, stdio: 'ignore' });
 
     // DEVCONTAINER_CACHE_FROM (no cache repository): the builder pulls the source first — the legacy
@@ -266,7 +297,7 @@ describe('build cache: prebuild to a real registry, up on a fresh Docker daemon'
     // One changed Dockerfile line: another key, not in the registry → miss, and the image is built.
     writeFileSync(join(dir, '.devcontainer/Dockerfile'), `FROM local/debian:bookworm\nRUN echo changed-${RUN_ID} > /etc/dck-marker\n`);
     git(dir, 'commit', '-qam', 'change the Dockerfile');
-    const before = standin.logs().length;
+    const missBefore = standin.logs().length;
     const miss = await upToCompletion({ ...e, CODER_AGENT_URL: standin.url, CODER_AGENT_TOKEN: standin.agentToken });
     expect(miss.code, miss.stderr).toBe(0);
     expect(miss.status.cache).toBe('miss');
@@ -274,7 +305,7 @@ describe('build cache: prebuild to a real registry, up on a fresh Docker daemon'
     expect(miss.status.prebuilt.image).not.toBe(image);
     const missLog = standin
       .logs()
-      .slice(before)
+      .slice(missBefore)
       .map((l) => l.output);
     expect(missLog.some((l) => /Running in /.test(l))).toBe(true);
     expect(dockerOut('exec', miss.status.containerId, 'cat', '/etc/dck-marker')).toBe(`changed-${RUN_ID}`);

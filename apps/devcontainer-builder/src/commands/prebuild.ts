@@ -11,9 +11,11 @@ import {
   parseSettings,
   prepareDockerConfig,
   prepareGitSsh,
+  runInitializeCommand,
   withDockerConfig,
   withGitSsh,
   withLocalEnv,
+  workspaceIdLabels,
 } from '@devcontainer-kit/builder-runner';
 import { readDevcontainer } from '@devcontainer-kit/devcontainer-config';
 import { createDockerContext } from '@devcontainer-kit/docker-context';
@@ -74,6 +76,15 @@ export async function runPrebuild(flags: Record<string, unknown>, env: NodeJS.Pr
       const localEnv = localEnvFor({ config: read.config, env });
       for (const { text, level } of describeLocalEnv(localEnv)) write(text, level);
       docker = withLocalEnv(docker, localEnv.vars);
+      // `devcontainer build` never runs initializeCommand, but `up` runs it before building (and the
+      // builder before the cache key): what it writes (files the Dockerfile COPYs) belongs in the image.
+      await runInitializeCommand({
+        config: read.config as Record<string, unknown>,
+        workspaceFolder: settings.workspaceFolder,
+        idLabels: workspaceIdLabels(settings, read),
+        docker,
+        log: { write },
+      });
     }
     if (settings.cacheFrom.length > 0) await pullCacheSources(docker, { images: settings.cacheFrom, onLog: write });
     const r = await prebuild(docker, {

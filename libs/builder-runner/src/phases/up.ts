@@ -10,6 +10,7 @@ import { composeBuildContext, isComposeConfig } from '../compose.js';
 import { type ContainerState, findContainers, inspectContainer, parseMetadataLabel } from '../container.js';
 import {
   backgroundHooks,
+  blockingHooks,
   buildRunUserCommandsArgs,
   buildUpArgs,
   effectiveWaitFor,
@@ -19,6 +20,7 @@ import {
 } from '../devcontainer-up.js';
 import { BuilderError } from '../errors.js';
 import { chownTree } from '../git-checkout.js';
+import { hasInitializeCommand, runInitializeCommand, withoutInitializeCommand } from '../initialize-command.js';
 import type { CacheState, HooksStatus, PhaseOutcome } from '../status.js';
 import { type ConfigResult, type ContainerRef, type PhaseContext, throwIfAborted } from './context.js';
 import { moveHook } from './hooks.js';
@@ -31,6 +33,7 @@ async function lookupPrebuilt(
   ctx: PhaseContext,
   cfg: ConfigResult,
   cacheRepo: { registry: string; repository: string },
+  config: Record<string, unknown>,
 ): Promise<Prebuilt> {
   const { log, settings } = ctx;
   let key: string;
@@ -53,9 +56,17 @@ async function lookupPrebuilt(
   await mkdir(settings.stateDir, { recursive: true });
   await writeFile(
     overrideConfig,
-    `${JSON.stringify(createPrebuiltOverrideConfig(cfg.config, found.image, { updateRemoteUserUID: false }), null, 2)}\n`,
+    `${JSON.stringify(createPrebuiltOverrideConfig(config, found.image, { updateRemoteUserUID: false }), null, 2)}\n`,
   );
   return { status: 'hit', image: found.image, overrideConfig };
+}
+
+/** The config `devcontainer up` gets when the builder ran initializeCommand itself (paths still resolve from devcontainer.json's folder). */
+async function writeUpOverride(ctx: PhaseContext, config: Record<string, unknown>): Promise<string> {
+  const file = join(ctx.settings.stateDir, 'up-override.json');
+  await mkdir(ctx.settings.stateDir, { recursive: true });
+  await writeFile(file, `${JSON.stringify(config, null, 2)}\n`);
+  return file;
 }
 
 /** The workspace's container, and whether the config changed since it was built. */
@@ -162,43 +173,57 @@ export async function runUpPhase(ctx: PhaseContext): Promise<PhaseOutcome | unde
   const { settings, log, status } = ctx;
   const cfg = ctx.state.config as ConfigResult;
   const idLabels = workspaceIdLabels(settings, cfg);
+  // initializeCommand runs on the host before every start. The builder runs it itself when it must
+  // see its effect first — before the prebuilt image's cache key (its files may be in the build
+  // context) and on a warm start (no `devcontainer up`) — and `up` then gets the config without it.
+  const initialize = hasInitializeCommand(cfg.config);
+  let initializeRan = false;
+  const runInitialize = async () => {
+    if (!initialize || initializeRan) return;
+    await runInitializeCommand({ config: cfg.config, workspaceFolder: settings.workspaceFolder, idLabels, docker: ctx.docker, log });
+    initializeRan = true;
+    throwIfAborted(ctx);
+  };
   // Warm restart (container unchanged since its last successful up): docker start, hooks in the background.
   // A candidate the pipeline found before `up` (for a deferred checkout) is used once, never by a later up.
   const found = ctx.state.warmStart;
   ctx.state.warmStart = undefined;
-  if (!settings.cacheRepo) {
-    const warm = found ?? (await findWarmStart(ctx, cfg, idLabels));
-    if (warm && (await warmStart(ctx, warm))) {
-      const configs = parseMetadataLabel(warm.labels['devcontainer.metadata']).configs;
-      const waitFor = effectiveWaitFor(configs.length ? configs : [cfg.config]);
-      const background = backgroundHooks(waitFor, configs.length ? configs : [cfg.config]);
-      status.hooks = { waitFor, pending: [...background], running: [], done: [], failed: [], skipped: [] };
-      ctx.state.hooksPlan = {
-        waitFor,
-        background,
-        args: buildRunUserCommandsArgs({
-          workspaceFolder: settings.workspaceFolder,
-          configFile: cfg.file,
-          idLabels,
-          remoteEnv: settings.remoteEnv,
-          dotfiles: settings.dotfiles,
-        }),
-      };
-      ctx.state.inspected = warm.inspected;
-      await recordContainer(
-        ctx,
-        {
-          containerId: warm.containerId,
-          remoteUser: warm.result.remoteUser ?? 'root',
-          remoteWorkspaceFolder: warm.result.remoteWorkspaceFolder,
-        },
-        { cache: 'hit', reused: true, inspected: warm.inspected },
-      );
-      return undefined;
-    }
+  const warm = found ?? (await findWarmStart(ctx, cfg, idLabels));
+  if (warm) await runInitialize();
+  if (warm && (await warmStart(ctx, warm))) {
+    const configs = parseMetadataLabel(warm.labels['devcontainer.metadata']).configs;
+    const waitFor = effectiveWaitFor(configs.length ? configs : [cfg.config]);
+    const background = backgroundHooks(waitFor, configs.length ? configs : [cfg.config]);
+    status.hooks = { waitFor, pending: [...background], running: [], done: [], failed: [], skipped: [] };
+    ctx.state.hooksPlan = {
+      waitFor,
+      background,
+      args: buildRunUserCommandsArgs({
+        workspaceFolder: settings.workspaceFolder,
+        configFile: cfg.file,
+        idLabels,
+        remoteEnv: settings.remoteEnv,
+        dotfiles: settings.dotfiles,
+        // A container started from a prebuilt image: its hooks come from the image's metadata.
+        overrideConfig: warm.overrideConfig,
+      }),
+    };
+    ctx.state.inspected = warm.inspected;
+    await recordContainer(
+      ctx,
+      {
+        containerId: warm.containerId,
+        remoteUser: warm.result.remoteUser ?? 'root',
+        remoteWorkspaceFolder: warm.result.remoteWorkspaceFolder,
+      },
+      { cache: 'hit', reused: true, inspected: warm.inspected, overrideConfig: warm.overrideConfig },
+    );
+    return undefined;
   }
+  if (settings.cacheRepo) await runInitialize();
   const existing = await existingContainer(ctx, cfg, idLabels);
-  const prebuilt = settings.cacheRepo ? await lookupPrebuilt(ctx, cfg, settings.cacheRepo) : undefined;
+  const config = initializeRan ? withoutInitializeCommand(cfg.config) : cfg.config;
+  const prebuilt = settings.cacheRepo ? await lookupPrebuilt(ctx, cfg, settings.cacheRepo, config) : undefined;
   if (prebuilt?.image)
     status.prebuilt = {
       image: prebuilt.image,
@@ -216,7 +241,10 @@ export async function runUpPhase(ctx: PhaseContext): Promise<PhaseOutcome | unde
     log,
   });
   const statusDir = dirname(settings.statusFile);
+  // The prebuilt image's config on a hit (also for later run-user-commands); else, when the builder
+  // ran initializeCommand already, the config without it, for this `up` only.
   const overrideConfig = prebuilt?.status === 'hit' ? prebuilt.overrideConfig : undefined;
+  const upOverrideConfig = overrideConfig ?? (initializeRan ? await writeUpOverride(ctx, config) : undefined);
   // A fresh checkout as root: create the container without hooks, own the checkout, then the hooks.
   const ownFirst = settings.workspaceOwner === undefined && process.getuid?.() === 0 && ctx.state.checkoutAction === 'cloned';
   const hooks: HooksStatus = {
@@ -243,7 +271,7 @@ export async function runUpPhase(ctx: PhaseContext): Promise<PhaseOutcome | unde
       remoteEnv: settings.remoteEnv,
       dotfiles: settings.dotfiles,
       removeExistingContainer: existing.removeExisting,
-      overrideConfig,
+      overrideConfig: upOverrideConfig,
       // The hooks after waitFor run in the background (phases/hooks.ts) while the agent starts.
       skipNonBlocking: true,
       skipPostCreate: ownFirst,
@@ -267,16 +295,24 @@ export async function runUpPhase(ctx: PhaseContext): Promise<PhaseOutcome | unde
     dotfiles: settings.dotfiles,
     overrideConfig,
   });
+  let created: ContainerState | undefined;
   if (ownFirst && result?.outcome === 'success' && result.containerId) {
     if (result.remoteUser && result.remoteUser !== 'root') await ownWorkspaceForRemoteUser(ctx, result.containerId, result.remoteUser);
-    const h = await runDevcontainerCli(ctx.docker, [...runArgs, '--skip-non-blocking-commands'], { onLine });
-    throwIfAborted(ctx);
-    const hr = h.result as UpResult | undefined;
-    if (hr?.outcome !== 'success') {
-      // The hook failure, reported like one of `up` (same container).
-      result = { ...result, ...(hr ?? { outcome: 'error' }), containerId: result.containerId };
-      outcome = checkResult(ctx, result, h);
-    }
+    // The hooks up to waitFor now (the merged metadata: features included); none defined and no
+    // dotfiles: no second CLI run on the agent's path (the background run does the rest).
+    created = await inspectContainer(ctx.docker, result.containerId);
+    const meta = parseMetadataLabel(created?.labels['devcontainer.metadata']).configs;
+    const configs = meta.length ? meta : [cfg.config];
+    if (!created || settings.dotfiles || blockingHooks(effectiveWaitFor(configs), configs).length > 0) {
+      const h = await runDevcontainerCli(ctx.docker, [...runArgs, '--skip-non-blocking-commands'], { onLine });
+      throwIfAborted(ctx);
+      const hr = h.result as UpResult | undefined;
+      if (hr?.outcome !== 'success') {
+        // The hook failure, reported like one of `up` (same container).
+        result = { ...result, ...(hr ?? { outcome: 'error' }), containerId: result.containerId };
+        outcome = checkResult(ctx, result, h);
+      }
+    } else log.write(`no hook up to waitFor (${effectiveWaitFor(configs)}) is defined: nothing to run before the agent`, 'debug');
   }
   // The CLI's result line, kept as is (containerId, remoteUser, remoteWorkspaceFolder, …).
   if (result) await writeFile(join(settings.stateDir, 'up-result.json'), `${ctx.redactor(JSON.stringify(result, null, 2))}\n`);
@@ -292,7 +328,7 @@ export async function runUpPhase(ctx: PhaseContext): Promise<PhaseOutcome | unde
   const labels = await recordContainer(
     ctx,
     { containerId, remoteUser: result?.remoteUser ?? 'root', remoteWorkspaceFolder: result?.remoteWorkspaceFolder },
-    { cache, reused },
+    { cache, reused, ...(created ? { inspected: created } : {}), ...(overrideConfig ? { overrideConfig } : {}) },
   );
   // What is left for the background: the hooks after waitFor (from the merged metadata, features included).
   const meta = parseMetadataLabel(labels?.['devcontainer.metadata']).configs;
@@ -308,7 +344,7 @@ export async function runUpPhase(ctx: PhaseContext): Promise<PhaseOutcome | unde
 async function recordContainer(
   ctx: PhaseContext,
   c: ContainerRef,
-  o: { cache: CacheState; reused: boolean; inspected?: ContainerState },
+  o: { cache: CacheState; reused: boolean; inspected?: ContainerState; overrideConfig?: string | undefined },
 ): Promise<Record<string, string> | undefined> {
   const { settings, status } = ctx;
   const cfg = ctx.state.config as ConfigResult;
@@ -325,7 +361,18 @@ async function recordContainer(
   });
   await writeFile(
     join(settings.stateDir, 'state.json'),
-    `${JSON.stringify({ containerId: c.containerId, configHash: cfg.configHash, configFile: cfg.file, updatedAt: new Date().toISOString() }, null, 2)}\n`,
+    `${JSON.stringify(
+      {
+        containerId: c.containerId,
+        configHash: cfg.configHash,
+        configFile: cfg.file,
+        // The prebuilt image's config the container was created with (its hooks' run-user-commands need it).
+        ...(o.overrideConfig ? { overrideConfig: o.overrideConfig } : {}),
+        updatedAt: new Date().toISOString(),
+      },
+      null,
+      2,
+    )}\n`,
   );
   ctx.log.write(
     `container ${c.containerId.slice(0, 12)} ${o.reused ? 'reused' : 'created'} from ${state?.imageName ?? 'unknown image'} (cache: ${o.cache}); remote user ${c.remoteUser}`,

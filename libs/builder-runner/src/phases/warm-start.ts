@@ -3,9 +3,10 @@
 // would only `docker start` it — the hooks up to `waitFor` are creation hooks, which the CLI runs
 // once per container — so the builder starts it itself and leaves every hook to `run-user-commands`
 // in the background (phases/hooks.ts), which reruns exactly what the spec reruns (postStart after a
-// start, postAttach). Not taken when anything could make `up` do more: an initializeCommand (runs on
-// the host every time), a waitFor later than updateContentCommand, Docker Compose, a changed config.
-import { readFile } from 'node:fs/promises';
+// start, postAttach). An initializeCommand (it runs on the host before every start) is run by the
+// builder first (phases/up.ts). Not taken when anything could make `up` do more: a waitFor later than
+// updateContentCommand, Docker Compose, a changed config.
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { engineErrorMessage, requestEngine, runDocker } from '@devcontainer-kit/docker-context';
 import { type ContainerState, inspectContainer, parseMetadataLabel } from '../container.js';
@@ -18,6 +19,8 @@ const CREATION_ONLY_WAIT_FOR = ['initializeCommand', 'onCreateCommand', 'updateC
 
 export interface WarmStartCandidate {
   containerId: string;
+  /** The prebuilt image's config the container was created with (DEVCONTAINER_CACHE_REPO hit). */
+  overrideConfig?: string | undefined;
   result: UpResult;
   labels: Record<string, string>;
   running: boolean;
@@ -33,14 +36,6 @@ export function warmStartBlocker(o: {
   containerId: string;
 }): string | undefined {
   if (o.config.dockerComposeFile) return 'a Docker Compose configuration';
-  const init = o.config.initializeCommand;
-  if (
-    init !== undefined &&
-    init !== null &&
-    !(typeof init === 'string' && init.trim() === '') &&
-    !(Array.isArray(init) && init.length === 0)
-  )
-    return 'initializeCommand runs on every start';
   if (!o.stateHash || o.stateHash !== o.configHash) return 'the configuration changed or was not recorded';
   if (o.previous?.outcome !== 'success' || o.previous.containerId !== o.containerId)
     return 'the last devcontainer up did not succeed for it';
@@ -82,7 +77,7 @@ export async function findWarmStart(
     }
   };
   const [state, previous] = await Promise.all([
-    read<{ containerId?: string; configHash?: string }>('state.json'),
+    read<{ containerId?: string; configHash?: string; overrideConfig?: string }>('state.json'),
     read<UpResult>('up-result.json'),
   ]);
   const containerId = state?.containerId;
@@ -106,8 +101,20 @@ export async function findWarmStart(
     ctx.log.write(`devcontainer up runs (no warm start: ${blocker})`, 'debug');
     return undefined;
   }
+  // Created from a prebuilt image: its hooks need that config again; gone, `up` decides.
+  const overrideConfig = state?.overrideConfig;
+  if (
+    overrideConfig &&
+    !(await stat(overrideConfig)
+      .then((s) => s.isFile())
+      .catch(() => false))
+  ) {
+    ctx.log.write(`devcontainer up runs (no warm start: ${overrideConfig} is gone)`, 'debug');
+    return undefined;
+  }
   return {
     containerId: container.id,
+    ...(overrideConfig ? { overrideConfig } : {}),
     result: previous as UpResult,
     labels: container.labels,
     running: container.running,
