@@ -39,6 +39,8 @@ export interface FetchAgentBinaryOptions {
   cacheDir: string;
   log: PhaseLog;
   fetch?: typeof fetch;
+  /** The Coder version preflight read (buildinfo); given, the binary's cache entry is found without asking again. */
+  coderVersion?: string | undefined;
   /** How often a progress line is written while bytes arrive (default 2000 ms). */
   progressIntervalMs?: number;
   /** Give up when no byte arrives for this long (default 60 s). */
@@ -75,11 +77,13 @@ async function removeStaleTemporaries(dir: string, name: string): Promise<void> 
  */
 export async function fetchAgentBinary(o: FetchAgentBinaryOptions): Promise<AgentBinary> {
   const f = o.fetch ?? fetch;
-  let version = 'unknown';
-  try {
-    const r = await f(new URL('api/v2/buildinfo', o.agentUrl), { signal: AbortSignal.timeout(15_000) });
-    if (r.ok) version = String(((await r.json()) as { version?: string }).version ?? 'unknown');
-  } catch {}
+  let version = o.coderVersion ?? 'unknown';
+  if (!o.coderVersion) {
+    try {
+      const r = await f(new URL('api/v2/buildinfo', o.agentUrl), { signal: AbortSignal.timeout(15_000) });
+      if (r.ok) version = String(((await r.json()) as { version?: string }).version ?? 'unknown');
+    } catch {}
+  }
   const name = `coder-linux-${o.arch}`;
   const dir = join(o.cacheDir, 'coder-agent', version.replace(/[^A-Za-z0-9._+-]/g, '_'));
   const path = join(dir, name);
@@ -201,6 +205,7 @@ export function prefetchAgentBinary(o: {
   mode: AgentMode;
   cacheDir: string;
   fetch?: typeof fetch;
+  coderVersion?: string | undefined;
   progressIntervalMs?: number;
 }): Promise<PrefetchedAgentBinary> | undefined {
   if (o.mode !== 'binary' && o.coder.initScript) return undefined;
@@ -214,6 +219,7 @@ export function prefetchAgentBinary(o: {
     arch,
     cacheDir: o.cacheDir,
     log: relay,
+    coderVersion: o.coderVersion,
     ...(o.fetch ? { fetch: o.fetch } : {}),
     ...(o.progressIntervalMs ? { progressIntervalMs: o.progressIntervalMs } : {}),
     onProgress: (s) => Object.assign(tracker, s),

@@ -43,6 +43,8 @@ export interface AgentOptions {
    */
   previousLaunch?: AgentLaunch | undefined;
   fetch?: typeof fetch;
+  /** The Coder version preflight read: the binary download asks no buildinfo again. */
+  coderVersion?: string | undefined;
 }
 
 /** What a start left in the container, enough to start the agent again without preparing it. */
@@ -118,7 +120,14 @@ async function prepareBinary(
   const bin =
     early && early.arch === arch
       ? early
-      : await fetchAgentBinary({ agentUrl: coder.agentUrl, arch, cacheDir: o.cacheDir, log, ...(o.fetch ? { fetch: o.fetch } : {}) });
+      : await fetchAgentBinary({
+          agentUrl: coder.agentUrl,
+          arch,
+          cacheDir: o.cacheDir,
+          log,
+          coderVersion: o.coderVersion,
+          ...(o.fetch ? { fetch: o.fetch } : {}),
+        });
   if (bin.cached) log.write(`agent binary for Coder ${bin.version} from the cache`, 'info');
   // The devcontainer keeps /tmp across restarts: copy only when its binary is another version.
   const stamp = `${bin.version} ${arch}`;

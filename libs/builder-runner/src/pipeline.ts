@@ -137,6 +137,7 @@ function startAgentBinaryPrefetch(ctx: Omit<PhaseContext, 'log'>): void {
     mode: settings.agentMode,
     cacheDir: join(dirname(settings.statusFile), 'cache'),
     fetch: ctx.fetch,
+    coderVersion: ctx.state.coderVersion,
   });
 }
 

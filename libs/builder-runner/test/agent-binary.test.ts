@@ -21,9 +21,13 @@ afterEach(() => {
   for (const close of closers.splice(0)) close();
 });
 
+let buildinfoRequests = 0;
 async function serve(bin: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>): Promise<string> {
   const server = createServer((req, res) => {
-    if (req.url === '/api/v2/buildinfo') return res.end(JSON.stringify({ version: 'v2.30.0' }));
+    if (req.url === '/api/v2/buildinfo') {
+      buildinfoRequests++;
+      return res.end(JSON.stringify({ version: 'v2.30.0' }));
+    }
     if (req.url?.startsWith('/bin/')) return void bin(req, res);
     res.statusCode = 404;
     res.end();
@@ -82,6 +86,13 @@ describe('fetchAgentBinary', () => {
     expect(cacheFiles(cacheDir)).toEqual([join('coder-agent', 'v2.30.0', 'coder-linux-amd64')]);
     expect(await fetchAgentBinary({ agentUrl: url, arch: 'amd64', cacheDir, log })).toMatchObject({ cached: true, path: bin.path });
     expect(requests).toBe(1);
+    // With the version preflight read, the cache entry is found without asking buildinfo again.
+    const before = buildinfoRequests;
+    expect(await fetchAgentBinary({ agentUrl: url, arch: 'amd64', cacheDir, log, coderVersion: 'v2.30.0' })).toMatchObject({
+      cached: true,
+      path: bin.path,
+    });
+    expect(buildinfoRequests).toBe(before);
   });
 
   it('as coderd sends it to fetch (gzip, no Content-Length): total from X-Original-Content-Length, sha1 from the ETag', async () => {

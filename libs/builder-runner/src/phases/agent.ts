@@ -71,6 +71,7 @@ export async function runAgentPhase(ctx: PhaseContext): Promise<PhaseOutcome | u
     detach: !settings.supervise,
     agentEnv: agentEnvFor(ctx, c),
     fetch: ctx.fetch,
+    coderVersion: ctx.state.coderVersion,
     prefetched: ctx.state.agentBinary,
     previousLaunch: await previousLaunchFor(ctx, c.containerId),
   });
