@@ -26,7 +26,7 @@ export default defineConfig([
     splitting: true,
     noExternal: [/.*/],
     external: ['@devcontainers/cli'],
-    // CommonJS dependencies (undici, cross-spawn…) call require(): give the ESM bundle one.
+    // CommonJS dependencies (cross-spawn…) call require(): give the ESM bundle one.
     banner: {
       js: "import { createRequire as __dckCreateRequire } from 'node:module'; const require = __dckCreateRequire(import.meta.url);",
     },

@@ -21,8 +21,7 @@ export { DEFAULT_MAX_OVERFLOW_REJECTIONS, OverflowProbe } from './overflow-probe
 export { RepeatCollapser } from './repeat-collapser.js';
 export type { TerminalLogStreamOptions } from './terminal-log-stream.js';
 export { createTerminalLogStream } from './terminal-log-stream.js';
-export type { UndiciTransportOptions } from './transport.js';
-export { createUndiciTransport, parseRetryAfter } from './transport.js';
+export { parseRetryAfter } from './transport.js';
 export type {
   AgentLogEntry,
   CoderLogWarning,

@@ -1,5 +1,5 @@
 // The coder-logstream CLI as a real process (the built dist/cli.js) against the stand-in.
-// Real: node child processes, sh, signals, undici over TCP on 127.0.0.1, files.
+// Real: node child processes, sh, signals, node:http over TCP on 127.0.0.1, files.
 // Emulated: coderd (tests/support/coder-standin).
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';

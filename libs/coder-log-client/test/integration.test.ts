@@ -1,5 +1,5 @@
 // The client against the loopback Coder stand-in under each injected fault.
-// Real: the client, undici over TCP on 127.0.0.1, the local log file, the stand-in HTTP server.
+// Real: the client, node:http over TCP on 127.0.0.1, the local log file, the stand-in HTTP server.
 // Emulated: coderd (tests/support/coder-standin follows its agent log contract).
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
