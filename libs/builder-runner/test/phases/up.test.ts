@@ -33,6 +33,11 @@ describe('up', () => {
     // (the CLI would run an initializeCommand it finds there before building).
     const docker = fakeDocker([
       { match: 'ps *', stdout: '' },
+      // The base image is "there" (the CLI would retry a pull for seconds); the build is refused.
+      {
+        match: 'inspect --type image *',
+        stdout: JSON.stringify([{ Id: 'sha256:0', Os: 'linux', Architecture: 'amd64', Config: { Labels: {}, Env: [] } }]),
+      },
       { match: '*', stdout: 'Cannot connect to the Docker daemon at unix:///nowhere.sock', exit: 1 },
     ]);
     // Port 9 refuses at once: the registry lookup is a miss.
