@@ -21,7 +21,7 @@
 // installs from the npm registry instead.
 // RUNS (default 1: a cold run is minutes) repeats the whole set; figures are medians; the machine's
 // load average is printed with each run. Run: node bench/real-repo.bench.mjs (from libs/builder-runner).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, homedir, loadavg, tmpdir } from 'node:os';
@@ -120,24 +120,37 @@ const initScript = readFileSync(join(repoRoot, 'tests/support/fake-coder-agent/b
   .replaceAll('${AUTH_TYPE}', 'token')
   .replaceAll('${ARCH}', 'amd64');
 
-/** Bare `devcontainer up` on a fresh clone of HEAD (chowned to the remote user, as the builder does). */
+/**
+ * Bare `devcontainer up` on a fresh clone of HEAD (chowned to the remote user, as the builder does):
+ * ms in all, and ms until the container is set up and its hooks begin (the CLI's LifecycleCommandExecutionMap
+ * line), so build + create and the hooks compare with the builder's up and hooks phases apart.
+ */
 function bareUp(host, run) {
   const ws = join(scratch, `bare-${run}`);
   sh(`git clone -q "$SRC" "$WS" && chown -R 1000:1000 "$WS"`, { SRC: repoRoot, WS: ws });
   const args = [devcontainerCli, 'up', '--workspace-folder', ws, '--log-format', 'json'];
   for (const m of caMount) args.push('--mount', m);
   for (const e of caEnv) args.push('--remote-env', e);
+  const wall0 = Date.now();
   const t0 = performance.now();
-  const out = execFileSync(process.execPath, args, {
+  const r = spawnSync(process.execPath, args, {
     encoding: 'utf8',
     env: { ...process.env, ...baseEnv, DOCKER_HOST: host },
     stdio: ['ignore', 'pipe', 'pipe'],
     maxBuffer: 512 * 1024 * 1024,
   });
   const ms = performance.now() - t0;
-  const result = JSON.parse(out.trim().split('\n').at(-1));
-  if (result.outcome !== 'success') throw new Error(`bare devcontainer up failed: ${out.slice(-2000)}`);
-  return ms;
+  const result = JSON.parse(r.stdout.trim().split('\n').at(-1) || '{}');
+  if (r.status !== 0 || result.outcome !== 'success') throw new Error(`bare devcontainer up failed: ${(r.stdout + r.stderr).slice(-2000)}`);
+  let hooksAt;
+  for (const line of r.stderr.split('\n')) {
+    if (!line.includes('LifecycleCommandExecutionMap')) continue;
+    try {
+      hooksAt = JSON.parse(line).timestamp - wall0;
+    } catch {}
+    break;
+  }
+  return { ms, createMs: hooksAt ?? Number.NaN };
 }
 
 function builderEnv(name, host, extra = {}) {
@@ -282,11 +295,15 @@ try {
     const coldBare = () => {
       const bareDaemon = freshDaemon('bare', i);
       r.baseMs = pullBase(bareDaemon.host);
-      r.bareMs = bareUp(bareDaemon.host, i);
+      const bare = bareUp(bareDaemon.host, i);
+      r.bareMs = bare.ms;
+      r.bareCreateMs = bare.createMs;
       r.loadBare = load();
       stopDaemon(bareDaemon);
       drop(`bare-${i}`);
-      process.stderr.write(`run ${i}: cold bare ${seconds(r.bareMs)} (load ${r.loadBare})\n`);
+      process.stderr.write(
+        `run ${i}: cold bare ${seconds(r.bareMs)}: build + create ${seconds(r.bareCreateMs)}, hooks ${seconds(r.bareMs - r.bareCreateMs)} (load ${r.loadBare})\n`,
+      );
     };
     const coldDaemon = freshDaemon('cold', i);
     const coldBuilder = async () => {
@@ -296,6 +313,8 @@ try {
       r.coldMs = cold.totalMs;
       r.coldPhases = phaseLine(cold.status);
       r.ownMs = ownPhasesMs(cold.status);
+      r.coldUpMs = cold.status.phases?.up?.durationMs ?? Number.NaN;
+      r.coldHooksMs = cold.status.phases?.hooks?.durationMs ?? Number.NaN;
       r.loadCold = load();
       process.stderr.write(
         `run ${i}: cold builder ${seconds(r.coldMs)}, agent at ${seconds(r.coldAgentMs)} (load ${r.loadCold}; phases ${r.coldPhases})\n`,
@@ -334,12 +353,14 @@ try {
       throw new Error(`expected a prebuilt-image hit, got ${JSON.stringify(hit.status.prebuilt)}: the bench cannot measure a hit`);
     r.hitAgentMs = hit.agentMs;
     r.hitMs = hit.totalMs;
+    r.hitPullMs = hit.status.prebuilt.durationMs ?? Number.NaN;
+    r.imageMB = Number(sh(`docker image inspect --format '{{.Size}}' ${hit.status.prebuilt.image}`, { DOCKER_HOST: hitDaemon.host })) / 1e6;
     r.hitPhases = phaseLine(hit.status);
     r.loadHit = load();
     stopDaemon(hitDaemon);
     drop(`hit-${i}`);
     process.stderr.write(
-      `run ${i}: prebuilt hit ${seconds(r.hitMs)}, agent at ${seconds(r.hitAgentMs)} (load ${r.loadHit}; phases ${r.hitPhases})\n`,
+      `run ${i}: prebuilt hit ${seconds(r.hitMs)}, agent at ${seconds(r.hitAgentMs)} (load ${r.loadHit}; lookup + pull of ${r.imageMB.toFixed(0)} MB ${seconds(r.hitPullMs)}; phases ${r.hitPhases})\n`,
     );
     runs.push(r);
   }
@@ -368,6 +389,8 @@ rows.push(
   ['cold devcontainer-builder up: agent connected', seconds(m.coldAgentMs), pct(m.coldAgentMs, m.bareMs), ''],
   ['cold devcontainer-builder up: all hooks done (exit)', seconds(m.coldMs), pct(m.coldMs, m.bareMs), ''],
   ['builder overhead (cold builder − cold bare)', seconds(overhead), pct(overhead, m.bareMs), '≤ 3 %'],
+  ['  build + create: builder up phase − bare up to its first hook', seconds(median((r) => r.coldUpMs - r.bareCreateMs)), '', ''],
+  ['  hooks: builder hooks phase − bare hooks', seconds(median((r) => r.coldHooksMs - (r.bareMs - r.bareCreateMs))), '', ''],
   [
     "  builder's own phases, no devcontainer CLI work (preflight, checkout, config, extensions, agent)",
     seconds(m.ownMs),
@@ -378,6 +401,12 @@ rows.push(
   ['warm restart: hooks done (exit)', seconds(m.warmMs), pct(m.warmMs, m.coldMs), ''],
   ['prebuild (build + push, off the workspace path)', seconds(m.prebuildMs), '', ''],
   ['prebuilt hit, fresh daemon: agent connected', seconds(m.hitAgentMs), pct(m.hitAgentMs, m.coldAgentMs + m.baseMs), '≤ 10 %'],
+  [
+    `  of which the prebuilt image's lookup + pull (${median('imageMB').toFixed(0)} MB unpacked)`,
+    seconds(median('hitPullMs')),
+    pct(median('hitPullMs'), m.coldAgentMs + m.baseMs),
+    '',
+  ],
   ['prebuilt hit, fresh daemon: all hooks done (exit)', seconds(m.hitMs), pct(m.hitMs, m.coldMs + m.baseMs), ''],
 );
 console.log('');

@@ -46,7 +46,12 @@ export interface BuilderStatus {
   /** Set when checkout, config or up failed and DEVCONTAINER_FALLBACK_IMAGE runs instead. */
   fallback?: { phase: string; message: string; image: string; explanationFile: string };
   /** The prebuilt image looked up in DEVCONTAINER_CACHE_REPO (key and outcome). */
-  prebuilt?: { image: string; status: 'hit' | 'miss'; reason?: string };
+  prebuilt?: {
+    image: string;
+    status: 'hit' | 'miss';
+    reason?: string /** A hit: the lookup and pull took this long. */;
+    durationMs?: number;
+  };
   /**
    * Lifecycle hooks inside the container: `waitFor` (the agent starts once it has run), and where
    * each hook is — those after `waitFor` run in the background while the workspace is in use.

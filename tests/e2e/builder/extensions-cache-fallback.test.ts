@@ -232,7 +232,7 @@ describe('build cache: prebuild to a real registry, up on a fresh Docker daemon'
     const hit = await upToCompletion(h);
     expect(hit.code, hit.stderr).toBe(0);
     expect(hit.status.cache).toBe('hit');
-    expect(hit.status.prebuilt).toMatchObject({ image, status: 'hit' });
+    expect(hit.status.prebuilt).toMatchObject({ image, status: 'hit', durationMs: expect.any(Number) });
     const upLog = sourceLines(standin, 'Builder: devcontainer up');
     expect(upLog.join('\n')).toMatch(/image cache hit/);
     expect(upLog.filter((l) => /Running in /.test(l))).toEqual([]);

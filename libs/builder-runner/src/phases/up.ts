@@ -26,7 +26,9 @@ import { type ConfigResult, type ContainerRef, type PhaseContext, throwIfAborted
 import { moveHook } from './hooks.js';
 import { findWarmStart, warmStart } from './warm-start.js';
 
-type Prebuilt = { status: 'hit'; image: string; overrideConfig: string } | { status: 'miss'; image?: string; reason?: string };
+type Prebuilt =
+  | { status: 'hit'; image: string; overrideConfig: string; durationMs: number }
+  | { status: 'miss'; image?: string; reason?: string };
 
 /** Key → registry lookup (pull on a hit) → override config on a hit. Never throws. */
 async function lookupPrebuilt(
@@ -58,7 +60,7 @@ async function lookupPrebuilt(
     overrideConfig,
     `${JSON.stringify(createPrebuiltOverrideConfig(config, found.image, { updateRemoteUserUID: false }), null, 2)}\n`,
   );
-  return { status: 'hit', image: found.image, overrideConfig };
+  return { status: 'hit', image: found.image, overrideConfig, durationMs: found.durationMs };
 }
 
 /** The config `devcontainer up` gets when the builder ran initializeCommand itself (paths still resolve from devcontainer.json's folder). */
@@ -229,6 +231,7 @@ export async function runUpPhase(ctx: PhaseContext): Promise<PhaseOutcome | unde
       image: prebuilt.image,
       status: prebuilt.status,
       ...(prebuilt.status === 'miss' && prebuilt.reason ? { reason: prebuilt.reason } : {}),
+      ...(prebuilt.status === 'hit' ? { durationMs: prebuilt.durationMs } : {}),
     };
   if (prebuilt?.status !== 'hit' && (existing.ids.length === 0 || existing.removeExisting) && settings.cacheFrom.length > 0)
     await pullCacheSources(ctx.docker, { images: settings.cacheFrom, onLog: (line, level) => log.write(line, level) });
