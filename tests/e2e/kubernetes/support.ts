@@ -99,6 +99,13 @@ export function builderImageTrusting(builderImage: string, ca: string, workDir: 
     `FROM ${builderImage}\nUSER root\nCOPY ca.crt /tmp/dck-e2e-ca.crt\nRUN cat /tmp/dck-e2e-ca.crt >> /etc/ssl/certs/ca-certificates.crt && rm /tmp/dck-e2e-ca.crt\nUSER ${user || 'root'}\n`,
   );
   execFileSync('docker', ['build', '--network', 'host', '-q', '-t', tag, ctx], { stdio: 'ignore' });
+  // Earlier builder images or CAs left their own tags: one is kept, not one per builder change.
+  const stale = execFileSync('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}', 'dck-testbed/builder-test-ca'], {
+    encoding: 'utf8',
+  })
+    .split('\n')
+    .filter((t) => t && t !== tag);
+  if (stale.length) spawnSync('docker', ['rmi', ...stale], { stdio: 'ignore' });
   return tag;
 }
 
