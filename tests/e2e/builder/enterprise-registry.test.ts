@@ -205,8 +205,9 @@ describe('a missing or wrong credential', () => {
     );
     expect(none.status.phases.up.durationMs).toBeLessThan(60_000);
 
+    // Another workspace on the same repository: a restart of the first would be a warm start, with no lookup.
     const wrong = await upToCompletion(
-      env('miss', dir, {
+      env('miss-wrong', dir, {
         DEVCONTAINER_CACHE_REPO: cacheRepo,
         DEVCONTAINER_DOCKER_CONFIG: dockerConfigSecret('wrong', { [registry]: { user: bed.USER as string, password: 'not-the-password' } }),
       }),
