@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { type AddressInfo, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type CoderStandin, startCoderStandin } from '../../support/coder-standin/index.js';
 import { type GitServer, startGitServer } from '../../support/git-server/index.js';
 import { ensureDocker, runTestbed } from '../../support/testbed.js';
@@ -118,6 +118,12 @@ beforeAll(async () => {
   gitServer = await startGitServer({ root, token: GIT_TOKEN });
   buildBuilder();
 }, 300_000);
+
+// A test that failed before stopping its builder leaves it running: stop it here, or the next test
+// on the same workspace would meet it (a second builder, a failure that is only this one's echo).
+afterEach(async () => {
+  await stopRuns(runs);
+}, 30_000);
 
 afterAll(async () => {
   await stopRuns(runs);
