@@ -1,6 +1,9 @@
 /** The repository's root folder. */
 export declare const repoRoot: string;
 
+/** `docker run` flags that stand in for a pod's `privileged: true` on this machine (`--privileged` itself fails here). */
+export declare const DIND_PRIVILEGED_FLAGS: readonly string[];
+
 /** Runs tests/testbed/NAME.sh [ARGS…] and returns its trimmed stdout (its log goes to stderr). */
 export declare function runTestbed(name: string, ...args: string[]): string;
 

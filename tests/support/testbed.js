@@ -10,6 +10,29 @@ const testbedDir = join(repoRoot, 'tests/testbed');
 // Typed in testbed.d.ts (JavaScript with declarations, like git-server and coder-standin, so that the
 // packages' own test folders can use it under their tsconfig's rootDir).
 
+/**
+ * `docker run` flags that stand in for a pod's `privileged: true` on this machine (its capability
+ * bounding set lacks CAP_SYS_RESOURCE, so `--privileged` itself fails): what a DinD daemon run here needs.
+ */
+export const DIND_PRIVILEGED_FLAGS = Object.freeze([
+  '--cap-add',
+  'ALL',
+  '--cap-drop',
+  'SYS_RESOURCE',
+  '--security-opt',
+  'seccomp=unconfined',
+  '--security-opt',
+  'apparmor=unconfined',
+  '--security-opt',
+  'systempaths=unconfined',
+  '--device-cgroup-rule',
+  'a *:* rwm',
+  '-v',
+  '/sys/fs/cgroup:/sys/fs/cgroup:rw',
+  '--cgroupns',
+  'host',
+]);
+
 /** Runs tests/testbed/NAME.sh [ARGS…] and returns its trimmed stdout (its log goes to stderr). */
 export function runTestbed(name, ...args) {
   return execFileSync('bash', [join(testbedDir, `${name}.sh`), ...args], {

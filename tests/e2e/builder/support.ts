@@ -3,7 +3,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '../../support/testbed.js';
+import { DIND_PRIVILEGED_FLAGS, repoRoot } from '../../support/testbed.js';
 
 export const fixtureDir = join(repoRoot, 'tests/support/fixtures/builder-repo');
 export const builderCli = join(repoRoot, 'apps/devcontainer-builder/dist/cli.js');
@@ -264,30 +264,8 @@ export async function waitForHooks(statusFile: string, run: BuilderRun, timeoutM
   );
 }
 
-/**
- * The DinD flags: this machine's stand-in for the pod's `privileged: true` (see TESTBED.md), on the
- * host network.
- */
-const DIND_FLAGS = [
-  '--cap-add',
-  'ALL',
-  '--cap-drop',
-  'SYS_RESOURCE',
-  '--security-opt',
-  'seccomp=unconfined',
-  '--security-opt',
-  'apparmor=unconfined',
-  '--security-opt',
-  'systempaths=unconfined',
-  '--device-cgroup-rule',
-  'a *:* rwm',
-  '-v',
-  '/sys/fs/cgroup:/sys/fs/cgroup:rw',
-  '--cgroupns',
-  'host',
-  '--network',
-  'host',
-];
+/** The DinD sidecar's flags: the test bed's stand-in for the pod's `privileged: true`, on the host network. */
+const DIND_FLAGS = [...DIND_PRIVILEGED_FLAGS, '--network', 'host'];
 const DIND_SOCKET = ['-H', 'unix:///run/dind/docker.sock'];
 
 export interface DindSidecar {

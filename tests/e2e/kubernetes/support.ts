@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { chownSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Cluster, kubectl, kubectlRun, sandboxPids } from '../../support/kubernetes.js';
-import { repoRoot } from '../../support/testbed.js';
+import { DIND_PRIVILEGED_FLAGS, repoRoot } from '../../support/testbed.js';
 
 export const templateDir = join(repoRoot, 'apps/coder-devcontainer-kubernetes');
 
@@ -143,16 +143,7 @@ export function loadInnerBaseImage(o: { dindImage: string; dockerData: string; w
     [
       'run',
       '--rm',
-      ...[
-        '--cap-add',
-        'ALL',
-        '--cap-drop',
-        'SYS_RESOURCE',
-        '--security-opt',
-        'seccomp=unconfined',
-        '--security-opt',
-        'apparmor=unconfined',
-      ],
+      ...DIND_PRIVILEGED_FLAGS,
       ...['--network', 'host', '-v', `${o.dockerData}:/var/lib/docker`, '-v', `${tar}:/base.tar:ro`],
       o.dindImage,
       'sh',
