@@ -5,17 +5,14 @@
 // The builder runs it when it must know its effect before `devcontainer up` runs: the prebuilt
 // image's cache key (files the Dockerfile COPYs may come from it), `prebuild` (`devcontainer build`
 // never runs it) and the warm restart (no `devcontainer up` at all). `up` then gets a configuration
-// without it (overrideConfigWithoutInitialize), so it runs once per start, as the spec says.
-import { stripVTControlCharacters } from 'node:util';
-import { LineReader } from '@devcontainer-kit/coder-log-client';
+// without it (withoutInitializeCommand), so it runs once per start, as the spec says.
 import {
   type CommandStep,
   computeDevcontainerId,
   normalizeLifecycleCommand,
   substituteVariables,
 } from '@devcontainer-kit/devcontainer-config';
-import type { DockerContext } from '@devcontainer-kit/docker-context';
-import { execa } from 'execa';
+import { type DockerContext, runCommand } from '@devcontainer-kit/docker-context';
 import { BuilderError } from './errors.js';
 import type { LogLevel } from './phase-log.js';
 
@@ -45,32 +42,22 @@ async function runStep(o: RunInitializeCommandOptions, step: CommandStep, name: 
   const [file, ...args] = step.kind === 'shell' ? ['/bin/sh', '-c', step.command] : step.args;
   const prefix = name ? `[${name}] ` : '';
   const tail: string[] = [];
-  const reader = new LineReader((raw) => {
-    const line = stripVTControlCharacters(raw).trimEnd();
-    tail.push(line);
-    if (tail.length > 20) tail.shift();
-    o.log.write(`${prefix}${line}`, 'info');
-  });
-  const child = execa(file as string, args, {
+  const r = await runCommand(o.docker, file as string, args, {
     cwd: o.workspaceFolder,
-    env: o.docker.env,
-    extendEnv: false,
-    reject: false,
-    all: true,
-    stdin: 'ignore',
-    ...(o.docker.signal ? { cancelSignal: o.docker.signal } : {}),
+    onLine: (line) => {
+      tail.push(line);
+      if (tail.length > 20) tail.shift();
+      o.log.write(`${prefix}${line}`, 'info');
+    },
   });
-  child.all?.on('data', (d: Buffer) => reader.push(d));
-  const r = await child;
-  reader.end();
   if (r.exitCode === 0) return;
   const what = name ? `initializeCommand '${name}'` : 'initializeCommand';
-  const why = r.exitCode !== undefined ? `exit ${r.exitCode}` : (r.originalMessage ?? r.shortMessage ?? 'did not start');
+  const why = r.startError ?? `exit ${r.exitCode}`;
   throw new BuilderError(`${what} failed (${why}): the container is not started (it runs on the host before every start)`, {
     code: 'lifecycle-hook-failed',
     phase: 'up',
     command: what,
-    ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),
+    ...(r.startError ? {} : { exitCode: r.exitCode }),
     outputTail: tail.join('\n'),
   });
 }

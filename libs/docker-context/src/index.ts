@@ -6,5 +6,5 @@ export type { CreateDockerContextOptions, DockerContext } from './context.js';
 export { createDockerContext, DOCKER_ENV_ALLOW_LIST } from './context.js';
 export type { EngineResponse } from './engine.js';
 export { engineErrorMessage, findEngineSocket, requestEngine } from './engine.js';
-export type { DevcontainerCliResult, ProcessResult, RunDockerOptions } from './run.js';
-export { resolveDevcontainerCli, runDevcontainerCli, runDocker } from './run.js';
+export type { DevcontainerCliResult, ProcessResult, RunCommandOptions, RunDockerOptions } from './run.js';
+export { resolveDevcontainerCli, runCommand, runDevcontainerCli, runDocker } from './run.js';

@@ -1,4 +1,4 @@
-// The thin shells: `docker …` and the pinned `devcontainer …`, always with the context's
+// The thin shells: `docker …`, any program, and the pinned `devcontainer …`, always with the context's
 // environment and never the parent's (extendEnv: false), reject: false (the caller decides).
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -9,6 +9,7 @@ import { type CliLogLine, createCliLogReader } from './cli-log.js';
 import type { DockerContext } from './context.js';
 
 export interface ProcessResult {
+  /** -1 when the program did not start (see startError). */
   exitCode: number;
   stdout: string;
   stderr: string;
@@ -17,6 +18,8 @@ export interface ProcessResult {
   /** Killed by timeoutMs. */
   timedOut: boolean;
   durationMs: number;
+  /** Why the program could not be started (e.g. `spawn make ENOENT`), when it could not. */
+  startError?: string;
 }
 
 export interface RunDockerOptions {
@@ -28,15 +31,35 @@ export interface RunDockerOptions {
   onLine?: (line: string) => void;
 }
 
+export interface RunCommandOptions extends RunDockerOptions {
+  /** Working directory (default: the caller's). */
+  cwd?: string;
+}
+
 /** Runs `docker ARGS` with the context's environment. Never throws for a non-zero exit. */
-export async function runDocker(ctx: DockerContext, args: readonly string[], options: RunDockerOptions = {}): Promise<ProcessResult> {
+export function runDocker(ctx: DockerContext, args: readonly string[], options: RunDockerOptions = {}): Promise<ProcessResult> {
+  return runCommand(ctx, 'docker', args, options);
+}
+
+/**
+ * Runs FILE ARGS with the context's environment (and nothing else of the caller's): the shell under
+ * runDocker, and for programs that must see exactly what docker and the devcontainer CLI see (a
+ * configuration's initializeCommand). Never throws for a non-zero exit or a program that is missing.
+ */
+export async function runCommand(
+  ctx: DockerContext,
+  file: string,
+  args: readonly string[],
+  options: RunCommandOptions = {},
+): Promise<ProcessResult> {
   const started = performance.now();
-  const child = execa('docker', args, {
+  const child = execa(file, args, {
     env: { ...ctx.env, ...options.extraEnv },
     extendEnv: false,
     reject: false,
     all: true,
     stripFinalNewline: true,
+    ...(options.cwd ? { cwd: options.cwd } : {}),
     ...(ctx.signal ? { cancelSignal: ctx.signal } : {}),
     ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
     ...(options.input !== undefined ? { input: options.input } : { stdin: 'ignore' as const }),
@@ -56,6 +79,7 @@ export async function runDocker(ctx: DockerContext, args: readonly string[], opt
     all: String(r.all ?? ''),
     timedOut: Boolean(r.timedOut),
     durationMs: Math.round(performance.now() - started),
+    ...(r.exitCode === undefined && !r.isCanceled && !r.timedOut ? { startError: r.originalMessage || r.shortMessage } : {}),
   };
 }
 

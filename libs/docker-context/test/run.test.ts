@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createBackoff } from '../src/backoff.js';
 import { createDockerContext } from '../src/context.js';
-import { parseResultLine, runDocker } from '../src/run.js';
+import { parseResultLine, runCommand, runDocker } from '../src/run.js';
 
 function recordingDocker(): { dir: string; envFile: string } {
   const dir = mkdtempSync(join(tmpdir(), 'docker-shim-'));
@@ -27,6 +27,23 @@ describe('runDocker', () => {
     expect(seen).toContain('DOCKER_HOST=tcp://127.0.0.1:1');
     expect(seen).toContain('ONLY_THIS_CALL=1');
     expect(seen).not.toMatch(/secret/);
+  });
+});
+
+describe('runCommand', () => {
+  it('runs any program in a working directory with the same environment; a missing program is a start error, not a throw', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'run-command-'));
+    process.env.DCK_PARENT_ONLY = 'parent-secret';
+    const ctx = createDockerContext({ env: { PATH: '/usr/bin:/bin', GH_TOKEN: 'gh-secret' } });
+    const r = await runCommand(ctx, '/bin/sh', ['-c', 'pwd; env'], { cwd: dir });
+    delete process.env.DCK_PARENT_ONLY;
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.split('\n')[0]).toBe(dir);
+    expect(r.stdout).not.toMatch(/secret/);
+    expect(r.startError).toBeUndefined();
+    const missing = await runCommand(ctx, '/nonexistent/tool', []);
+    expect(missing.exitCode).toBe(-1);
+    expect(missing.startError).toMatch(/ENOENT/);
   });
 });
 
