@@ -20,4 +20,6 @@ export function startTokenIssuer(options: {
   issuer: string;
   service: string;
   ttlSeconds?: number;
+  /** Each request's log entry, before it is answered. */
+  onRequest?: (request: TokenRequest) => void;
 }): Promise<{ url: string; port: number; requests: TokenRequest[]; close(): Promise<void> }>;

@@ -28,9 +28,11 @@ export function signToken({ claims, keyPem, certPem }) {
 
 /**
  * Starts the issuer. Options: port (0: any), users ({ name: password }), keyFile, certFile, issuer,
- * service, ttlSeconds (default 300). Returns { url, port, requests, close() }.
+ * service, ttlSeconds (default 300), onRequest (called with each request's log entry before it is
+ * answered, so a log written there is complete when the client has its answer). Returns { url, port,
+ * requests, close() }.
  */
-export async function startTokenIssuer({ port = 0, users, keyFile, certFile, issuer, service, ttlSeconds = 300 }) {
+export async function startTokenIssuer({ port = 0, users, keyFile, certFile, issuer, service, ttlSeconds = 300, onRequest }) {
   const keyPem = readFileSync(keyFile, 'utf8');
   const certPem = readFileSync(certFile, 'utf8');
   const requests = [];
@@ -52,7 +54,9 @@ export async function startTokenIssuer({ port = 0, users, keyFile, certFile, iss
     }
     const scopes = [...url.searchParams.getAll('scope'), ...(form?.getAll('scope') ?? [])].flatMap((s) => s.split(' ')).filter(Boolean);
     const ok = user !== undefined && Object.hasOwn(users, user) && users[user] === password;
-    requests.push({ method: req.method, path: url.pathname, scopes, user: user ?? 'anonymous', granted: ok });
+    const entry = { method: req.method, path: url.pathname, scopes, user: user ?? 'anonymous', granted: ok };
+    requests.push(entry);
+    onRequest?.(entry);
     if (url.pathname !== '/token') return res.writeHead(404).end();
     if (!ok) {
       res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Basic realm="token issuer"' });
