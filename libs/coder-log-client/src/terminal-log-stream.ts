@@ -25,8 +25,8 @@ export interface ColourTarget {
 
 /**
  * Whether to colour: only on a terminal, never with a non-empty NO_COLOR (even with FORCE_COLOR) nor
- * TERM=dumb (cli-kit's rule, shared by the CLIs); on a terminal, FORCE_COLOR counts as Node's
- * `tty.WriteStream#hasColors()` reads it (FORCE_COLOR=0 turns colour off). Pure.
+ * TERM=dumb (cli-kit's rule, shared by the CLIs); on a terminal the rest is Node's
+ * `tty.WriteStream#hasColors()` (FORCE_COLOR=0, NODE_DISABLE_COLORS and an unnamed CI turn colour off). Pure.
  */
 export function terminalHasColour(output: ColourTarget, env: Record<string, string | undefined>): boolean {
   if (!useColour({ write: () => true, isTTY: output.isTTY === true }, env)) return false;

@@ -45,10 +45,11 @@ for (const level of ['debug', 'info', 'warn', 'error']) s.write(level + ' line',
     } catch {}
     if (stale) execFileSync('npx', ['tsup'], { cwd: pkgDir, stdio: 'ignore' });
   }, 120_000);
+  // The runner's own environment must not decide the case: Node's hasColors() also reads
+  // NODE_DISABLE_COLORS and CI (an unnamed CI counts as two colours), and CI machines set CI.
   const baseEnv = () => {
     const env = { ...process.env, TERM: 'xterm-256color' } as Record<string, string | undefined>;
-    delete env.NO_COLOR;
-    delete env.FORCE_COLOR;
+    for (const k of ['NO_COLOR', 'FORCE_COLOR', 'NODE_DISABLE_COLORS', 'CI', 'TMUX', 'COLORTERM']) delete env[k];
     return env;
   };
   /** Runs the child on a real pseudo-terminal (util-linux `script`), its stderr being that terminal. */
@@ -66,8 +67,15 @@ for (const level of ['debug', 'info', 'warn', 'error']) s.write(level + ' line',
     expect(out).toContain('[Build] \u001b[1m\u001b[31merror\u001b[39m\u001b[22m: error line\n');
   });
 
-  it('on a real terminal with NO_COLOR (even with FORCE_COLOR) or FORCE_COLOR=0: plain', () => {
-    for (const extra of [{ NO_COLOR: '1' }, { NO_COLOR: '1', FORCE_COLOR: '1' }, { FORCE_COLOR: '0' }]) {
+  it('on a real terminal with NO_COLOR (even with FORCE_COLOR), FORCE_COLOR=0, NODE_DISABLE_COLORS or an unnamed CI: plain', () => {
+    const cases = [
+      { NO_COLOR: '1' },
+      { NO_COLOR: '1', FORCE_COLOR: '1' },
+      { FORCE_COLOR: '0' },
+      { NODE_DISABLE_COLORS: '1' },
+      { CI: 'true' },
+    ];
+    for (const extra of cases) {
       const out = onPty({ ...baseEnv(), ...extra });
       expect(out, JSON.stringify(extra)).toContain('[Build] warn: warn line\n[Build] error: error line\n');
       expect(out).not.toContain('\u001b[');
