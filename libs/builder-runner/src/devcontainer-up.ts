@@ -32,6 +32,17 @@ export interface UpArgsOptions {
   /** `--skip-post-create`: no container hooks at all (they run later with `run-user-commands`). */
   skipPostCreate?: boolean;
   dotfiles?: DotfilesOptions | undefined;
+  /** `--container-session-data-folder DIR` (see sessionDataFolder). */
+  sessionDataFolder?: string | undefined;
+}
+
+/**
+ * The folder in the container where the CLI caches its userEnvProbe result: one per start, shared
+ * by that start's `up` and `run-user-commands`, so the shell is probed once per start, before the
+ * first hook — as one `devcontainer up` does — not again in every CLI run. Pure.
+ */
+export function sessionDataFolder(startId: string): string {
+  return `/tmp/devcontainer-kit/session-${startId}`;
 }
 
 /** Arguments of `devcontainer up`. Pure. */
@@ -45,6 +56,7 @@ export function buildUpArgs(o: UpArgsOptions): string[] {
   for (const e of o.remoteEnv ?? []) args.push('--remote-env', e);
   if (o.removeExistingContainer) args.push('--remove-existing-container');
   if (o.overrideConfig) args.push('--override-config', o.overrideConfig);
+  if (o.sessionDataFolder) args.push('--container-session-data-folder', o.sessionDataFolder);
   if (o.skipPostCreate) args.push('--skip-post-create');
   else if (o.skipNonBlocking) args.push('--skip-non-blocking-commands');
   args.push(...dotfilesArgs(o.dotfiles));
@@ -61,6 +73,8 @@ export interface RunUserCommandsArgsOptions {
   /** Stop after the `waitFor` hook. */
   skipNonBlocking?: boolean;
   dotfiles?: DotfilesOptions | undefined;
+  /** `--container-session-data-folder DIR`: the same as that start's `up` (see sessionDataFolder). */
+  sessionDataFolder?: string | undefined;
 }
 
 /**
@@ -74,6 +88,7 @@ export function buildRunUserCommandsArgs(o: RunUserCommandsArgsOptions): string[
   for (const [k, v] of Object.entries(o.idLabels)) args.push('--id-label', `${k}=${v}`);
   for (const e of o.remoteEnv ?? []) args.push('--remote-env', e);
   if (o.overrideConfig) args.push('--override-config', o.overrideConfig);
+  if (o.sessionDataFolder) args.push('--container-session-data-folder', o.sessionDataFolder);
   if (o.skipNonBlocking) args.push('--skip-non-blocking-commands');
   args.push(...dotfilesArgs(o.dotfiles));
   return args;

@@ -11,6 +11,7 @@ import {
   effectiveWaitFor,
   failedLifecycleHook,
   parseHookProgress,
+  sessionDataFolder,
 } from '../src/devcontainer-up.js';
 
 describe('devcontainer CLI', () => {
@@ -91,6 +92,17 @@ describe('devcontainer CLI', () => {
       'X=1',
       '--skip-non-blocking-commands',
     ]);
+  });
+  it("passes one start's session data folder to up and run-user-commands (the CLI caches the userEnvProbe there)", () => {
+    const folder = sessionDataFolder('a1b2c3');
+    expect(folder).toBe('/tmp/devcontainer-kit/session-a1b2c3');
+    const base = { workspaceFolder: '/w', idLabels: {}, sessionDataFolder: folder };
+    for (const args of [buildUpArgs({ ...base, skipNonBlocking: true }), buildRunUserCommandsArgs({ ...base, skipNonBlocking: true })]) {
+      const at = args.indexOf('--container-session-data-folder');
+      expect(args[at + 1]).toBe(folder);
+      expect(args.slice(-1)).toEqual(['--skip-non-blocking-commands']);
+    }
+    expect(buildUpArgs({ workspaceFolder: '/w', idLabels: {} })).not.toContain('--container-session-data-folder');
   });
   it('knows which defined hooks come after waitFor', () => {
     const all = {

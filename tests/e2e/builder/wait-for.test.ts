@@ -1,7 +1,8 @@
 // waitFor: the agent starts once the `waitFor` hook has run; the hooks after it run in the
 // background with their output in the "Builder: lifecycle hooks" source and their state in the
 // status file. Also: a fresh checkout made writable for a non-root remote user when the builder runs
-// as root, and an init script that exits or does not become `coder agent` reported at once.
+// as root, and an init script that exits or does not become `coder agent` reported at once; the
+// user's shell probed once per start (userEnvProbe), whichever CLI runs run the hooks.
 // A "slow" hook here waits for a release file the test writes: ordering, never timing.
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,6 +29,8 @@ const DOCKERFILE = [
   'FROM local/debian:bookworm',
   'ARG WITH_CURL=0',
   'RUN shell=/bin/bash; [ -x /usr/bin/zsh ] && shell=/usr/bin/zsh; useradd --create-home --uid 1000 --shell "$shell" dev',
+  // The CLI's userEnvProbe (an interactive login shell) leaves a line per probe, and a variable.
+  `RUN printf '%s\\n' 'echo probe >> /tmp/dck-shell-probes' 'export DCK_FROM_BASHRC=probed' | tee -a /home/dev/.bashrc >> /home/dev/.zshrc`,
   '',
 ].join('\n');
 /** A hook that says it started, prints a line, then blocks until `.release-<name>` exists in the workspace. */
@@ -116,7 +119,7 @@ describe('waitFor', () => {
       remote('default', {
         onCreateCommand: 'echo on-create >> $HOME/on-create',
         // Writes into the workspace as `dev`: only possible once the root-made checkout is dev's.
-        postCreateCommand: `echo written-by-dev > written-by-post-create && echo run >> $HOME/post-create-runs && ${gated('post-create')}`,
+        postCreateCommand: `echo written-by-dev > written-by-post-create && echo run >> $HOME/post-create-runs && echo "$DCK_FROM_BASHRC" > $HOME/post-create-env && ${gated('post-create')}`,
         postStartCommand: 'echo start >> $HOME/post-start',
       }),
     );
@@ -162,6 +165,10 @@ describe('waitFor', () => {
     expect(done.hooks).toMatchObject({ done: ['onCreateCommand', 'postCreateCommand', 'postStartCommand'], failed: [] });
     expect(done.phases.hooks.outcome).toBe('success');
     expect(dockerExec(c, 'dev', 'ls $HOME').split('\n')).toEqual(expect.arrayContaining(['on-create', 'post-create-done', 'post-start']));
+    // The user's shell was probed once for this start (as by one `devcontainer up`), though two CLI
+    // runs ran hooks (onCreate before the agent, the rest after): the second read the first's result.
+    expect(dockerExec(c, 'dev', 'cat /tmp/dck-shell-probes')).toBe('probe');
+    expect(dockerExec(c, 'dev', 'cat $HOME/post-create-env')).toBe('probed');
     run.child.kill('SIGTERM');
     expect((await run.exited).code).toBe(0);
 
@@ -211,6 +218,8 @@ describe('waitFor', () => {
         postStartCommand: 'echo start >> $HOME/post-start',
         postAttachCommand: gated('post-attach'),
       }),
+      // The checkout is made dev's at clone time: `devcontainer up` runs the hooks up to waitFor itself.
+      { DEVCONTAINER_WORKSPACE_OWNER: '1000:1000' },
     );
     const run = startBuilder(e);
     runs.push(run);
@@ -231,6 +240,8 @@ describe('waitFor', () => {
     );
     writeFileSync(join(e.DEVCONTAINER_WORKSPACE_FOLDER as string, '.release-post-attach'), '');
     await waitForHooks(e.DEVCONTAINER_STATUS_FILE as string, run);
+    // One probe for the start: `up` probed, the background run-user-commands read its result.
+    expect(dockerExec(c, 'dev', 'cat /tmp/dck-shell-probes')).toBe('probe');
 
     // A restart of the stopped container: postStart and postAttach again (the spec), postCreate not.
     run.child.kill('SIGTERM');
@@ -245,6 +256,8 @@ describe('waitFor', () => {
     expect(restarted.hooks).toMatchObject({ done: expect.arrayContaining(['postStartCommand', 'postAttachCommand']), failed: [] });
     expect(dockerExec(c, 'dev', 'cat $HOME/post-create')).toBe('post-create');
     expect(dockerExec(c, 'dev', 'cat $HOME/post-start')).toBe('start\nstart');
+    // The warm start's one CLI run probed once more.
+    expect(dockerExec(c, 'dev', 'cat /tmp/dck-shell-probes')).toBe('probe\nprobe');
     again.child.kill('SIGTERM');
     expect((await again.exited).code).toBe(0);
   }, 600_000);

@@ -1,6 +1,7 @@
 // up: `devcontainer up` with the pinned CLI. Reuses the workspace's container unless the config
 // changed; starts a prebuilt image (DEVCONTAINER_CACHE_REPO) without a build on a cache hit, else
 // pulls DEVCONTAINER_CACHE_FROM first. Also what supervision runs when the devcontainer stopped.
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { runDevcontainerCli, runDocker } from '@devcontainer-kit/docker-context';
@@ -16,6 +17,7 @@ import {
   effectiveWaitFor,
   failedLifecycleHook,
   parseHookProgress,
+  sessionDataFolder,
   type UpResult,
 } from '../devcontainer-up.js';
 import { BuilderError } from '../errors.js';
@@ -260,6 +262,8 @@ export async function runUpPhase(ctx: PhaseContext): Promise<PhaseOutcome | unde
   };
   status.hooks = hooks;
   const onLine = upLineHandler(ctx, hooks, steps);
+  // This start's CLI runs share one userEnvProbe (the first probes, the others read its result).
+  const session = sessionDataFolder(randomBytes(6).toString('hex'));
   const r = await runDevcontainerCli(
     composeBuildContext(buildCache.docker, cfg.config),
     buildUpArgs({
@@ -278,6 +282,7 @@ export async function runUpPhase(ctx: PhaseContext): Promise<PhaseOutcome | unde
       // The hooks after waitFor run in the background (phases/hooks.ts) while the agent starts.
       skipNonBlocking: true,
       skipPostCreate: ownFirst,
+      sessionDataFolder: session,
     }).concat(buildCache.cliArgs),
     {
       onLine: (l) => {
@@ -297,6 +302,7 @@ export async function runUpPhase(ctx: PhaseContext): Promise<PhaseOutcome | unde
     remoteEnv: settings.remoteEnv,
     dotfiles: settings.dotfiles,
     overrideConfig,
+    sessionDataFolder: session,
   });
   let created: ContainerState | undefined;
   if (ownFirst && result?.outcome === 'success' && result.containerId) {
