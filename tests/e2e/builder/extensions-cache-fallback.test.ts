@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CoderStandin, startCoderStandin } from '../../support/coder-standin/index.js';
 import { ensureDocker, repoRoot, runTestbed } from '../../support/testbed.js';
 import {
+  BROKEN_BUILD_STEP,
   type BuilderRun,
   buildBuilder,
   builderCli,
@@ -328,7 +329,7 @@ describe('fallback: a broken Dockerfile with DEVCONTAINER_FALLBACK_IMAGE', () =>
         null,
         2,
       ),
-      '.devcontainer/Dockerfile': 'FROM local/debian:bookworm\nRUN echo "the build breaks here" && exit 3\n',
+      '.devcontainer/Dockerfile': `FROM local/debian:bookworm\n${BROKEN_BUILD_STEP}\n`,
       'README.md': 'the repository to fix\n',
     });
     const e = env('fallback', dir, { standin, extra: { DEVCONTAINER_FALLBACK_IMAGE: 'local/debian:bookworm' } });
@@ -423,7 +424,7 @@ describe('fallback: a broken Dockerfile with DEVCONTAINER_FALLBACK_IMAGE', () =>
         null,
         2,
       ),
-      '.devcontainer/Dockerfile': 'FROM local/debian:bookworm\nRUN exit 3\n',
+      '.devcontainer/Dockerfile': `FROM local/debian:bookworm\n${BROKEN_BUILD_STEP}\n`,
     });
     const r = await upToCompletion(env('nofallback', dir));
     expect(r.code).toBe(1);

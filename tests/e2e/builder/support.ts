@@ -223,6 +223,12 @@ export function dockerExec(container: string, user: string, script: string): str
 }
 
 /** Removes containers labelled with the workspace names and the images the devcontainer CLI built for their folders. */
+/**
+ * A Dockerfile step that fails. The classic builder (no buildx on the host daemon) keeps a failed
+ * step's container: cleanupDocker removes those by this text in their command.
+ */
+export const BROKEN_BUILD_STEP = 'RUN echo "dck-e2e: the build breaks here" && exit 3';
+
 export function cleanupDocker(workspaceNames: string[], folderPrefix: string): void {
   const quiet = (...args: string[]) => {
     try {
@@ -237,6 +243,11 @@ export function cleanupDocker(workspaceNames: string[], folderPrefix: string): v
     .split('\n')
     .filter((i) => i.startsWith(`vsc-${folderPrefix}-`));
   if (images.length) quiet('rmi', '-f', ...images);
+  const broken = dockerOut('ps', '-a', '--no-trunc', '--filter', 'status=exited', '--format', '{{.ID}} {{.Command}}')
+    .split('\n')
+    .filter((l) => l.includes('dck-e2e: the build breaks here'))
+    .map((l) => l.split(' ')[0] as string);
+  if (broken.length) quiet('rm', ...broken);
 }
 
 /** Ends builder runs still going: SIGTERM (they stop their agent and devcontainer), SIGKILL after 20 s. */
