@@ -115,6 +115,8 @@ async function prepareContainer(ctx: Omit<PhaseContext, 'log'>, logs: PhaseLogFa
       !FALLBACK_FROM.includes(e.phase)
     ) {
       preflight.cancel();
+      // Its last status write lands before the run ends (a cancelled preflight settles at once).
+      await settle(preflight.done.catch(() => {}), 5000);
       throw error;
     }
     // The fallback needs Docker: preflight's own failure comes first.

@@ -1,7 +1,7 @@
 // runBuilder end to end over a fake docker (no engine) and real git: how preflight runs alongside
 // checkout and config, and what a failure on either side gives.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -69,5 +69,11 @@ describe('runBuilder: preflight alongside checkout and config', () => {
     await expect(runBuilder({ settings, logs, docker: docker.ctx })).rejects.toMatchObject({ code: 'git-failed', phase: 'checkout' });
     // Well under the 120 s Docker wait: preflight was cancelled.
     expect(Date.now() - started).toBeLessThan(60_000);
+    // …and had ended when the run did: its outcome is in the status file, and nothing writes after.
+    const atEnd = readFileSync(settings.statusFile, 'utf8');
+    expect(JSON.parse(atEnd).phases.preflight.outcome).toBeDefined();
+    expect(JSON.parse(atEnd).lastError).toMatchObject({ code: 'git-failed' });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(readFileSync(settings.statusFile, 'utf8')).toBe(atEnd);
   }, 90_000);
 });
