@@ -36,6 +36,8 @@ export const DIND_PRIVILEGED_FLAGS = Object.freeze([
 /** Runs tests/testbed/NAME.sh [ARGS…] and returns its trimmed stdout (its log goes to stderr). */
 export function runTestbed(name, ...args) {
   return execFileSync('bash', [join(testbedDir, `${name}.sh`), ...args], {
+    // The daemons it may start outlive the test file: the machine's TMPDIR, not the file's (test-tmpdir.js).
+    env: { ...process.env, TMPDIR: process.env.DCK_HOST_TMPDIR ?? process.env.TMPDIR },
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 16 * 1024 * 1024,

@@ -3,7 +3,8 @@
 // report there, which the runner sums into the closing "N passed, N failed" line.
 // DCK_TEST_SCOPE picks the files: unset (or `all`) runs every test file, as `npm test` and CI do;
 // `unit` leaves out the slow files tests/support/test-scopes.js lists (`npm run test:unit`);
-// `slow` runs only those.
+// `slow` runs only those. Every test file runs with a TMPDIR of its own, removed after it
+// (test-tmpdir-setup.js).
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configDefaults } from 'vitest/config';
@@ -28,6 +29,8 @@ export function sharedTestOptions(packageDir, { include = ['test/**/*.test.ts'] 
     exclude: [...configDefaults.exclude, ...(scope === 'unit' ? slow : [])],
     // A package whose every file is slow has nothing to run in the unit scope.
     passWithNoTests: scope !== 'all',
+    // Each test file's own TMPDIR, removed after it (test-tmpdir-setup.js).
+    setupFiles: [join(root, 'tests/support/test-tmpdir-setup.js')],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     reporters: reportDir ? ['default', 'json'] : ['default'],
