@@ -116,7 +116,8 @@ async function prepareContainer(ctx: Omit<PhaseContext, 'log'>, logs: PhaseLogFa
     ) {
       preflight.cancel();
       // Its last status write lands before the run ends (a cancelled preflight settles at once).
-      await settle(preflight.done.catch(() => {}), 5000);
+      const ended = preflight.done.catch(() => undefined);
+      await settle(ended, 5000);
       throw error;
     }
     // The fallback needs Docker: preflight's own failure comes first.
