@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hostTmpdir } from './test-tmpdir.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const testbedDir = join(repoRoot, 'tests/testbed');
@@ -37,7 +38,7 @@ export const DIND_PRIVILEGED_FLAGS = Object.freeze([
 export function runTestbed(name, ...args) {
   return execFileSync('bash', [join(testbedDir, `${name}.sh`), ...args], {
     // The daemons it may start outlive the test file: the machine's TMPDIR, not the file's (test-tmpdir.js).
-    env: { ...process.env, TMPDIR: process.env.DCK_HOST_TMPDIR ?? process.env.TMPDIR },
+    env: { ...process.env, TMPDIR: hostTmpdir() },
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 16 * 1024 * 1024,

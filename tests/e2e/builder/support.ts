@@ -222,13 +222,18 @@ export function dockerExec(container: string, user: string, script: string): str
   return dockerOut('exec', '-u', user, container, 'sh', '-c', script);
 }
 
-/** Removes containers labelled with the workspace names and the images the devcontainer CLI built for their folders. */
+/** What BROKEN_BUILD_STEP prints: cleanupDocker finds the step's leftover containers by it. */
+const BROKEN_BUILD_MARKER = 'dck-e2e: the build breaks here';
 /**
  * A Dockerfile step that fails. The classic builder (no buildx on the host daemon) keeps a failed
- * step's container: cleanupDocker removes those by this text in their command.
+ * step's container: cleanupDocker removes those by the marker in their command.
  */
-export const BROKEN_BUILD_STEP = 'RUN echo "dck-e2e: the build breaks here" && exit 3';
+export const BROKEN_BUILD_STEP = `RUN echo "${BROKEN_BUILD_MARKER}" && exit 3`;
 
+/**
+ * Removes containers labelled with the workspace names, the images the devcontainer CLI built for
+ * their folders, and the stopped containers BROKEN_BUILD_STEP left.
+ */
 export function cleanupDocker(workspaceNames: string[], folderPrefix: string): void {
   const quiet = (...args: string[]) => {
     try {
@@ -245,7 +250,7 @@ export function cleanupDocker(workspaceNames: string[], folderPrefix: string): v
   if (images.length) quiet('rmi', '-f', ...images);
   const broken = dockerOut('ps', '-a', '--no-trunc', '--filter', 'status=exited', '--format', '{{.ID}} {{.Command}}')
     .split('\n')
-    .filter((l) => l.includes('dck-e2e: the build breaks here'))
+    .filter((l) => l.includes(BROKEN_BUILD_MARKER))
     .map((l) => l.split(' ')[0] as string);
   if (broken.length) quiet('rm', ...broken);
 }
