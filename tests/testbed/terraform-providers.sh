@@ -41,9 +41,12 @@ provider_installation {
     exclude = ["registry.terraform.io/*/*"]
   }
 }
-plugin_cache_dir = "$DCK_CACHE/terraform/plugin-cache"
 RC
-mkdir -p "$DCK_CACHE/terraform/plugin-cache"
+# No plugin_cache_dir: every `terraform init` re-creates its cache entries, and a working
+# directory's providers link through them, so an init in one test file made another file's running
+# plan miss its provider (Terraform documents the cache as not safe for concurrent use). From an
+# unpacked filesystem mirror, init links a working directory's providers straight into the mirror,
+# which nothing rewrites once built.
 mv "$rc.tmp" "$rc"
 done_msg "providers coder/coder $CODER_VERSION, hashicorp/kubernetes $KUBERNETES_VERSION in $mirror"
 echo "$rc"

@@ -28,6 +28,18 @@ setup() {
   [ -x "$(compgen -G "$mirror/registry.terraform.io/hashicorp/kubernetes/*/linux_amd64/terraform-provider-kubernetes_v*" | head -1)" ]
 }
 
+@test "terraform init links a working directory's providers straight into the mirror (no shared plugin cache a concurrent init re-creates)" {
+  rc=$(bash "$TESTBED/terraform-providers.sh" 2>/dev/null)
+  mirror=$(sed -n 's/^ *path *= *"\(.*\)"/\1/p' "$rc")
+  dir=$(mktemp -d)
+  printf 'terraform {\n  required_providers {\n    coder = { source = "coder/coder" }\n  }\n}\n' > "$dir/main.tf"
+  TF_CLI_CONFIG_FILE=$rc TF_PLUGIN_CACHE_DIR='' terraform -chdir="$dir" init -backend=false -input=false -no-color >&2
+  link=$(compgen -G "$dir/.terraform/providers/registry.terraform.io/coder/coder/*/linux_amd64" | head -1)
+  target=$(readlink "$link")
+  rm -rf "$dir"
+  [[ "$target" == "$mirror/"* ]]
+}
+
 @test "docker.sh names the daemon it cannot reach and what to do" {
   DOCKER_HOST=unix:///nonexistent/dck-no-daemon.sock run --separate-stderr bash "$TESTBED/docker.sh"
   assert_failure
