@@ -6,8 +6,7 @@
 // Kubernetes API read a start plan makes (the namespace) is answered by a loopback stand-in.
 // The last two run the task's coder_script, taken from the plan, in a real container (Docker) and in a real
 // devcontainer brought up by the devcontainer CLI, checked there by workspace-test (goss).
-import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { execFileSync, spawnSync } from 'node:child_process';
 import {
   chownSync,
   copyFileSync,
@@ -25,12 +24,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEMPLATE_FILES, templateDir } from '../src/template.js';
+import { ok, type PlanJson, parameterEnv, startTerraformHarness, type TerraformHarness } from './support/terraform.js';
 
 type Resource = { address: string; mode?: string; type: string; name: string; values: Record<string, any> };
-type PlanJson = Record<string, any>;
 
 const repoRoot = join(templateDir, '../..');
-const parameterEnv = (name: string) => `CODER_PARAMETER_${createHash('sha256').update(name).digest('hex')}`;
 const WORKSPACE = {
   CODER_WORKSPACE_ID: '7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f',
   CODER_WORKSPACE_NAME: 'fix-flaky-test',
@@ -57,22 +55,12 @@ const TASK_ADDRESSES = [
   'coder_script.task[0]',
 ];
 
-let env: NodeJS.ProcessEnv;
-let apiServer: ChildProcess;
+let tf: TerraformHarness;
 let base: string; // the default template: TEMPLATE_FILES
 let tasks: string; // the task template: TEMPLATE_FILES + tasks.tf
 
-function terraform(dir: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
-  return spawnSync('terraform', args, { cwd: dir, env: { ...env, ...extraEnv }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-}
-function ok(r: ReturnType<typeof terraform>) {
-  if (r.status !== 0) throw new Error(`terraform failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
-}
-function plan(dir: string, extraEnv: NodeJS.ProcessEnv, args: string[] = []): PlanJson {
-  ok(terraform(dir, ['plan', '-input=false', '-no-color', '-lock=false', '-out=plan.tfplan', ...args], extraEnv));
-  return JSON.parse(ok(terraform(dir, ['show', '-json', 'plan.tfplan'])));
-}
+const terraform = (dir: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}) => tf.terraform(dir, args, extraEnv);
+const plan = (dir: string, extraEnv: NodeJS.ProcessEnv, args: string[] = []) => tf.plan(dir, extraEnv, args);
 const planned = (p: PlanJson) => p.planned_values.root_module.resources as Resource[];
 const addresses = (p: PlanJson) =>
   planned(p)
@@ -93,24 +81,6 @@ const taskEnv = (transition: string, prompt = PROMPT) => ({
 });
 const plainEnv = (transition: string) => ({ ...WORKSPACE, CODER_WORKSPACE_TRANSITION: transition });
 
-/** The Kubernetes API's answer to the namespace read of a start plan: the default namespace, labelled privileged. */
-const API_STANDIN = `
-import { createServer } from 'node:http';
-const server = createServer((req, res) => {
-  res.setHeader('content-type', 'application/json');
-  const name = /^\\/api\\/v1\\/namespaces\\/([^/?]+)(\\?|$)/.exec(req.url ?? '')?.[1];
-  if (req.method === 'GET' && name === 'coder-workspaces') {
-    const labels = { 'kubernetes.io/metadata.name': name, 'pod-security.kubernetes.io/enforce': 'privileged' };
-    res.end(JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, uid: 'uid-' + name, labels }, spec: {}, status: { phase: 'Active' } }));
-  } else {
-    res.statusCode = 404;
-    res.end(JSON.stringify({ apiVersion: 'v1', kind: 'Status', status: 'Failure', reason: 'NotFound', code: 404 }));
-  }
-});
-server.listen(0, '127.0.0.1', () => process.stdout.write(server.address().port + '\\n'));
-process.on('SIGTERM', () => process.exit(0));
-`;
-
 /** The admin's task_command in these tests: two lines (a comment, then the stand-in agent of test/fixtures/task-agent). */
 const STANDIN_COMMAND = [
   '# stand-in for `agentapi server -- <agent CLI>`: records what it got, serves /status',
@@ -118,31 +88,23 @@ const STANDIN_COMMAND = [
 ].join('\n');
 
 beforeAll(async () => {
-  const cliConfig = execFileSync('bash', [join(repoRoot, 'tests/testbed/terraform-providers.sh')], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  }).trim();
-  env = { ...process.env, TF_CLI_CONFIG_FILE: cliConfig, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' };
-  for (const k of Object.keys(env)) if (k.startsWith('KUBE') || k.startsWith('CODER_') || k.startsWith('TF_VAR_')) delete env[k];
-  // The namespace read of a start plan, in its own process (spawnSync blocks this one's event loop).
-  apiServer = spawn(process.execPath, ['--input-type=module', '-e', API_STANDIN], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<string>((resolve, reject) => {
-    apiServer.stdout?.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
-    apiServer.once('exit', (code) => reject(new Error(`the API stand-in exited (${code})`)));
-  });
-  env.KUBE_HOST = `http://127.0.0.1:${port}`;
   base = mkdtempSync(join(tmpdir(), 'dck-tasks-base-'));
   tasks = mkdtempSync(join(tmpdir(), 'dck-tasks-'));
+  // The namespace a start plan reads: the default one, labelled privileged.
+  const namespaces = {
+    'coder-workspaces': { 'kubernetes.io/metadata.name': 'coder-workspaces', 'pod-security.kubernetes.io/enforce': 'privileged' },
+  };
+  tf = await startTerraformHarness({ namespaces, workDir: base });
   for (const f of TEMPLATE_FILES) {
     copyFileSync(join(templateDir, f), join(base, f));
     copyFileSync(join(templateDir, f), join(tasks, f));
   }
   copyFileSync(join(templateDir, 'tasks.tf'), join(tasks, 'tasks.tf'));
-  for (const dir of [base, tasks]) ok(terraform(dir, ['init', '-backend=false', '-input=false', '-no-color']));
+  for (const dir of [base, tasks]) tf.init(dir);
 });
 afterAll(() => {
+  tf?.stop();
   for (const dir of [base, tasks]) if (dir) rmSync(dir, { recursive: true, force: true });
-  apiServer?.kill('SIGTERM');
 });
 
 describe('tasks.tf: the template as a Coder Tasks template', () => {

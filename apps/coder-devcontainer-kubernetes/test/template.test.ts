@@ -4,10 +4,8 @@
 // (built by tests/testbed/terraform-providers.sh into a filesystem mirror), @cdktf/hcl2json, the
 // k8s-manifests renderer. No Kubernetes cluster and no Coder deployment: the kubernetes provider dials the
 // API server only to read or change objects; the one read a plan makes (the namespace, for the Pod Security
-// check, on start) is answered by a loopback HTTP server that serves Namespace objects as the API server
+// check, on start) is answered by a loopback HTTP server (test/support/terraform.ts) that serves Namespace objects as the API server
 // does (GET /api/v1/namespaces/NAME, 404 Status otherwise). The real API server is in tests/e2e/kubernetes.
-import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,53 +13,21 @@ import { parse } from '@cdktf/hcl2json';
 import { fromTerraformJson, parseValuesFile, renderValues, validateManifests, workspaceManifests } from '@devcontainer-kit/k8s-manifests';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderKubernetesTfJson, TEMPLATE_FILES, templateDir } from '../src/template.js';
+import { type Namespaces, parameterEnv, startTerraformHarness, type TerraformHarness } from './support/terraform.js';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Resource = { address: string; type: string; name: string; values: Record<string, Json> };
 
 let work: string;
-let env: NodeJS.ProcessEnv;
-let apiServer: ChildProcess | undefined;
+let tf: TerraformHarness;
 /** Namespaces the stand-in API server knows, with their labels. */
-const NAMESPACES: Record<string, Record<string, string>> = {
+const NAMESPACES: Namespaces = {
   'coder-workspaces': { 'kubernetes.io/metadata.name': 'coder-workspaces', 'pod-security.kubernetes.io/enforce': 'privileged' },
   'ws-unlabelled': { 'kubernetes.io/metadata.name': 'ws-unlabelled' },
   'ws-baseline': { 'pod-security.kubernetes.io/enforce': 'baseline', 'pod-security.kubernetes.io/warn': 'restricted' },
   'ws-restricted': { 'pod-security.kubernetes.io/enforce': 'restricted' },
 };
-/** Namespaces the stand-in was asked for (it appends one name a line to this file). */
-const namespaceReads = () => readFileSync(join(work, 'namespace-reads.log'), { encoding: 'utf8', flag: 'a+' }).split('\n').filter(Boolean);
-
-// The stand-in runs in its own process: terraform runs through spawnSync, which blocks this one's event loop.
-const API_STANDIN = `
-import { appendFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-const [namespaces, log] = [JSON.parse(process.argv[2]), process.argv[3]];
-const server = createServer((req, res) => {
-  const name = /^\\/api\\/v1\\/namespaces\\/([^/?]+)(\\?|$)/.exec(req.url ?? '')?.[1];
-  res.setHeader('content-type', 'application/json');
-  if (req.method === 'GET' && name) appendFileSync(log, name + '\\n');
-  const labels = name ? namespaces[name] : undefined;
-  if (req.method === 'GET' && name && labels) {
-    res.end(JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, uid: 'uid-' + name, labels }, spec: {}, status: { phase: 'Active' } }));
-  } else {
-    res.statusCode = 404;
-    res.end(JSON.stringify({ apiVersion: 'v1', kind: 'Status', status: 'Failure', reason: 'NotFound', code: 404, message: 'namespaces "' + name + '" not found' }));
-  }
-});
-server.listen(0, '127.0.0.1', () => process.stdout.write(server.address().port + '\\n'));
-process.on('SIGTERM', () => process.exit(0));
-`;
-
-function terraform(dir: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
-  return spawnSync('terraform', args, { cwd: dir, env: { ...env, ...extraEnv }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-}
-function ok(r: ReturnType<typeof terraform>) {
-  if (r.status !== 0) throw new Error(`terraform failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
-}
-/** What the coder provider reads for a parameter value outside a real Coder build. */
-const parameterEnv = (name: string) => `CODER_PARAMETER_${createHash('sha256').update(name).digest('hex')}`;
+const terraform = (dir: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}) => tf.terraform(dir, args, extraEnv);
 
 const WORKSPACE = {
   CODER_WORKSPACE_ID: '0d7a4b8e-3f21-4c6a-9e15-2b7c8d9e0f13',
@@ -71,39 +37,17 @@ const WORKSPACE = {
   CODER_WORKSPACE_OWNER_EMAIL: 'alice@example.com',
 };
 
-function plan(dir: string, extraEnv: NodeJS.ProcessEnv, args: string[] = []): Resource[] {
-  ok(terraform(dir, ['plan', '-input=false', '-no-color', '-lock=false', '-out=plan.tfplan', ...args], extraEnv));
-  const json = JSON.parse(ok(terraform(dir, ['show', '-json', 'plan.tfplan'])));
-  return json.planned_values.root_module.resources as Resource[];
-}
-
-/** Runs the test bed script (builds the providers on a fresh machine) and returns the CLI config path it prints. */
-function terraformCliConfig(): string {
-  const script = join(templateDir, '../../tests/testbed/terraform-providers.sh');
-  return execFileSync('bash', [script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
-}
+const plan = (dir: string, extraEnv: NodeJS.ProcessEnv, args: string[] = []) =>
+  tf.plan(dir, extraEnv, args).planned_values.root_module.resources as Resource[];
 
 beforeAll(async () => {
-  const cliConfig = terraformCliConfig();
   work = mkdtempSync(join(tmpdir(), 'dck-coder-devcontainer-kubernetes-'));
-  env = { ...process.env, TF_CLI_CONFIG_FILE: cliConfig, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' };
-  // No cluster anywhere: the kubernetes provider must not pick up a kubeconfig from the environment.
-  for (const k of Object.keys(env)) if (k.startsWith('KUBE') || k.startsWith('CODER_')) delete env[k];
-  writeFileSync(join(work, 'api-standin.mjs'), API_STANDIN);
-  const standin = spawn(process.execPath, [join(work, 'api-standin.mjs'), JSON.stringify(NAMESPACES), join(work, 'namespace-reads.log')], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  apiServer = standin;
-  const port = await new Promise<string>((resolve, reject) => {
-    standin.stdout?.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
-    standin.once('exit', (code) => reject(new Error(`the API stand-in exited (${code})`)));
-  });
-  env.KUBE_HOST = `http://127.0.0.1:${port}`;
+  tf = await startTerraformHarness({ namespaces: NAMESPACES, workDir: work });
   for (const f of TEMPLATE_FILES) copyFileSync(join(templateDir, f), join(work, f));
-  ok(terraform(work, ['init', '-backend=false', '-input=false', '-no-color']));
+  tf.init(work);
 });
 afterAll(() => {
-  apiServer?.kill('SIGTERM');
+  tf?.stop();
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
@@ -135,7 +79,7 @@ describe('the template', () => {
         join(broken, 'kubernetes.tf.json'),
         readFileSync(join(work, 'kubernetes.tf.json'), 'utf8').replaceAll('"volume_mount"', '"volume_mounts"'),
       );
-      ok(terraform(broken, ['init', '-backend=false', '-input=false', '-no-color']));
+      tf.init(broken);
       const r = terraform(broken, ['validate', '-no-color']);
       expect(r.status).not.toBe(0);
       expect(r.stderr).toMatch(/Extraneous JSON object property[\s\S]*volume_mounts|Unsupported block type/);
@@ -248,8 +192,8 @@ describe('the template', () => {
   });
 
   it('the agent token is always wired from coder_agent.main.token into the Secret', () => {
-    const tf = JSON.parse(readFileSync(join(templateDir, 'kubernetes.tf.json'), 'utf8'));
-    expect(tf.resource.kubernetes_secret_v1.tokens.data['agent-token']).toBe('${coder_agent.main.token}');
+    const tfJson = JSON.parse(readFileSync(join(templateDir, 'kubernetes.tf.json'), 'utf8'));
+    expect(tfJson.resource.kubernetes_secret_v1.tokens.data['agent-token']).toBe('${coder_agent.main.token}');
   });
 
   it('dind gets --cgroup-parent=/devcontainer-kit/<name> and the docker:dind argument convention (args, no command)', () => {
@@ -295,14 +239,14 @@ describe('the template', () => {
   });
 
   it('Pod Security: stop does not read the namespace, so a relabelled namespace never blocks stopping a workspace', () => {
-    const before = namespaceReads().length;
+    const before = tf.namespaceReads().length;
     const r = planFails('ws-restricted', 'stop');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(namespaceReads().length).toBe(before);
+    expect(tf.namespaceReads().length).toBe(before);
     // …while a start plan does read it (the check above is not vacuous).
     planFails('ws-restricted', 'start');
-    expect(namespaceReads().slice(before)).toEqual(['ws-restricted']);
+    expect(tf.namespaceReads().slice(before)).toEqual(['ws-restricted']);
   });
 
   it('main.tf: the Coder pieces the issue asks for, self-contained (no module blocks)', async () => {
@@ -384,7 +328,7 @@ describe('the real kubernetes provider reads the Terraform rendering as the YAML
       join(dir, 'providers.tf'),
       'terraform {\n  required_providers {\n    kubernetes = {\n      source = "hashicorp/kubernetes"\n    }\n  }\n}\n',
     );
-    ok(terraform(dir, ['init', '-backend=false', '-input=false', '-no-color']));
+    tf.init(dir);
     planned = plan(dir, {});
   });
   afterAll(() => {
