@@ -3,7 +3,7 @@
 // what tests and the builders, CLIs and git they run leave in the temporary directory goes with it,
 // so `npm test` does not fill /tmp run after run. Every package's vitest config loads this file
 // (tests/support/vitest-shared.js). DCK_KEEP_TEST_TMP=1 keeps the directories, for a look after a
-// failure. Test bed scripts (long-lived daemons) get the machine's own TMPDIR (testbed.js).
+// failure. Test bed scripts (long-lived daemons) get the machine's own TMPDIR (tests/testbed/lib.sh).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

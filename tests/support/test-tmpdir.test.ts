@@ -15,6 +15,14 @@ describe('test TMPDIR', () => {
     expect(execFileSync('sh', ['-c', 'mktemp -d'], { encoding: 'utf8' }).startsWith(`${dir}/`)).toBe(true);
   });
 
+  it("a test bed script started from a test (daemons outlive the file) runs with the machine's TMPDIR", () => {
+    const lib = join(import.meta.dirname, '../testbed/lib.sh');
+    const script = `source ${JSON.stringify(lib)}; printf %s "$TMPDIR"`;
+    const env = { ...process.env, DCK_TEST_SCOPE: 'all' };
+    expect(tmpdir()).not.toBe(hostTmpdir());
+    expect(execFileSync('bash', ['-c', script], { encoding: 'utf8', env })).toBe(hostTmpdir());
+  });
+
   it('the remover takes nested and read-only content, and never throws', () => {
     const t = createTestTmpdir('remover check');
     expect(t.dir).toMatch(/\/dck-test-remover-check-[^/]+$/);

@@ -3,7 +3,6 @@
 import { execFileSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hostTmpdir } from './test-tmpdir.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const testbedDir = join(repoRoot, 'tests/testbed');
@@ -34,11 +33,12 @@ export const DIND_PRIVILEGED_FLAGS = Object.freeze([
   'host',
 ]);
 
-/** Runs tests/testbed/NAME.sh [ARGS…] and returns its trimmed stdout (its log goes to stderr). */
+/**
+ * Runs tests/testbed/NAME.sh [ARGS…] and returns its trimmed stdout (its log goes to stderr). The
+ * script runs with the machine's TMPDIR, not the test file's (tests/testbed/lib.sh sees to it).
+ */
 export function runTestbed(name, ...args) {
   return execFileSync('bash', [join(testbedDir, `${name}.sh`), ...args], {
-    // The daemons it may start outlive the test file: the machine's TMPDIR, not the file's (test-tmpdir.js).
-    env: { ...process.env, TMPDIR: hostTmpdir() },
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 16 * 1024 * 1024,

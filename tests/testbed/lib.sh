@@ -8,6 +8,11 @@ set -euo pipefail
 export DCK_CACHE
 mkdir -p "$DCK_CACHE"
 
+# A test file's TMPDIR is removed when the file is done (tests/support/test-tmpdir.js), but the
+# daemons these scripts start (dockerd, containerd, the registries, the cluster) outlive it and keep
+# files in their TMPDIR (runc's exec state): they get the machine's own, whoever runs the script.
+if [ -n "${DCK_HOST_TMPDIR:-}" ]; then export TMPDIR=$DCK_HOST_TMPDIR; fi
+
 testbed_started=$(date +%s.%N)
 testbed_name=$(basename "${BASH_SOURCE[1]:-$0}" .sh)
 
