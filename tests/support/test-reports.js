@@ -1,15 +1,22 @@
 // Sums the reports `npm test` collects (vitest JSON and TAP files in one folder) into counts and
-// names every failure: a failed test, a test file that failed to load or whose set-up failed
+// names every failure (with its message up to the stack trace): a failed test, a test file that failed to load or whose set-up failed
 // (its tests then show as skipped), and a `not ok` line of a TAP report.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const firstLine = (text) =>
-  String(text ?? '')
-    .split('\n')
-    .find((l) => l.trim() !== '')
-    ?.trim()
-    .slice(0, 300) ?? '';
+/**
+ * A failure message's lines up to its stack trace (at most 10, each cut at 300 characters),
+ * continuation lines indented: the cause a CI log cut to its tail must still show (a command's
+ * error text often comes on the lines after "… failed (1):").
+ */
+const leadingLines = (text) => {
+  const lines = [];
+  for (const line of String(text ?? '').split('\n')) {
+    if (/^\s+at /.test(line) || lines.length === 10) break;
+    if (line.trim() !== '') lines.push(line.trim().slice(0, 300));
+  }
+  return lines.join('\n    ');
+};
 
 /** @param {{ reportDir: string, root: string }} options */
 export function summarizeReports({ reportDir, root }) {
@@ -25,11 +32,11 @@ export function summarizeReports({ reportDir, root }) {
       for (const suite of r.testResults ?? []) {
         const where = suite.name.startsWith(`${root}/`) ? suite.name.slice(root.length + 1) : suite.name;
         const failedTests = (suite.assertionResults ?? []).filter((a) => a.status === 'failed');
-        for (const a of failedTests) summary.failures.push(`${where}: ${a.fullName ?? a.title}: ${firstLine(a.failureMessages?.[0])}`);
+        for (const a of failedTests) summary.failures.push(`${where}: ${a.fullName ?? a.title}: ${leadingLines(a.failureMessages?.[0])}`);
         // A file that failed without a failing test (load error, beforeAll) counts as one failure.
         if (suite.status === 'failed' && failedTests.length === 0) {
           summary.failed++;
-          summary.failures.push(`${where}: the file failed to load or its set-up failed: ${firstLine(suite.message)}`);
+          summary.failures.push(`${where}: the file failed to load or its set-up failed: ${leadingLines(suite.message)}`);
         }
       }
       summary.reported.add(file.slice('vitest-'.length, -'.json'.length));

@@ -22,10 +22,10 @@ function reportDir(files: Record<string, string>): string {
 }
 
 describe('summarizeReports', () => {
-  it('counts vitest and TAP results and names each failure with its file and first message line', () => {
+  it('counts vitest and TAP results and names each failure with its file and its message up to the stack trace', () => {
     const vitest = {
       numPassedTests: 2,
-      numFailedTests: 1,
+      numFailedTests: 2,
       numPendingTests: 1,
       numTodoTests: 0,
       testResults: [
@@ -36,12 +36,19 @@ describe('summarizeReports', () => {
           assertionResults: [
             { status: 'passed', fullName: 'x works', failureMessages: [] },
             { status: 'failed', fullName: 'x fails', failureMessages: ['\nAssertionError: expected 1 to be 2\n    at x.test.ts:3'] },
+            {
+              status: 'failed',
+              fullName: 'x runs a command',
+              failureMessages: [
+                'Error: terraform failed (1): \n\nError: registry.terraform.io/coder/coder: there is no package\n--- stdout:\n    at ok (terraform.ts:9)',
+              ],
+            },
           ],
         },
         {
           name: '/repo/libs/a/test/y.test.ts',
           status: 'failed',
-          message: 'beforeAll timed out\nstack',
+          message: 'beforeAll timed out\n    at hooks.ts:1\n    at runner.ts:2',
           assertionResults: [{ status: 'skipped' }],
         },
         { name: '/repo/libs/a/test/z.test.ts', status: 'passed', message: '', assertionResults: [{ status: 'passed' }] },
@@ -52,9 +59,10 @@ describe('summarizeReports', () => {
       'workspace_test/report.tap': '1..3\nok 1 first\nnot ok 2 second # in 5 ms\nok 3 third # skip no docker\n',
     });
     const s = summarizeReports({ reportDir: dir, root: '/repo' });
-    expect([s.passed, s.failed, s.skipped]).toEqual([3, 3, 2]);
+    expect([s.passed, s.failed, s.skipped]).toEqual([3, 4, 2]);
     expect(s.failures).toEqual([
       'libs/a/test/x.test.ts: x fails: AssertionError: expected 1 to be 2',
+      'libs/a/test/x.test.ts: x runs a command: Error: terraform failed (1):\n    Error: registry.terraform.io/coder/coder: there is no package\n    --- stdout:',
       'libs/a/test/y.test.ts: the file failed to load or its set-up failed: beforeAll timed out',
       'workspace_test/report.tap: not ok 2 second # in 5 ms',
     ]);
