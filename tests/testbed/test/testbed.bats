@@ -9,6 +9,14 @@ setup() {
   bats_load_library bats-support
   bats_load_library bats-assert
   TESTBED="$BATS_TEST_DIRNAME/.."
+  own_registry=
+}
+
+teardown() {
+  if [ -n "$own_registry" ]; then
+    kill "$(cat "$own_registry/registry/registry.pid" 2>/dev/null)" 2>/dev/null || true
+    rm -rf "$own_registry"
+  fi
 }
 
 @test "goss.sh prints only the binary's path on stdout" {
@@ -55,4 +63,45 @@ setup() {
   assert_output "$tmp"
   [ -d "$tmp" ]
   rm -rf "$tmp"
+}
+
+# A blob pushed without its manifest yet (what another test file's push looks like mid-way) must
+# survive `forget` of another repository: garbage collection runs only while the registry is not
+# serving. A registry of its own (own cache dir and port), so the shared one is never restarted.
+@test "registry.sh forget keeps another repository's just-pushed blob; collect frees the forgotten one's" {
+  cache=$(mktemp -d)
+  own_registry=$cache # teardown stops it
+  export DCK_CACHE=$cache DCK_REGISTRY_PORT=5198
+  # 3>&-: the registry outlives the script, and bats waits for whatever holds its fd 3.
+  run --separate-stderr bash "$TESTBED/registry.sh" 3>&-
+  assert_success
+  base="http://$output/v2"
+  # push_blob REPO CONTENT: a monolithic upload (POST, then PUT with the digest); prints the digest.
+  push_blob() {
+    local tmp digest location
+    tmp=$(mktemp)
+    printf '%s' "$2" > "$tmp"
+    digest="sha256:$(sha256sum "$tmp" | cut -d' ' -f1)"
+    location=$(curl -fsS -o /dev/null -D - -X POST "$base/$1/blobs/uploads/" | tr -d '\r' | sed -n 's/^[Ll]ocation: //p')
+    curl -fsS -o /dev/null -X PUT -H 'Content-Type: application/octet-stream' --data-binary "@$tmp" "$location&digest=$digest"
+    rm -f "$tmp"
+    echo "$digest"
+  }
+  blob_status() { curl -s -o /dev/null -w '%{http_code}' -I "$base/$1/blobs/$2"; }
+  gone=$(push_blob forgotten/x "the forgotten repository's layer")
+  kept=$(push_blob other/y "another test's layer, its manifest not pushed yet")
+  blob_file() { echo "$cache/registry/data/docker/registry/v2/blobs/sha256/${1:7:2}/${1#sha256:}/data"; }
+  [ -f "$(blob_file "$gone")" ]
+
+  run --separate-stderr bash "$TESTBED/registry.sh" forget forgotten
+  assert_success
+  [ "$(blob_status other/y "$kept")" = 200 ]
+  [ "$(blob_status forgotten/x "$gone")" = 404 ]
+  [ -f "$(blob_file "$gone")" ]
+
+  run --separate-stderr bash "$TESTBED/registry.sh" collect 3>&-
+  assert_success
+  [[ "$stderr" == *"garbage collection:"* ]]
+  [ ! -f "$(blob_file "$gone")" ]
+  curl -fsS -o /dev/null "$base/"
 }
