@@ -153,21 +153,28 @@ describe('checkoutRepository', () => {
 
 describe('a remote that is not reachable yet', () => {
   it('is tried again (the pod network coming up); a refused token is not', async () => {
-    // A port nothing listens on yet; after ~0.3 s a relay to the git server opens on it.
+    // A port nothing listens on yet; once the checkout says it will try again, a relay to the git
+    // server opens on it (on the log line, not a timer: a loaded machine may take longer to fail).
     const probe = createNetServer();
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
     const port = (probe.address() as AddressInfo).port;
     await new Promise<void>((r) => probe.close(() => r()));
     const target = Number(new URL(server.url).port);
     const relay = createNetServer((c) => c.pipe(connect(target, '127.0.0.1')).pipe(c));
-    const opened = new Promise<void>((r) => setTimeout(() => relay.listen(port, '127.0.0.1', r), 300));
+    const retryLine = /cannot reach .* yet \(.*\): git clone again in [\d.]+ s \(attempt 2 of 5\)/;
     try {
       const { promise, lines } = run('late', 'main', TOKEN, `http://127.0.0.1:${port}/repo.git`, true);
+      let settled = false;
+      promise.finally(() => (settled = true)).catch(() => {});
+      const opened = (async () => {
+        while (!settled && !lines.some((l) => retryLine.test(l.line))) await new Promise((r) => setTimeout(r, 10));
+        await new Promise<void>((r) => relay.listen(port, '127.0.0.1', r));
+      })();
       const r = await promise;
       await opened;
       expect(r.action).toBe('cloned');
       expect(r.commit).toBe(git(join(root, 'repo.git'), 'rev-parse', 'main'));
-      const retries = lines.filter((l) => /cannot reach .* yet \(.*\): git clone again in [\d.]+ s \(attempt 2 of 5\)/.test(l.line));
+      const retries = lines.filter((l) => retryLine.test(l.line));
       expect(retries.length).toBeGreaterThanOrEqual(1);
       expect(retries[0]?.level).toBe('warn');
     } finally {

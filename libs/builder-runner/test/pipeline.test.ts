@@ -46,7 +46,8 @@ describe('runBuilder: preflight alongside checkout and config', () => {
   it('clones while Docker does not answer yet, then fails on Docker, not on anything after it', async () => {
     const docker = fakeDocker([{ match: 'version *', stdout: 'Cannot connect to the Docker daemon', exit: 1 }]);
     const logs = recordingLogs();
-    const settings = settingsFor({ DEVCONTAINER_REPOSITORY: `file://${repository()}`, DEVCONTAINER_DOCKER_WAIT: '1' });
+    // 3 s: the local clone must end before preflight gives up, also on a loaded machine.
+    const settings = settingsFor({ DEVCONTAINER_REPOSITORY: `file://${repository()}`, DEVCONTAINER_DOCKER_WAIT: '3' });
     await expect(runBuilder({ settings, logs, docker: docker.ctx })).rejects.toMatchObject({
       code: 'docker-unavailable',
       phase: 'preflight',

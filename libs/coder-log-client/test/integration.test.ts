@@ -306,9 +306,12 @@ describe('budget across runs (budgetAccountFile)', () => {
     const s2 = await two.createLogStream({ displayName: 'Build' });
     await writeLines((l) => s2.write(l), 200, 'two');
     s2.write('two: failed', 'error');
-    await new Promise((r) => setTimeout(r, 300));
+    // Wait for the error line to arrive (a deadline, not a fixed sleep: a loaded machine is slower).
+    const twoLines = () => (standin?.logs(s2.id) ?? []).filter((l) => l.output.startsWith('two'));
+    for (const deadline = Date.now() + 10_000; twoLines().length === 0 && Date.now() < deadline; )
+      await new Promise((r) => setTimeout(r, 20));
     // Nothing but the error line has gone out live.
-    const live = standin.logs(s2.id).filter((l) => l.output.startsWith('two'));
+    const live = twoLines();
     expect(live.map((l) => l.output)).toEqual(['two: failed']);
     await two.close();
     expect(standin.logs(s2.id).at(-1)?.output).toBe('two: failed');
