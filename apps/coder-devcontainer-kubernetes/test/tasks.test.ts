@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEMPLATE_FILES, templateDir } from '../src/template.js';
-import { ok, type PlanJson, parameterEnv, startTerraformHarness, type TerraformHarness } from './support/terraform.js';
+import { ok, PLAN_TIMEOUT_MS, type PlanJson, parameterEnv, startTerraformHarness, type TerraformHarness } from './support/terraform.js';
 
 type Resource = { address: string; mode?: string; type: string; name: string; values: Record<string, any> };
 
@@ -107,7 +107,7 @@ afterAll(() => {
   for (const dir of [base, tasks]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-describe('tasks.tf: the template as a Coder Tasks template', () => {
+describe('tasks.tf: the template as a Coder Tasks template', { timeout: PLAN_TIMEOUT_MS }, () => {
   it('is formatted (terraform fmt -check)', () => {
     const r = terraform(templateDir, ['fmt', '-check', '-diff', '-no-color', 'tasks.tf']);
     expect(r.stdout).toBe('');
@@ -222,7 +222,9 @@ describe('tasks.tf: the template as a Coder Tasks template', () => {
   });
 });
 
-describe('Coder Agents: what it reads from a template, the default template offers (no tasks.tf needed)', () => {
+describe('Coder Agents: what it reads from a template, the default template offers (no tasks.tf needed)', {
+  timeout: PLAN_TIMEOUT_MS,
+}, () => {
   it('every parameter is optional, named and described, so an agent can create a workspace without asking', () => {
     // No CODER_PARAMETER_* at all: the agent's create_workspace may fill none of them.
     const p = plan(base, { ...plainEnv('start'), [parameterEnv('repo_url')]: undefined });
@@ -245,7 +247,7 @@ describe('Coder Agents: what it reads from a template, the default template offe
   });
 });
 
-describe('the task script, taken from the plan, in a real container', () => {
+describe('the task script, taken from the plan, in a real container', { timeout: PLAN_TIMEOUT_MS }, () => {
   let out: string;
   let container = '';
   beforeAll(() => {
@@ -320,7 +322,9 @@ describe('the task script, taken from the plan, in a real container', () => {
   });
 });
 
-describe('the task script in a devcontainer (devcontainer CLI up of the workspace-test fixture), checked by workspace-test', () => {
+describe('the task script in a devcontainer (devcontainer CLI up of the workspace-test fixture), checked by workspace-test', {
+  timeout: PLAN_TIMEOUT_MS,
+}, () => {
   const runId = `dck-tasks-${process.pid}`;
   const repoName = `dck-task-${process.pid}`;
   let out: string;

@@ -13,7 +13,7 @@ import { parse } from '@cdktf/hcl2json';
 import { fromTerraformJson, parseValuesFile, renderValues, validateManifests, workspaceManifests } from '@devcontainer-kit/k8s-manifests';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderKubernetesTfJson, TEMPLATE_FILES, templateDir } from '../src/template.js';
-import { type Namespaces, parameterEnv, startTerraformHarness, type TerraformHarness } from './support/terraform.js';
+import { type Namespaces, PLAN_TIMEOUT_MS, parameterEnv, startTerraformHarness, type TerraformHarness } from './support/terraform.js';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Resource = { address: string; type: string; name: string; values: Record<string, Json> };
@@ -51,7 +51,7 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-describe('the template', () => {
+describe('the template', { timeout: PLAN_TIMEOUT_MS }, () => {
   it('kubernetes.tf.json is what `render` writes from k8s-values.yaml (no drift)', () => {
     const committed = readFileSync(join(templateDir, 'kubernetes.tf.json'), 'utf8');
     expect(committed, 'kubernetes.tf.json is stale: run `npx moon run coder-devcontainer-kubernetes:render`').toBe(
@@ -313,7 +313,7 @@ describe('the template', () => {
   });
 });
 
-describe('the real kubernetes provider reads the Terraform rendering as the YAML says', () => {
+describe('the real kubernetes provider reads the Terraform rendering as the YAML says', { timeout: PLAN_TIMEOUT_MS }, () => {
   const concrete = readFileSync(join(templateDir, '../../libs/k8s-manifests/test/fixtures/full.yaml'), 'utf8').replace(
     /^terraform:[\s\S]*$/m,
     '',

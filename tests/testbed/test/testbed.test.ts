@@ -45,7 +45,7 @@ resource "kubernetes_config_map_v1" "probe" {
 }
 `,
     );
-    const env = { ...process.env, TF_CLI_CONFIG_FILE: rc, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' };
+    const env = { ...process.env, TF_PLUGIN_CACHE_DIR: '', TF_CLI_CONFIG_FILE: rc, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' };
     execFileSync('terraform', ['init', '-backend=false', '-input=false', '-no-color'], { cwd: work, env, stdio: 'pipe' });
     const out = execFileSync('terraform', ['validate', '-json'], { cwd: work, env, encoding: 'utf8' });
     expect(JSON.parse(out)).toMatchObject({ valid: true, error_count: 0 });
@@ -61,7 +61,7 @@ resource "kubernetes_config_map_v1" "probe" {
       join(work, 'main.tf'),
       `resource "kubernetes_config_map_v1" "bad" {\n  metadata { name = "x" }\n  no_such_attribute = 1\n}\n`,
     );
-    const env = { ...process.env, TF_CLI_CONFIG_FILE: rc, CHECKPOINT_DISABLE: '1' };
+    const env = { ...process.env, TF_PLUGIN_CACHE_DIR: '', TF_CLI_CONFIG_FILE: rc, CHECKPOINT_DISABLE: '1' };
     execFileSync('terraform', ['init', '-backend=false', '-input=false', '-no-color'], { cwd: work, env, stdio: 'pipe' });
     const res = spawnSync('terraform', ['validate', '-json'], { cwd: work, env, encoding: 'utf8' });
     expect(res.status).not.toBe(0);

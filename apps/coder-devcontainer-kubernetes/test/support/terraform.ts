@@ -13,6 +13,12 @@ import { templateDir } from '../../src/template.js';
 export type PlanJson = Record<string, any>;
 export type TerraformResult = SpawnSyncReturns<string>;
 
+/**
+ * A test's time limit where it runs terraform plans (each starts both providers) or containers: the
+ * shared 30 s is too tight for several plans on a loaded 2-core CI machine.
+ */
+export const PLAN_TIMEOUT_MS = 300_000;
+
 /** The environment variable the coder provider reads a parameter's value from outside a real Coder build. */
 export const parameterEnv = (name: string) => `CODER_PARAMETER_${createHash('sha256').update(name).digest('hex')}`;
 
