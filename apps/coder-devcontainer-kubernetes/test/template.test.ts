@@ -4,8 +4,9 @@
 // (built by tests/testbed/terraform-providers.sh into a filesystem mirror), @cdktf/hcl2json, the
 // k8s-manifests renderer. No Kubernetes cluster and no Coder deployment: the kubernetes provider dials the
 // API server only to read or change objects; the one read a plan makes (the namespace, for the Pod Security
-// check, on start) is answered by a loopback HTTP server (test/support/terraform.ts) that serves Namespace objects as the API server
-// does (GET /api/v1/namespaces/NAME, 404 Status otherwise). The real API server is in tests/e2e/kubernetes.
+// check, on start) is answered by a loopback HTTP server (test/support/terraform.ts) that serves Namespace
+// objects as the API server does (GET /api/v1/namespaces/NAME, 404 Status otherwise). The real API server
+// is in tests/e2e/kubernetes.
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
