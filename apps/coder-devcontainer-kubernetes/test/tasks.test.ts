@@ -7,22 +7,12 @@
 // The last two run the task's coder_script, taken from the plan, in a real container (Docker) and in a real
 // devcontainer brought up by the devcontainer CLI, checked there by workspace-test (goss).
 import { execFileSync, spawnSync } from 'node:child_process';
-import {
-  chownSync,
-  copyFileSync,
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  realpathSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { chownSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensurePackageBuilt } from '../../../tests/support/package-build.js';
 import { TEMPLATE_FILES, templateDir } from '../src/template.js';
 import { ok, PLAN_TIMEOUT_MS, type PlanJson, parameterEnv, startTerraformHarness, type TerraformHarness } from './support/terraform.js';
 
@@ -336,8 +326,7 @@ describe('the task script in a devcontainer (devcontainer CLI up of the workspac
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
     }).trim();
-    if (!existsSync(join(repoRoot, 'libs/workspace-test/dist/cli.js')))
-      execFileSync('npx', ['tsup', '--silent'], { cwd: join(repoRoot, 'libs/workspace-test'), stdio: 'inherit' });
+    ensurePackageBuilt(join(repoRoot, 'libs/workspace-test'), { entry: 'dist/cli.js', whenStale: false });
     out = mkdtempSync(join(tmpdir(), 'dck-tasks-devcontainer-'));
     // The fixture uses the host network: a free loopback port for the task app.
     port = await new Promise<number>((resolve) => {

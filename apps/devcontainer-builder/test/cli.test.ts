@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensurePackageBuilt } from '../../../tests/support/package-build.js';
 
 const app = join(import.meta.dirname, '..');
 const cli = join(app, 'dist/cli.js');
@@ -15,7 +16,7 @@ function run(args: string[], env: Record<string, string> = {}) {
 }
 
 beforeAll(() => {
-  if (!existsSync(cli)) execFileSync('npx', ['tsup'], { cwd: app, stdio: 'ignore' });
+  ensurePackageBuilt(app, { entry: 'dist/cli.js', whenStale: false });
   dir = mkdtempSync(join(tmpdir(), 'dck-devcontainer-builder-cli-'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

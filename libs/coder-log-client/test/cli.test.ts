@@ -1,34 +1,23 @@
 // The coder-logstream CLI as a real process (the built dist/cli.js) against the stand-in.
 // Real: node child processes, sh, signals, node:http over TCP on 127.0.0.1, files.
 // Emulated: coderd (tests/support/coder-standin).
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type CoderStandin, startCoderStandin } from '../../../tests/support/coder-standin/index.js';
+import { ensurePackageBuilt } from '../../../tests/support/package-build.js';
 
 const pkgDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(pkgDir, 'dist', 'cli.js');
 // coderd agent tokens are UUIDs; this one must never be printed.
 const TOKEN = '5e1c2e7a-0b4d-4f3e-9a6c-7d8e9f0a1b2c';
 
-function newestMtime(dir: string): number {
-  return Math.max(
-    ...readdirSync(dir, { withFileTypes: true }).map((e) =>
-      e.isDirectory() ? newestMtime(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs,
-    ),
-  );
-}
-
 beforeAll(() => {
   // Test the built artifact; rebuild when the sources are newer.
-  let stale = true;
-  try {
-    stale = statSync(cli).mtimeMs < newestMtime(join(pkgDir, 'src'));
-  } catch {}
-  if (stale) execFileSync('npx', ['tsup'], { cwd: pkgDir, stdio: 'ignore' });
+  ensurePackageBuilt(pkgDir, { entry: 'dist/cli.js' });
 }, 120_000);
 
 let standin: CoderStandin | undefined;

@@ -1,11 +1,11 @@
 // The terminal LogStream for when no Coder is configured. Real: a Node Writable, a pseudo-terminal
 // (util-linux `script`) and a pipe around the built package.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ensurePackageBuilt } from '../../../tests/support/package-build.js';
 import { createTerminalLogStream, formatTerminalLevel, terminalHasColour } from '../src/terminal-log-stream.js';
 
 describe('createTerminalLogStream', () => {
@@ -38,12 +38,8 @@ describe('terminal colours', () => {
 const s = createTerminalLogStream({ displayName: 'Build' });
 for (const level of ['debug', 'info', 'warn', 'error']) s.write(level + ' line', level);`;
   beforeAll(() => {
-    // The child loads the built package: rebuild when this file's source is newer.
-    let stale = true;
-    try {
-      stale = statSync(dist).mtimeMs < statSync(join(pkgDir, 'src', 'terminal-log-stream.ts')).mtimeMs;
-    } catch {}
-    if (stale) execFileSync('npx', ['tsup'], { cwd: pkgDir, stdio: 'ignore' });
+    // The child loads the built package: rebuild when the sources are newer.
+    ensurePackageBuilt(pkgDir);
   }, 120_000);
   // The runner's own environment must not decide the case: Node's hasColors() also reads
   // NODE_DISABLE_COLORS and CI (an unnamed CI counts as two colours), and CI machines set CI.

@@ -1,11 +1,12 @@
 // Real parts: the yaml parser; the built CLI (dist/cli.js, built by the moon build dependency or here) run by node.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { ensurePackageBuilt } from '../../../tests/support/package-build.js';
 import { parseValuesFile, renderValues } from '../src/values-file.js';
 import { fixtureText } from './support/fixtures.js';
 
@@ -15,8 +16,7 @@ let dir: string;
 
 beforeAll(() => {
   // The moon test task builds first; run directly, rebuild when dist is missing or older than src.
-  const newestSource = Math.max(...readdirSync(join(pkg, 'src')).map((f) => statSync(join(pkg, 'src', f)).mtimeMs));
-  if (!existsSync(cli) || statSync(cli).mtimeMs < newestSource) spawnSync('npx', ['tsup'], { cwd: pkg, stdio: 'inherit' });
+  ensurePackageBuilt(pkg, { entry: 'dist/cli.js' });
   dir = mkdtempSync(join(tmpdir(), 'dck-k8s-manifests-'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,12 +1,8 @@
-// Black-box tests of the built CLI (dist/cli.js, built in beforeAll). Real parts: node, Docker engine,
-// goss v0.4.9, devcontainer-config reading a real fixture repository. Stand-ins as in docker-transport.test.ts
-// (renamed `sleep` as the agent, a script as code-server), and a loopback HTTP fake of coderd for `outside`.
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { ensurePackageBuilt } from '../../../tests/support/package-build.js';
 import { startFakeCoderd, workspaceDoc } from './support/fake-coderd.js';
 import { type FixtureWorkspace, runTestbed, startFixtureWorkspace } from './support/testbed.js';
 
@@ -24,15 +20,8 @@ let bad: FixtureWorkspace;
 const run = (args: string[], env: Record<string, string> = {}) =>
   execa('node', [cli, ...args], { reject: false, env: { GOSS_BINARY: goss, ...env } });
 
-/** Builds dist/ when it is missing or older than src/ (moon's test task builds first; a bare `vitest run` may not have). */
-function ensureBuilt(): void {
-  const built = existsSync(cli) ? statSync(cli).mtimeMs : 0;
-  const newest = Math.max(...readdirSync(join(pkg, 'src')).map((f) => statSync(join(pkg, 'src', f)).mtimeMs));
-  if (newest > built) execFileSync('npx', ['tsup', '--silent'], { cwd: pkg, stdio: 'ignore' });
-}
-
 beforeAll(() => {
-  ensureBuilt();
+  ensurePackageBuilt(pkg, { entry: 'dist/cli.js' });
   runTestbed('docker');
   goss = runTestbed('goss');
   const labels = { 'devcontainer.metadata': JSON.stringify([{ remoteEnv: { EDITOR: 'vim' } }]) };

@@ -1,29 +1,18 @@
-// The `gossfile` command on hostile repositories: a byte order mark, nesting thousands of levels deep (in
-// devcontainer.json and in the repository's goss.yaml), Go template syntax in config values. Real parts: the built
-// CLI (dist/cli.js) as a node process, devcontainer-config reading real temporary repositories.
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { ensurePackageBuilt } from '../../../tests/support/package-build.js';
 
 const pkg = join(import.meta.dirname, '..');
 const cli = join(pkg, 'dist/cli.js');
 let dir: string;
 let count = 0;
 
-/** Builds dist/ when it is missing or older than src/ (as cli.test.ts does). */
-function ensureBuilt(): void {
-  const built = existsSync(cli) ? statSync(cli).mtimeMs : 0;
-  const newest = Math.max(...readdirSync(join(pkg, 'src')).map((f) => statSync(join(pkg, 'src', f)).mtimeMs));
-  if (newest > built) execFileSync('npx', ['tsup', '--silent'], { cwd: pkg, stdio: 'ignore' });
-}
-
 beforeAll(async () => {
-  ensureBuilt();
+  ensurePackageBuilt(pkg, { entry: 'dist/cli.js' });
   dir = await mkdtemp(join(tmpdir(), 'dck-gossfile-hostile-'));
 });
 afterAll(async () => {

@@ -1,44 +1,26 @@
 // Shared support for the builder's end-to-end tests: the fixture remote, a builder process with
 // /proc/*/cmdline sampling, status polling, a DinD sidecar as in the pod, and cleanup of what the runs created.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensurePackageBuilt } from '../../support/package-build.js';
 import { DIND_PRIVILEGED_FLAGS, repoRoot } from '../../support/testbed.js';
 
 export const fixtureDir = join(repoRoot, 'tests/support/fixtures/builder-repo');
 export const builderCli = join(repoRoot, 'apps/devcontainer-builder/dist/cli.js');
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
 /**
  * Builds (tsup) the packages the builder CLI and image run from, only when their dist is older than
- * their src (moon's `^:build` normally did it already), one build at a time across test files.
+ * their src (moon's `^:build` normally did it already), one build at a time across test files
+ * (tests/support/package-build.js).
  */
 export function buildBuilder(
   packages = ['libs/coder-log-client', 'libs/devcontainer-config', 'libs/builder-runner', 'apps/devcontainer-builder'],
 ): void {
   for (const pkg of packages) {
-    const dir = join(repoRoot, pkg);
-    const dist = join(dir, 'dist/index.js');
     // Other teams' packages are only built when missing (their dist is theirs to refresh).
     const ours = pkg === 'libs/builder-runner' || pkg === 'apps/devcontainer-builder';
-    const stale = () => !existsSync(dist) || (ours && newestMtime(join(dir, 'src')) > statSync(dist).mtimeMs);
-    if (!stale()) continue;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        execFileSync('flock', ['/tmp/dck-builder-e2e-build.lock', 'sh', '-c', `cd "${dir}" && npx tsup`], { stdio: 'pipe' });
-        break;
-      } catch (error) {
-        if (attempt >= 3) throw error;
-      }
-    }
+    ensurePackageBuilt(join(repoRoot, pkg), { whenStale: ours });
   }
 }
 

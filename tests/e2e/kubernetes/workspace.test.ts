@@ -25,6 +25,7 @@ import {
   startCluster,
   stopCluster,
 } from '../../support/kubernetes.js';
+import { ensurePackageBuilt } from '../../support/package-build.js';
 import { exposeToPod, type PodLoopback } from '../../support/pod-loopback/index.js';
 import { ensureDocker, gossPath, repoRoot, runTestbed, terraformCliConfig } from '../../support/testbed.js';
 import { createFixtureRemote, type FixtureRemote } from '../builder/support.js';
@@ -132,10 +133,8 @@ beforeAll(async () => {
     'libs/builder-runner',
     'apps/devcontainer-builder',
     'libs/workspace-test',
-  ]) {
-    if (!existsSync(join(repoRoot, pkg, 'dist/index.js')))
-      execFileSync('flock', ['/tmp/dck-builder-e2e-build.lock', 'npx', 'tsup'], { cwd: join(repoRoot, pkg), stdio: 'pipe' });
-  }
+  ])
+    ensurePackageBuilt(join(repoRoot, pkg), { whenStale: false });
   // DCK_E2E_BUILDER_IMAGE: test an image built elsewhere (e.g. a release candidate) instead of this tree's.
   const sourceBuilderImage = process.env.DCK_E2E_BUILDER_IMAGE || runTestbed('builder-image');
   const dindImage = runTestbed('dind-image');
