@@ -111,6 +111,8 @@ remove_cgroups() {
 
 stop_cluster() {
   local t0=$SECONDS p
+  # The node's kubelet restart loop (node_script) stops starting kubelets.
+  [ -d "$RUN" ] && : >"$RUN/stopping"
   # Pods first, gracefully, while the kubelet can still stop them (DinD gets its SIGTERM).
   if pid_alive kube-apiserver && pid_alive kubelet; then
     kubectl delete pods --all --all-namespaces --grace-period=10 --timeout=30s --wait >/dev/null 2>&1 || true
@@ -294,9 +296,21 @@ for d in /run/containerd /run/netns /var/log/pods /var/log/containers; do mount 
 containerd --config "$STATE/containerd.toml" >"$LOGS/containerd.log" 2>&1 &
 echo $! >"$RUN/containerd.pid"
 for _ in $(seq 1 100); do [ -S "$SOCK" ] && break; sleep 0.1; done
-kubelet --config "$STATE/kubelet.yaml" --kubeconfig "$PKI/node.kubeconfig" --root-dir "$STATE/kubelet" \
-  --cert-dir "$STATE/kubelet-pki" --hostname-override "$NODE" >"$LOGS/kubelet.log" 2>&1 &
-echo $! >"$RUN/kubelet.pid"
+# containerd's CRI answers "server is not initialized yet" until it has recovered its state (15 s
+# once, on a loaded machine), and the kubelet exits when its first CRI call is refused. Start it
+# again, as systemd's Restart= does on a real node, until it stays up (or the cluster is stopping).
+: >"$LOGS/kubelet.log"
+for _ in $(seq 1 30); do
+  from=$(($(wc -c <"$LOGS/kubelet.log") + 1))
+  kubelet --config "$STATE/kubelet.yaml" --kubeconfig "$PKI/node.kubeconfig" --root-dir "$STATE/kubelet" \
+    --cert-dir "$STATE/kubelet-pki" --hostname-override "$NODE" >>"$LOGS/kubelet.log" 2>&1 &
+  pid=$!
+  echo "$pid" >"$RUN/kubelet.pid"
+  sleep 3
+  kill -0 "$pid" 2>/dev/null && break
+  [ ! -e "$RUN/stopping" ] && tail -c "+$from" "$LOGS/kubelet.log" | grep -q 'server is not initialized yet' || break
+  echo "kubelet: containerd's CRI is not ready yet; starting the kubelet again" >>"$LOGS/kubelet.log"
+done
 wait
 EOF
 }
