@@ -1,6 +1,6 @@
 // Test-side access to the test bed scripts (tests/testbed/*.sh). Each script is idempotent and
 // prints its result (a path, or nothing) on stdout; this module runs it and returns that.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -34,15 +34,23 @@ export const DIND_PRIVILEGED_FLAGS = Object.freeze([
 ]);
 
 /**
- * Runs tests/testbed/NAME.sh [ARGS…] and returns its trimmed stdout (its log goes to stderr). The
- * script runs with the machine's TMPDIR, not the test file's (tests/testbed/lib.sh sees to it).
+ * Runs tests/testbed/NAME.sh [ARGS…] and returns its trimmed stdout. Its log is passed on to stderr
+ * when it ends; when it fails, the error carries the log's last lines, so a test's failure line in
+ * a CI log cut to its tail says why. The script runs with the machine's TMPDIR, not the test file's
+ * (tests/testbed/lib.sh sees to it).
  */
 export function runTestbed(name, ...args) {
-  return execFileSync('bash', [join(testbedDir, `${name}.sh`), ...args], {
+  const r = spawnSync('bash', [join(testbedDir, `${name}.sh`), ...args], {
     encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
     maxBuffer: 16 * 1024 * 1024,
-  }).trim();
+  });
+  if (r.stderr) process.stderr.write(r.stderr);
+  if (r.status !== 0) {
+    const tail = (r.stderr ?? '').trimEnd().split('\n').slice(-10).join('\n');
+    throw new Error(`tests/testbed/${name}.sh ${args.join(' ')} failed (${r.status ?? r.signal ?? r.error?.message}):\n${tail}`);
+  }
+  return r.stdout.trim();
 }
 
 /** Runs a test bed script that prints KEY=VALUE lines (registry-auth, sshd) and returns them as an object. */

@@ -11,6 +11,12 @@ describe('test bed', () => {
   const work = mkdtempSync(join(tmpdir(), 'dck-testbed-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
+  it("a failing script's error carries its log's last lines (a CI log cut to its tail still says why)", () => {
+    expect(() => runTestbed('registry', 'forget', '../escape')).toThrow(
+      /tests\/testbed\/registry\.sh forget \.\.\/escape failed \(1\):\n.*error: forget needs a repository name \(got '\.\.\/escape'\)/,
+    );
+  });
+
   it('provides goss 0.4.9', () => {
     const out = execFileSync(gossPath(), ['--version'], { encoding: 'utf8' });
     expect(out).toMatch(/\bv?0\.4\.9\b/);
