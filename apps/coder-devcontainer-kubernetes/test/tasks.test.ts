@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensurePackageBuilt } from '../../../tests/support/package-build.js';
+import { ensureDocker, gossPath } from '../../../tests/support/testbed.js';
 import { TEMPLATE_FILES, templateDir } from '../src/template.js';
 import { ok, PLAN_TIMEOUT_MS, type PlanJson, parameterEnv, startTerraformHarness, type TerraformHarness } from './support/terraform.js';
 
@@ -241,7 +242,7 @@ describe('the task script, taken from the plan, in a real container', { timeout:
   let out: string;
   let container = '';
   beforeAll(() => {
-    execFileSync('bash', [join(repoRoot, 'tests/testbed/docker.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+    ensureDocker();
     out = mkdtempSync(join(tmpdir(), 'dck-tasks-run-'));
   });
   afterAll(() => {
@@ -321,11 +322,8 @@ describe('the task script in a devcontainer (devcontainer CLI up of the workspac
   let goss: string;
   let port: number;
   beforeAll(async () => {
-    execFileSync('bash', [join(repoRoot, 'tests/testbed/docker.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
-    goss = execFileSync('bash', [join(repoRoot, 'tests/testbed/goss.sh')], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-    }).trim();
+    ensureDocker();
+    goss = gossPath();
     ensurePackageBuilt(join(repoRoot, 'libs/workspace-test'), { entry: 'dist/cli.js', whenStale: false });
     out = mkdtempSync(join(tmpdir(), 'dck-tasks-devcontainer-'));
     // The fixture uses the host network: a free loopback port for the task app.

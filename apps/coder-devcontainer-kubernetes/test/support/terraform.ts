@@ -3,11 +3,11 @@
 // (GET /api/v1/namespaces/NAME, answered as the API server does: the Namespace, or a 404 Status).
 // No cluster and no Coder deployment: the coder provider reads a build's context from the
 // environment (CODER_WORKSPACE_*, CODER_PARAMETER_<sha256(name)>), as Coder's provisioner sets it.
-import { type ChildProcess, execFileSync, type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { templateDir } from '../../src/template.js';
+import { terraformCliConfig } from '../../../../tests/support/testbed.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: terraform's plan JSON is untyped; the tests check its shape.
 export type PlanJson = Record<string, any>;
@@ -77,10 +77,7 @@ export async function startTerraformHarness({
   namespaces: Namespaces;
   workDir: string;
 }): Promise<TerraformHarness> {
-  const cliConfig = execFileSync('bash', [join(templateDir, '../../tests/testbed/terraform-providers.sh')], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  }).trim();
+  const cliConfig = terraformCliConfig();
   const env: NodeJS.ProcessEnv = { ...process.env, TF_CLI_CONFIG_FILE: cliConfig, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' };
   for (const k of Object.keys(env))
     if (k.startsWith('KUBE') || k.startsWith('CODER_') || k.startsWith('TF_VAR_') || k === 'TF_PLUGIN_CACHE_DIR') delete env[k];
